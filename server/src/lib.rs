@@ -1,1 +1,13 @@
+//! carnet: a language server for Markdown notes.
+//!
+//! The whole design in one line: parse each note once into [`facts`], keep an
+//! immutable-snapshot [`index`] of all facts, and answer every request
+//! ([`check`] today) from a snapshot; edits produce a new snapshot.
+//! [`vault`] is the only module that touches the disk.
 
+pub mod check;
+pub mod facts;
+pub mod index;
+pub mod names;
+pub mod text;
+pub mod vault;

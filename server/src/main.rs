@@ -1,1 +1,186 @@
-fn main() {}
+//! The `carnet` command: `carnet check` for vaults on the command line.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use carnet::check::{Problem, Severity, check_vault};
+use carnet::vault;
+
+const USAGE: &str = "\
+carnet — a language server for Markdown notes
+
+Usage:
+  carnet check [--format text|json] [PATH]...   report broken and ambiguous links
+  carnet --version
+  carnet --help
+
+PATH is a vault root (default: the current folder); several paths are
+checked as independent vaults. Exit status: 0 no errors, 1 errors found,
+2 bad usage or an unreadable vault root.";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("carnet: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, String> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_env();
+    let mut command: Option<String> = None;
+    let mut format = Format::Text;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('h') | Long("help") => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            Short('V') | Long("version") => {
+                println!("carnet {}", env!("CARGO_PKG_VERSION"));
+                return Ok(ExitCode::SUCCESS);
+            }
+            Long("format") if command.as_deref() == Some("check") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                format = match value.to_str() {
+                    Some("text") => Format::Text,
+                    Some("json") => Format::Json,
+                    _ => return Err(format!("--format takes text or json\n\n{USAGE}")),
+                };
+            }
+            Value(v) if command.is_none() => {
+                command = Some(v.into_string().map_err(|_| "bad command".to_string())?)
+            }
+            Value(v) if command.as_deref() == Some("check") => paths.push(v.into()),
+            other => return Err(format!("{}\n\n{USAGE}", other.unexpected())),
+        }
+    }
+    match command.as_deref() {
+        Some("check") => check(paths, format),
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+        None => Err(format!("no command given\n\n{USAGE}")),
+    }
+}
+
+/// How a note's path is shown: relative to where the user pointed us.
+fn display_path(root: &Path, rel: &str) -> String {
+    if root == Path::new(".") {
+        rel.to_string()
+    } else {
+        root.join(rel).display().to_string()
+    }
+}
+
+fn check(mut roots: Vec<PathBuf>, format: Format) -> Result<ExitCode, String> {
+    let start = Instant::now();
+    if roots.is_empty() {
+        roots.push(PathBuf::from("."));
+    }
+    let mut loaded = Vec::new();
+    for root in &roots {
+        let vault = vault::load(root)?;
+        for warning in &vault.config_warnings {
+            eprintln!("carnet: {}: {warning}", root.display());
+        }
+        for s in &vault.skipped {
+            eprintln!("carnet: skipped {}: {}", s.path.display(), s.reason);
+        }
+        let problems = check_vault(&vault.snapshot);
+        loaded.push((root, vault, problems));
+    }
+    let elapsed = start.elapsed();
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let (mut notes, mut links, mut bytes, mut errors, mut warnings) = (0, 0, 0, 0, 0);
+    for (root, vault, problems) in &loaded {
+        notes += vault.snapshot.note_count();
+        links += vault
+            .snapshot
+            .notes()
+            .map(|n| n.facts.links.len())
+            .sum::<usize>();
+        bytes += vault.bytes;
+        for p in problems {
+            match p.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+            }
+            print_problem(&mut out, root, p, format);
+        }
+    }
+    let secs = elapsed.as_secs_f64();
+    let _ = match format {
+        Format::Text => writeln!(
+            out,
+            "checked {notes} notes, {links} links in {secs:.2}s: {errors} {}, {warnings} {}",
+            plural(errors, "error", "errors"),
+            plural(warnings, "warning", "warnings"),
+        ),
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::json!({
+                "type": "summary",
+                "notes": notes,
+                "links": links,
+                "problems": errors + warnings,
+                "errors": errors,
+                "warnings": warnings,
+                "bytes": bytes,
+                "elapsed_ms": (secs * 1e6).round() / 1e3,
+            })
+        ),
+    };
+    let _ = out.flush();
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+fn print_problem(out: &mut impl Write, root: &Path, p: &Problem, format: Format) {
+    let path = display_path(root, &p.path);
+    let line = p.span.from.line + 1;
+    let column = p.span.from.col8 + 1;
+    // A closed pipe (`carnet check | head`) is not an error worth reporting.
+    let _ = match format {
+        Format::Text => writeln!(
+            out,
+            "{path}:{line}:{column}: {}: {} [{}]",
+            p.severity.as_str(),
+            p.message,
+            p.code
+        ),
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::json!({
+                "type": "problem",
+                "path": path,
+                "line": line,
+                "column": column,
+                "severity": p.severity.as_str(),
+                "code": p.code,
+                "message": p.message,
+            })
+        ),
+    };
+}

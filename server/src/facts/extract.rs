@@ -1,0 +1,403 @@
+//! The single parse of a note: pulldown-cmark events, plus small scanners
+//! for what CommonMark does not know (tags, block ids, `%% comments %%`).
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as Md, TagEnd};
+
+use super::{Heading, Link, LinkKind, NoteFacts, Subpath, frontmatter, scan};
+use crate::text::LineIndex;
+
+fn options() -> Options {
+    Options::ENABLE_WIKILINKS
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM
+        | Options::ENABLE_MATH
+}
+
+/// A markdown link whose destination is found once its text has ended.
+struct OpenLink {
+    range: Range<usize>,
+    /// Destination as pulldown-cmark unescaped it; `None` for links we
+    /// do not record (wiki-links, reference uses, autolinks).
+    dest: Option<String>,
+    text_end: usize,
+}
+
+struct OpenHeading {
+    level: u8,
+    range: Range<usize>,
+    /// Source range of the heading's content (markers excluded).
+    content: Option<Range<usize>>,
+}
+
+/// Extracts every fact of a note in one pass over its text.
+pub fn extract(text: &str) -> NoteFacts {
+    // CommonMark allows a lone `\r` as a line break but pulldown-cmark misses
+    // front matter and fences written that way. `\r` → `\n` keeps every
+    // byte offset, so parse that copy instead.
+    let unix;
+    let text = if has_lone_cr(text) {
+        unix = lone_cr_to_lf(text);
+        unix.as_str()
+    } else {
+        text
+    };
+    let lines = LineIndex::new(text);
+    let mut facts = NoteFacts {
+        line_count: lines.line_count(),
+        ..NoteFacts::default()
+    };
+    // Regions where `%%` does not open a comment and block ids do not count.
+    let mut code: Vec<Range<usize>> = Vec::new();
+    // Block-level regions that are not prose (code blocks, HTML, front matter).
+    let mut not_prose: Vec<Range<usize>> = Vec::new();
+    let mut open_links: Vec<OpenLink> = Vec::new();
+    let mut heading: Option<OpenHeading> = None;
+    let mut in_code_block = false;
+    let mut in_html_comment = false;
+    let mut in_metadata = false;
+
+    let parser = Parser::new_ext(text, options()).into_offset_iter();
+    let ref_defs: Vec<(Range<usize>, String)> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(_, def)| (def.span.clone(), def.dest.to_string()))
+        .collect();
+
+    for (event, range) in parser {
+        if let Some(open) = open_links.last_mut()
+            && range.start >= open.range.start
+            && range.end < open.range.end
+        {
+            open.text_end = open.text_end.max(range.end);
+        }
+        if let Some(h) = heading.as_mut()
+            && range.start >= h.range.start
+            && range.end <= h.range.end
+            && range != h.range
+        {
+            let c = h.content.get_or_insert(range.clone());
+            c.start = c.start.min(range.start);
+            c.end = c.end.max(range.end);
+        }
+        match event {
+            Event::Start(Md::MetadataBlock(_)) => {
+                in_metadata = true;
+                facts.front_matter = Some(lines.span(range.clone()));
+                not_prose.push(range);
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
+            Event::Start(Md::CodeBlock(_)) => {
+                in_code_block = true;
+                code.push(range.clone());
+                not_prose.push(range);
+            }
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Start(Md::HtmlBlock) => not_prose.push(range),
+            Event::Code(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {
+                code.push(range.clone());
+            }
+            Event::InlineHtml(html) => {
+                // An inline HTML comment may be split over several events.
+                if html.starts_with("<!--") {
+                    in_html_comment = true;
+                }
+                if in_html_comment {
+                    code.push(range);
+                    if html.contains("-->") {
+                        in_html_comment = false;
+                    }
+                }
+            }
+            Event::Start(Md::Heading { level, .. }) => {
+                heading = Some(OpenHeading {
+                    level: level as u8,
+                    range,
+                    content: None,
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(h) = heading.take() {
+                    // Obsidian matches `#Heading` against the heading as
+                    // written (`` `code` `` and `**bold**` included).
+                    let raw = h.content.map_or("", |c| &text[c]);
+                    let raw: Vec<&str> = raw.split_whitespace().collect();
+                    facts.headings.push(Heading {
+                        level: h.level,
+                        text: raw.join(" ").into(),
+                        span: lines.span(trim_line_end(text, h.range)),
+                    });
+                }
+            }
+            Event::Start(Md::Link {
+                link_type,
+                dest_url,
+                ..
+            })
+            | Event::Start(Md::Image {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let image = text[range.clone()].starts_with('!');
+                let mut dest = None;
+                match link_type {
+                    LinkType::WikiLink { .. } if !in_html_comment => {
+                        let kind = if image {
+                            LinkKind::Embed
+                        } else {
+                            LinkKind::Wiki
+                        };
+                        if let Some(link) = wiki_link(text, &lines, range.clone(), kind) {
+                            facts.links.push(link);
+                        }
+                    }
+                    LinkType::Inline if !in_html_comment => dest = Some(dest_url.to_string()),
+                    _ => {}
+                }
+                let text_end = range.start + 1 + image as usize;
+                open_links.push(OpenLink {
+                    range,
+                    dest,
+                    text_end,
+                });
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                if let Some(open) = open_links.pop()
+                    && let Some(dest) = &open.dest
+                    && let Some(raw) = inline_dest(text, open.range.clone(), open.text_end)
+                    && let Some(link) =
+                        markdown_link(&lines, LinkKind::Markdown, open.range.clone(), raw, dest)
+                {
+                    facts.links.push(link);
+                }
+            }
+            Event::Text(_)
+                if open_links.is_empty() && !in_code_block && !in_metadata && !in_html_comment =>
+            {
+                scan::inline_tags(text, range, &lines, &mut facts.tags);
+            }
+            _ => {}
+        }
+    }
+
+    if let Some(fm) = facts.front_matter {
+        frontmatter::scan(text, fm.range(), &lines, &mut facts);
+    }
+
+    for (span, dest) in ref_defs {
+        if let Some(raw) = reference_dest(text, span.clone())
+            && let Some(link) = markdown_link(&lines, LinkKind::Reference, span, raw, &dest)
+        {
+            facts.links.push(link);
+        }
+    }
+    facts.links.sort_by_key(|l| l.span.start);
+
+    let comments = scan::percent_comments(text, &code, &not_prose);
+    if !comments.is_empty() {
+        let outside = |start: u32| !comments.iter().any(|c| c.contains(&(start as usize)));
+        facts.links.retain(|l| outside(l.span.start));
+        facts.tags.retain(|t| outside(t.span.start));
+        facts.headings.retain(|h| outside(h.span.start));
+    }
+    not_prose.extend(comments);
+    scan::block_ids(text, &lines, &not_prose, &mut facts.blocks);
+    facts
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n'))
+}
+
+fn lone_cr_to_lf(text: &str) -> String {
+    let mut b = text.as_bytes().to_vec();
+    for i in 0..b.len() {
+        if b[i] == b'\r' && b.get(i + 1) != Some(&b'\n') {
+            b[i] = b'\n';
+        }
+    }
+    // Only ASCII bytes changed, so the text is still UTF-8.
+    String::from_utf8(b).expect("ASCII substitution keeps UTF-8 valid")
+}
+
+/// A heading's range without its trailing line break.
+fn trim_line_end(text: &str, range: Range<usize>) -> Range<usize> {
+    let s = &text[range.clone()];
+    let trimmed = s.trim_end_matches(['\n', '\r']);
+    range.start..range.start + trimmed.len()
+}
+
+/// Parses `[[target#sub|alias]]` (or `![[…]]`) at `range`.
+pub(super) fn wiki_link(
+    text: &str,
+    lines: &LineIndex,
+    range: Range<usize>,
+    kind: LinkKind,
+) -> Option<Link> {
+    let open = if kind == LinkKind::Embed { 3 } else { 2 };
+    let inner_start = range.start + open;
+    let inner_end = range.end.checked_sub(2)?;
+    if inner_end < inner_start || !text[range.clone()].ends_with("]]") {
+        return None;
+    }
+    let inner = &text[inner_start..inner_end];
+    // In tables the alias separator is written `\|`.
+    let mut target_part = inner.split('|').next().unwrap_or("");
+    target_part = target_part.strip_suffix('\\').unwrap_or(target_part);
+    let (name, sub) = match target_part.find('#') {
+        Some(i) => (&target_part[..i], Some(&target_part[i + 1..])),
+        None => (target_part, None),
+    };
+    let lead = name.len() - name.trim_start().len();
+    let name_trimmed = name.trim();
+    let name_start = inner_start + lead;
+    let subpath = sub.and_then(parse_subpath);
+    Some(Link {
+        kind,
+        span: lines.span(range),
+        target_span: lines.span(name_start..name_start + name_trimmed.len()),
+        target: name_trimmed.into(),
+        subpath,
+    })
+}
+
+/// `H1#H2` → headings; `^id` → block; empty → none.
+fn parse_subpath(sub: &str) -> Option<Subpath> {
+    let sub = sub.trim();
+    if let Some(id) = sub.strip_prefix('^') {
+        let id = id.trim();
+        return (!id.is_empty()).then(|| Subpath::Block(id.into()));
+    }
+    let parts: Vec<Box<str>> = sub
+        .split('#')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(Into::into)
+        .collect();
+    (!parts.is_empty()).then_some(Subpath::Heading(parts))
+}
+
+/// The raw destination of an inline link `[text](dest "title")`, found
+/// after the `](` that ends the link text.
+fn inline_dest(text: &str, range: Range<usize>, text_end: usize) -> Option<Range<usize>> {
+    let s = &text[range.clone()];
+    let rel = text_end.checked_sub(range.start)?;
+    let after = s.get(rel..)?;
+    let open = after.find("](")? + 2;
+    destination(text, range.start + rel + open, range.end)
+}
+
+/// The raw destination of a reference definition `[ref]: dest "title"`.
+fn reference_dest(text: &str, span: Range<usize>) -> Option<Range<usize>> {
+    let s = &text[span.clone()];
+    let colon = s.find("]:")? + 2;
+    destination(text, span.start + colon, span.end)
+}
+
+/// Skips whitespace from `from`, then reads `<dest>` or a bare destination.
+fn destination(text: &str, from: usize, limit: usize) -> Option<Range<usize>> {
+    let s = &text[from..limit];
+    let lead = s.len() - s.trim_start().len();
+    let start = from + lead;
+    let rest = &text[start..limit];
+    if let Some(inner) = rest.strip_prefix('<') {
+        let end = inner.find('>')?;
+        return Some(start + 1..start + 1 + end);
+    }
+    let mut depth = 0i32;
+    let mut end = rest.len();
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                end = i;
+                break;
+            }
+            ')' => depth -= 1,
+            c if c.is_whitespace() => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    Some(start..start + end)
+}
+
+/// Whether a destination leaves the vault: a URL scheme or `//host`.
+fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    match dest.find(':') {
+        Some(i) if i >= 2 => dest[..i]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')),
+        _ => false,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Builds a markdown or reference link from its raw destination range and
+/// its unescaped destination. External URLs give `None`.
+fn markdown_link(
+    lines: &LineIndex,
+    kind: LinkKind,
+    range: Range<usize>,
+    raw: Range<usize>,
+    dest: &str,
+) -> Option<Link> {
+    let dest = dest.trim();
+    if dest.is_empty() || is_external(dest) {
+        return None;
+    }
+    let (path, fragment) = match dest.find('#') {
+        Some(i) => (&dest[..i], Some(&dest[i + 1..])),
+        None => (dest, None),
+    };
+    let raw_text = lines_text(lines, &raw);
+    let raw_path_len = raw_text.find('#').unwrap_or(raw_text.len());
+    let subpath = fragment.and_then(|f| parse_fragment(&percent_decode(f)));
+    Some(Link {
+        kind,
+        span: lines.span(range),
+        target_span: lines.span(raw.start..raw.start + raw_path_len),
+        target: percent_decode(path).into(),
+        subpath,
+    })
+}
+
+fn lines_text<'t>(lines: &LineIndex<'t>, range: &Range<usize>) -> &'t str {
+    &lines.text()[range.clone()]
+}
+
+/// A markdown fragment: `^id` → block, anything else → one heading (slug or text).
+fn parse_fragment(fragment: &str) -> Option<Subpath> {
+    let f = fragment.trim();
+    if f.is_empty() {
+        return None;
+    }
+    if let Some(id) = f.strip_prefix('^') {
+        return Some(Subpath::Block(id.into()));
+    }
+    Some(Subpath::Heading(vec![f.into()]))
+}
+
+#[cfg(test)]
+mod tests;

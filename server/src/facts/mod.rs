@@ -1,0 +1,102 @@
+//! Facts: what one note says, extracted by a single parse.
+//!
+//! [`extract`] turns a note's text into [`NoteFacts`]: links, headings, block
+//! ids, tags, title and aliases, each with its position. It is a pure
+//! function of the text — no I/O, no knowledge of other notes — so it runs in
+//! parallel over a vault and again on every edit of an open buffer.
+//! The text is not kept: everything later questions need is in the facts.
+
+mod extract;
+mod frontmatter;
+mod scan;
+
+pub use extract::extract;
+
+use crate::text::Span;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NoteFacts {
+    pub links: Vec<Link>,
+    pub headings: Vec<Heading>,
+    pub blocks: Vec<Block>,
+    pub tags: Vec<Tag>,
+    /// Front matter `title`.
+    pub title: Option<Box<str>>,
+    /// Front matter `aliases` / `alias`.
+    pub aliases: Vec<Box<str>>,
+    /// The whole front matter block, `---` lines included.
+    pub front_matter: Option<Span>,
+    /// Number of lines (a trailing line break starts an empty last line).
+    pub line_count: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkKind {
+    /// `[[target]]`
+    Wiki,
+    /// `![[target]]`
+    Embed,
+    /// `[text](path.md)` or `![alt](image.png)`
+    Markdown,
+    /// `[ref]: path.md` — the definition behind `[text][ref]` links.
+    Reference,
+    /// `[[target]]` inside a front-matter value.
+    FrontMatter,
+}
+
+impl LinkKind {
+    pub fn is_wiki(self) -> bool {
+        matches!(
+            self,
+            LinkKind::Wiki | LinkKind::Embed | LinkKind::FrontMatter
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Subpath {
+    /// `#H1#H2`: one or more heading names, outermost first.
+    Heading(Vec<Box<str>>),
+    /// `#^block-id`
+    Block(Box<str>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub kind: LinkKind,
+    /// The whole link as written, `[[`…`]]` or `[`…`)` included.
+    pub span: Span,
+    /// The target path or name as written (what a rename rewrites); empty,
+    /// at the position where it would be, for same-note links like `[[#H]]`.
+    pub target_span: Span,
+    /// The target, decoded (percent-decoding for markdown links); `""` means
+    /// this note.
+    pub target: Box<str>,
+    pub subpath: Option<Subpath>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    /// The heading's text as written, markers and closing `#`s removed,
+    /// whitespace runs collapsed.
+    pub text: Box<str>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    /// The id without its `^`.
+    pub id: Box<str>,
+    /// The `^id` marker.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tag {
+    /// The tag without `#`, as written (`project/alpha`).
+    pub name: Box<str>,
+    /// The tag as written: `#project` inline, `project` in front matter.
+    pub span: Span,
+    pub in_front_matter: bool,
+}

@@ -1,0 +1,281 @@
+//! The vault index: an immutable snapshot of every note's facts.
+//!
+//! A [`Snapshot`] is cheap to clone (persistent maps from `imbl` share their
+//! structure), so readers keep answering from the one they hold while a
+//! writer derives the next with [`Snapshot::with_note`] /
+//! [`Snapshot::without_note`]. An update touches only the map entries of the
+//! one note that changed: its path, its name, and the names it links to.
+//!
+//! Link *resolution* is not stored: it is a pure function of a snapshot
+//! (see [`resolve`]), so adding a note never leaves stale answers behind.
+//! What is stored is the inverse index needed to find backlinks fast:
+//! for each folded target name, the notes that link to that name.
+//!
+//! This module knows nothing about the disk or LSP.
+
+pub mod resolve;
+
+use std::sync::Arc;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+use crate::facts::NoteFacts;
+use crate::names::{file_name, fold, note_stem, strip_md};
+
+type Map<K, V> = imbl::GenericHashMap<K, V, FxBuildHasher, imbl::shared_ptr::DefaultSharedPtr>;
+
+/// A folded (case- and normalisation-insensitive) name or path.
+pub type Key = Arc<str>;
+
+/// A note's vault-relative path, `/`-separated, as on disk.
+pub type NotePath = Arc<str>;
+
+#[derive(Debug)]
+pub struct Note {
+    pub path: NotePath,
+    pub facts: NoteFacts,
+    /// Size of the text the facts came from.
+    pub bytes: u64,
+}
+
+impl Note {
+    /// The note's name: its file name without `.md`.
+    pub fn name(&self) -> &str {
+        note_stem(&self.path)
+    }
+}
+
+/// All notes and attachments of one vault, and the maps to look them up.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    notes: Map<NotePath, Arc<Note>>,
+    /// Folded path without `.md` → note path.
+    note_by_path: Map<Key, NotePath>,
+    /// Folded note name → notes with that name, sorted by (length, path).
+    note_by_name: Map<Key, Arc<[NotePath]>>,
+    /// Folded path → attachment path (any non-note file).
+    file_by_path: Map<Key, NotePath>,
+    /// Folded file name → attachments with that name, sorted by (length, path).
+    file_by_name: Map<Key, Arc<[NotePath]>>,
+    /// Folded name a link points at → notes holding such links.
+    linkers: Map<Key, Arc<[NotePath]>>,
+    /// Folded tag → notes using it.
+    taggers: Map<Key, Arc<[NotePath]>>,
+}
+
+/// Orders candidates the way ties are broken: shortest path, then lexical.
+fn by_length_then_path(a: &NotePath, b: &NotePath) -> std::cmp::Ordering {
+    a.chars()
+        .count()
+        .cmp(&b.chars().count())
+        .then_with(|| a.cmp(b))
+}
+
+/// The keys under which a note's links are filed in `linkers`: the folded
+/// name each link targets (for `folder/Name.md`, `name`).
+fn link_keys(facts: &NoteFacts) -> Vec<Key> {
+    let mut keys: Vec<Key> = facts
+        .links
+        .iter()
+        .filter(|l| !l.target.is_empty())
+        .map(|l| Key::from(fold(strip_md(file_name(&l.target)))))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn tag_keys(facts: &NoteFacts) -> Vec<Key> {
+    let mut keys: Vec<Key> = facts
+        .tags
+        .iter()
+        .map(|t| Key::from(fold(&t.name)))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn insert_sorted(list: Option<&Arc<[NotePath]>>, path: &NotePath, by_len: bool) -> Arc<[NotePath]> {
+    let mut v: Vec<NotePath> = list.map(|l| l.to_vec()).unwrap_or_default();
+    let at = if by_len {
+        v.partition_point(|p| by_length_then_path(p, path).is_lt())
+    } else {
+        v.partition_point(|p| p < path)
+    };
+    if v.get(at) != Some(path) {
+        v.insert(at, path.clone());
+    }
+    v.into()
+}
+
+fn remove_from<K: std::hash::Hash + Eq + Clone>(
+    map: &mut Map<K, Arc<[NotePath]>>,
+    key: &K,
+    path: &NotePath,
+) {
+    if let Some(list) = map.get(key) {
+        let v: Vec<NotePath> = list.iter().filter(|p| *p != path).cloned().collect();
+        if v.is_empty() {
+            map.remove(key);
+        } else {
+            map.insert(key.clone(), v.into());
+        }
+    }
+}
+
+impl Snapshot {
+    /// Builds a snapshot from a whole vault at once.
+    pub fn build(notes: Vec<Note>, attachments: Vec<String>) -> Snapshot {
+        // Group in plain hash maps first, then move into the persistent ones.
+        let mut by_name: FxHashMap<Key, Vec<NotePath>> = FxHashMap::default();
+        let mut linkers: FxHashMap<Key, Vec<NotePath>> = FxHashMap::default();
+        let mut taggers: FxHashMap<Key, Vec<NotePath>> = FxHashMap::default();
+        let mut files_by_name: FxHashMap<Key, Vec<NotePath>> = FxHashMap::default();
+        let mut snap = Snapshot::default();
+        for note in notes {
+            let path = note.path.clone();
+            by_name
+                .entry(fold(note.name()).into())
+                .or_default()
+                .push(path.clone());
+            for key in link_keys(&note.facts) {
+                linkers.entry(key).or_default().push(path.clone());
+            }
+            for key in tag_keys(&note.facts) {
+                taggers.entry(key).or_default().push(path.clone());
+            }
+            snap.note_by_path
+                .insert(fold(strip_md(&path)).into(), path.clone());
+            snap.notes.insert(path, Arc::new(note));
+        }
+        for file in attachments {
+            let path: NotePath = file.into();
+            files_by_name
+                .entry(fold(file_name(&path)).into())
+                .or_default()
+                .push(path.clone());
+            snap.file_by_path.insert(fold(&path).into(), path);
+        }
+        let finish =
+            |m: FxHashMap<Key, Vec<NotePath>>, by_len: bool| -> Map<Key, Arc<[NotePath]>> {
+                m.into_iter()
+                    .map(|(k, mut v)| {
+                        if by_len {
+                            v.sort_by(by_length_then_path);
+                        } else {
+                            v.sort();
+                        }
+                        (k, v.into())
+                    })
+                    .collect()
+            };
+        snap.note_by_name = finish(by_name, true);
+        snap.file_by_name = finish(files_by_name, true);
+        snap.linkers = finish(linkers, false);
+        snap.taggers = finish(taggers, false);
+        snap
+    }
+
+    /// The next snapshot, with `note` added or replacing the note at its path.
+    pub fn with_note(&self, note: Note) -> Snapshot {
+        let mut next = self.without_note(&note.path);
+        let path = note.path.clone();
+        let name_key: Key = fold(note.name()).into();
+        let list = insert_sorted(next.note_by_name.get(&name_key), &path, true);
+        next.note_by_name.insert(name_key, list);
+        for key in link_keys(&note.facts) {
+            let list = insert_sorted(next.linkers.get(&key), &path, false);
+            next.linkers.insert(key, list);
+        }
+        for key in tag_keys(&note.facts) {
+            let list = insert_sorted(next.taggers.get(&key), &path, false);
+            next.taggers.insert(key, list);
+        }
+        next.note_by_path
+            .insert(fold(strip_md(&path)).into(), path.clone());
+        next.notes.insert(path, Arc::new(note));
+        next
+    }
+
+    /// The next snapshot, without the note at `path` (unchanged if absent).
+    pub fn without_note(&self, path: &str) -> Snapshot {
+        let mut next = self.clone();
+        let Some(old) = next.notes.remove(path) else {
+            return next;
+        };
+        let path = old.path.clone();
+        remove_from(&mut next.note_by_name, &Key::from(fold(old.name())), &path);
+        for key in link_keys(&old.facts) {
+            remove_from(&mut next.linkers, &key, &path);
+        }
+        for key in tag_keys(&old.facts) {
+            remove_from(&mut next.taggers, &key, &path);
+        }
+        next.note_by_path.remove(&Key::from(fold(strip_md(&path))));
+        next
+    }
+
+    /// The next snapshot with an attachment added (`present`) or removed.
+    pub fn with_attachment(&self, path: &str, present: bool) -> Snapshot {
+        let mut next = self.clone();
+        let path: NotePath = path.into();
+        let name_key: Key = fold(file_name(&path)).into();
+        let path_key: Key = fold(&path).into();
+        if present {
+            let list = insert_sorted(next.file_by_name.get(&name_key), &path, true);
+            next.file_by_name.insert(name_key, list);
+            next.file_by_path.insert(path_key, path);
+        } else {
+            remove_from(&mut next.file_by_name, &name_key, &path);
+            next.file_by_path.remove(&path_key);
+        }
+        next
+    }
+
+    pub fn note(&self, path: &str) -> Option<&Arc<Note>> {
+        self.notes.get(path)
+    }
+
+    pub fn notes(&self) -> impl Iterator<Item = &Arc<Note>> {
+        self.notes.values()
+    }
+
+    pub fn note_count(&self) -> usize {
+        self.notes.len()
+    }
+
+    pub fn attachment_count(&self) -> usize {
+        self.file_by_path.len()
+    }
+
+    /// Notes holding at least one link whose target name folds to `key`.
+    /// A superset of the backlinks of a note named `key`: resolve each to be sure.
+    pub fn linkers_of_name(&self, key: &str) -> &[NotePath] {
+        self.linkers.get(key).map_or(&[], |l| l)
+    }
+
+    /// Notes that use the tag `key` (folded).
+    pub fn taggers_of(&self, key: &str) -> &[NotePath] {
+        self.taggers.get(key).map_or(&[], |l| l)
+    }
+
+    pub(crate) fn notes_named(&self, key: &str) -> &[NotePath] {
+        self.note_by_name.get(key).map_or(&[], |l| l)
+    }
+
+    pub(crate) fn note_at(&self, folded_path_without_md: &str) -> Option<&NotePath> {
+        self.note_by_path.get(folded_path_without_md)
+    }
+
+    pub(crate) fn files_named(&self, key: &str) -> &[NotePath] {
+        self.file_by_name.get(key).map_or(&[], |l| l)
+    }
+
+    pub(crate) fn file_at(&self, folded_path: &str) -> Option<&NotePath> {
+        self.file_by_path.get(folded_path)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+//! Link resolution, Obsidian's way, as a pure function of a snapshot.
+//!
+//! Rules (docs/link-resolution.md is the user-facing version):
+//! - names compare after [`fold`] (NFC + lowercase); `.md` is optional;
+//! - a bare name matches that note name anywhere; `folder/name` matches a
+//!   path suffix on whole components; `./` and `../` are relative to the
+//!   linking note; several matches → shortest path, then lexical order, and
+//!   the link is ambiguous;
+//! - markdown links: relative to the linking note, then from the vault root,
+//!   then (for a bare file name) by name as wiki-links are;
+//! - other extensions name attachments (any non-note file).
+
+use super::{NotePath, Snapshot};
+use crate::facts::{Heading, Link, Subpath};
+use crate::names::{
+    file_name, fold, has_other_extension, heading_key, join_relative, note_stem, parent, slug,
+    strip_md,
+};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// A note. `others` lists the other candidates when the link is ambiguous.
+    Note {
+        path: NotePath,
+        others: Vec<NotePath>,
+        subpath: SubpathMatch,
+    },
+    Attachment(NotePath),
+    Unresolved(Unresolved),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unresolved {
+    /// No note by that name or path.
+    Note,
+    /// No file by that name (the link has a non-note extension).
+    Attachment,
+    /// A relative path that climbs out of the vault.
+    OutsideVault,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubpathMatch {
+    None,
+    /// Index into the target's `facts.headings`.
+    Heading(usize),
+    /// Index into the target's `facts.blocks`.
+    Block(usize),
+    MissingHeading,
+    MissingBlock,
+}
+
+enum Found {
+    Notes(Vec<NotePath>),
+    Attachment(NotePath),
+    Missing(Unresolved),
+}
+
+impl Snapshot {
+    /// Resolves `link`, written in the note at `from`.
+    pub fn resolve(&self, from: &str, link: &Link) -> Resolution {
+        let target = link.target.trim();
+        let found = if target.is_empty() {
+            Found::Notes(vec![from.into()])
+        } else if link.kind.is_wiki() {
+            self.find_by_link_text(from, target)
+        } else {
+            self.find_by_path(from, target)
+        };
+        match found {
+            Found::Attachment(path) => Resolution::Attachment(path),
+            Found::Missing(why) => Resolution::Unresolved(why),
+            Found::Notes(mut candidates) => {
+                let path = candidates.remove(0);
+                let subpath = match (&link.subpath, self.note(&path)) {
+                    (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind.is_wiki()),
+                    _ => SubpathMatch::None,
+                };
+                Resolution::Note {
+                    path,
+                    others: candidates,
+                    subpath,
+                }
+            }
+        }
+    }
+
+    /// The note a link resolves to, if any (ambiguity resolved).
+    pub fn resolve_note(&self, from: &str, link: &Link) -> Option<NotePath> {
+        match self.resolve(from, link) {
+            Resolution::Note { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Wiki-link text: `Name`, `folder/Name`, `./rel`, `Name.md`, `image.png`.
+    fn find_by_link_text(&self, from: &str, target: &str) -> Found {
+        if target.starts_with("./") || target.starts_with("../") {
+            return match join_relative(parent(from), target) {
+                Some(path) => self.find_exact(&path),
+                None => Found::Missing(Unresolved::OutsideVault),
+            };
+        }
+        if let Some(rooted) = target.strip_prefix('/') {
+            return self.find_exact(rooted);
+        }
+        let attachment = has_other_extension(target);
+        if attachment {
+            let name = fold(file_name(target));
+            if let Some(path) = self
+                .files_named(&name)
+                .iter()
+                .find(|p| path_has_suffix(p, target, false))
+            {
+                return Found::Attachment(path.clone());
+            }
+        }
+        let name = fold(note_stem(target));
+        let candidates: Vec<NotePath> = self
+            .notes_named(&name)
+            .iter()
+            .filter(|p| !target.contains('/') || path_has_suffix(p, target, true))
+            .cloned()
+            .collect();
+        if !candidates.is_empty() {
+            Found::Notes(candidates)
+        } else if attachment {
+            Found::Missing(Unresolved::Attachment)
+        } else {
+            Found::Missing(Unresolved::Note)
+        }
+    }
+
+    /// Markdown link paths: relative, then vault-absolute, then by name.
+    fn find_by_path(&self, from: &str, target: &str) -> Found {
+        if let Some(rooted) = target.strip_prefix('/') {
+            return self.find_exact(rooted);
+        }
+        let relative = join_relative(parent(from), target);
+        if let Some(path) = &relative
+            && let found @ (Found::Notes(_) | Found::Attachment(_)) = self.find_exact(path)
+        {
+            return found;
+        }
+        if let Some(path) = join_relative("", target)
+            && let found @ (Found::Notes(_) | Found::Attachment(_)) = self.find_exact(&path)
+        {
+            return found;
+        }
+        if !target.contains('/') {
+            return self.find_by_link_text(from, target);
+        }
+        match relative {
+            None => Found::Missing(Unresolved::OutsideVault),
+            Some(_) if has_other_extension(target) => Found::Missing(Unresolved::Attachment),
+            Some(_) => Found::Missing(Unresolved::Note),
+        }
+    }
+
+    /// A vault-relative path: a note (`.md` optional) or an attachment.
+    fn find_exact(&self, path: &str) -> Found {
+        if !has_other_extension(path)
+            && let Some(note) = self.note_at(&fold(strip_md(path)))
+        {
+            return Found::Notes(vec![note.clone()]);
+        }
+        if let Some(file) = self.file_at(&fold(path)) {
+            return Found::Attachment(file.clone());
+        }
+        Found::Missing(if has_other_extension(path) {
+            Unresolved::Attachment
+        } else {
+            Unresolved::Note
+        })
+    }
+}
+
+/// Whether `path` ends with `target` on whole path components.
+fn path_has_suffix(path: &str, target: &str, note: bool) -> bool {
+    let (p, t) = if note {
+        (fold(strip_md(path)), fold(strip_md(target)))
+    } else {
+        (fold(path), fold(target))
+    };
+    p == t || (p.ends_with(&t) && p[..p.len() - t.len()].ends_with('/'))
+}
+
+/// Wiki-links name a heading by its text (Obsidian); markdown links by its
+/// GitHub slug or, as Obsidian also accepts, its text.
+fn heading_matches(h: &Heading, wanted: &str, wiki: bool) -> bool {
+    heading_key(&h.text) == heading_key(wanted) || (!wiki && slug(&h.text) == fold(wanted))
+}
+
+/// Finds `#H1#H2` (each later heading inside the section of the one
+/// before, levels may skip) or `#^id` among a note's facts.
+pub fn match_subpath(facts: &crate::facts::NoteFacts, sub: &Subpath, wiki: bool) -> SubpathMatch {
+    match sub {
+        Subpath::Block(id) => {
+            let id = fold(id);
+            facts
+                .blocks
+                .iter()
+                .position(|b| fold(&b.id) == id)
+                .map_or(SubpathMatch::MissingBlock, SubpathMatch::Block)
+        }
+        Subpath::Heading(parts) => {
+            let Some((last, outer)) = parts.split_last() else {
+                return SubpathMatch::None;
+            };
+            let hs = &facts.headings;
+            for (i, h) in hs.iter().enumerate() {
+                if !heading_matches(h, last, wiki) {
+                    continue;
+                }
+                let mut wanted = outer.iter().rev().peekable();
+                let mut level = h.level;
+                for ancestor in hs[..i].iter().rev() {
+                    let Some(w) = wanted.peek() else { break };
+                    if ancestor.level < level {
+                        level = ancestor.level;
+                        if heading_matches(ancestor, w, wiki) {
+                            wanted.next();
+                        }
+                    }
+                }
+                if wanted.peek().is_none() {
+                    return SubpathMatch::Heading(i);
+                }
+            }
+            SubpathMatch::MissingHeading
+        }
+    }
+}

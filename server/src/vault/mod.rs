@@ -1,0 +1,191 @@
+//! The disk side: find a vault's files, read them, parse them in parallel.
+//!
+//! This is the only module that does file I/O. It walks a root with the
+//! `ignore` crate (the walker behind ripgrep: `.gitignore`/`.ignore`, hidden
+//! folders, symlink loops), reads and extracts facts on all cores, and hands
+//! the notes to [`Snapshot::build`]. A file that cannot be read is reported
+//! in [`Loaded::skipped`] and the walk goes on.
+
+mod config;
+
+pub use config::Config;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::facts::extract;
+use crate::index::{Note, Snapshot};
+
+/// A file we could not index, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// A loaded vault.
+pub struct Loaded {
+    pub root: PathBuf,
+    pub config: Config,
+    pub snapshot: Snapshot,
+    pub skipped: Vec<Skipped>,
+    /// Problems with `carnet.toml` (unknown keys and the like).
+    pub config_warnings: Vec<String>,
+    pub bytes: u64,
+    pub elapsed: Duration,
+}
+
+/// Whether a path names a note (as opposed to an attachment).
+pub fn is_note(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+}
+
+/// A path relative to the vault root, `/`-separated.
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut out = String::new();
+    for part in rel.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(part.as_os_str().to_str()?);
+    }
+    Some(out)
+}
+
+/// Reads a note; `Err` says why it is skipped.
+pub fn read_note(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+        return Err("binary file (contains NUL bytes)".into());
+    }
+    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))
+}
+
+enum Found {
+    Note(Note),
+    Attachment(String),
+    Skipped(Skipped),
+}
+
+/// Indexes the vault at `root`. Fails only when the root itself is unusable.
+pub fn load(root: &Path) -> Result<Loaded, String> {
+    let start = Instant::now();
+    let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    if !meta.is_dir() {
+        return Err(format!("{}: not a folder", root.display()));
+    }
+    std::fs::read_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let root = root.to_path_buf();
+    let (config, config_warnings) = Config::load(&root)?;
+
+    let mut builder = ignore::WalkBuilder::new(&root);
+    builder
+        .hidden(true)
+        .parents(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .ignore(true)
+        .follow_links(true)
+        .filter_entry(|e| e.file_name() != "node_modules");
+    if !config.exclude.is_empty() {
+        let mut overrides = ignore::overrides::OverrideBuilder::new(&root);
+        for glob in &config.exclude {
+            overrides
+                .add(&format!("!{glob}"))
+                .map_err(|e| format!("carnet.toml: exclude {glob:?}: {e}"))?;
+        }
+        builder.overrides(overrides.build().map_err(|e| e.to_string())?);
+    }
+
+    let (tx, rx) = mpsc::channel::<Found>();
+    builder.build_parallel().run(|| {
+        let tx = tx.clone();
+        let root = &root;
+        Box::new(move |entry| {
+            let found = match entry {
+                Err(e) => Some(Found::Skipped(Skipped {
+                    path: error_path(&e).unwrap_or_else(|| root.clone()),
+                    reason: e.to_string(),
+                })),
+                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                    visit(root, entry.path())
+                }
+                Ok(_) => None,
+            };
+            if let Some(found) = found {
+                let _ = tx.send(found);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    drop(tx);
+
+    let mut notes = Vec::new();
+    let mut attachments = Vec::new();
+    let mut skipped = Vec::new();
+    let mut bytes = 0;
+    for found in rx {
+        match found {
+            Found::Note(n) => {
+                bytes += n.bytes;
+                notes.push(n);
+            }
+            Found::Attachment(a) => attachments.push(a),
+            Found::Skipped(s) => skipped.push(s),
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let snapshot = Snapshot::build(notes, attachments);
+    Ok(Loaded {
+        root,
+        config,
+        snapshot,
+        skipped,
+        config_warnings,
+        bytes,
+        elapsed: start.elapsed(),
+    })
+}
+
+fn visit(root: &Path, path: &Path) -> Option<Found> {
+    let Some(rel) = relative(root, path) else {
+        return Some(Found::Skipped(Skipped {
+            path: path.to_path_buf(),
+            reason: "file name is not valid Unicode".into(),
+        }));
+    };
+    if !is_note(path) {
+        return Some(Found::Attachment(rel));
+    }
+    Some(match read_note(path) {
+        Ok(text) => Found::Note(Note {
+            path: rel.into(),
+            facts: extract(&text),
+            bytes: text.len() as u64,
+        }),
+        Err(reason) => Found::Skipped(Skipped {
+            path: path.to_path_buf(),
+            reason,
+        }),
+    })
+}
+
+fn error_path(e: &ignore::Error) -> Option<PathBuf> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

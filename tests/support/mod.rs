@@ -1,0 +1,46 @@
+//! Shared helpers for the black-box tests: temporary vaults and the corpora.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// A vault in a temporary folder, written from `(path, text)` pairs.
+pub struct Vault {
+    dir: tempfile::TempDir,
+}
+
+impl Vault {
+    pub fn new(files: &[(&str, &str)]) -> Vault {
+        let v = Vault {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        for (path, text) in files {
+            v.write_bytes(path, text.as_bytes());
+        }
+        v
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// `../shared/corpora` beside the checkout, or `None` (with a message) when
+/// this machine does not have it.
+pub fn corpora() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: {} not found; corpus tests need ../shared/corpora",
+            dir.display()
+        );
+        None
+    }
+}
