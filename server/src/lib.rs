@@ -3,11 +3,13 @@
 //! The whole design in one line: parse each note once into [`facts`], keep an
 //! immutable-snapshot [`index`] of all facts, and answer every request
 //! ([`check`] today) from a snapshot; edits produce a new snapshot.
-//! [`vault`] is the only module that touches the disk.
+//! [`vault`] is the only module that touches the disk. [`syntax`] keeps an
+//! incrementally edited tree of each open note for folding and selection.
 
 pub mod check;
 pub mod facts;
 pub mod index;
 pub mod names;
+pub mod syntax;
 pub mod text;
 pub mod vault;
