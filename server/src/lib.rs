@@ -6,9 +6,11 @@
 //! [`vault`] is the only module that touches the disk. [`syntax`] keeps an
 //! incrementally edited tree of each open note for folding and selection.
 
+pub mod answers;
 pub mod check;
 pub mod facts;
 pub mod index;
+pub mod lsp;
 pub mod names;
 pub mod syntax;
 pub mod text;

@@ -12,6 +12,7 @@ const USAGE: &str = "\
 carnet — a language server for Markdown notes
 
 Usage:
+  carnet [lsp] [--stdio]                        run the language server on stdin/stdout
   carnet check [--format text|json] [PATH]...   report broken and ambiguous links
   carnet --version
   carnet --help
@@ -60,6 +61,7 @@ fn run() -> Result<ExitCode, String> {
                     _ => return Err(format!("--format takes text or json\n\n{USAGE}")),
                 };
             }
+            Long("stdio") if command.as_deref().is_none_or(|c| c == "lsp") => {}
             Value(v) if command.is_none() => {
                 command = Some(v.into_string().map_err(|_| "bad command".to_string())?)
             }
@@ -69,8 +71,8 @@ fn run() -> Result<ExitCode, String> {
     }
     match command.as_deref() {
         Some("check") => check(paths, format),
+        Some("lsp") | None => Ok(ExitCode::from(carnet::lsp::run_stdio() as u8)),
         Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
-        None => Err(format!("no command given\n\n{USAGE}")),
     }
 }
 

@@ -152,38 +152,267 @@ fn sub_seed(seed: u64, k: u64) -> u64 {
 // Word lists.
 
 const WORDS: &[&str] = &[
-    "the", "a", "of", "and", "to", "in", "is", "it", "that", "for", "on", "with", "as", "this",
-    "we", "be", "at", "by", "not", "or", "from", "but", "all", "about", "more", "when", "then",
-    "note", "idea", "plan", "project", "meeting", "review", "draft", "garden", "link", "graph",
-    "vault", "book", "chapter", "reading", "writing", "research", "summary", "question", "answer",
-    "system", "process", "habit", "health", "sleep", "energy", "focus", "budget", "travel",
-    "recipe", "coffee", "morning", "evening", "weekly", "daily", "team", "client", "design",
-    "sketch", "prototype", "release", "feedback", "metric", "goal", "outcome", "risk", "decision",
-    "context", "source", "quote", "concept", "model", "theory", "practice", "example", "pattern",
-    "problem", "solution", "experiment", "result", "method", "data", "analysis", "insight",
-    "memory", "learning", "teaching", "course", "lecture", "paper", "article", "podcast",
-    "interview", "friend", "family", "garden", "walk", "run", "train", "city", "river", "mountain",
-    "forest", "ocean", "winter", "summer", "spring", "autumn", "simple", "complex", "quick",
-    "slow", "better", "worse", "important", "useful", "open", "closed", "new", "old", "small",
-    "large", "early", "late", "clear", "vague", "strong", "weak", "remember", "consider",
-    "explore", "connect", "collect", "organize", "refactor", "measure", "compare", "build",
-    "ship", "write", "read", "think", "discuss", "decide", "follow", "improve", "start",
-    "finish", "because", "although", "maybe", "perhaps", "really", "often", "rarely", "always",
-    "never", "again", "later", "today", "tomorrow", "yesterday", "here", "there", "every",
-    "some", "many", "few", "other", "same", "next", "last", "first", "second", "third",
+    "the",
+    "a",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "it",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "this",
+    "we",
+    "be",
+    "at",
+    "by",
+    "not",
+    "or",
+    "from",
+    "but",
+    "all",
+    "about",
+    "more",
+    "when",
+    "then",
+    "note",
+    "idea",
+    "plan",
+    "project",
+    "meeting",
+    "review",
+    "draft",
+    "garden",
+    "link",
+    "graph",
+    "vault",
+    "book",
+    "chapter",
+    "reading",
+    "writing",
+    "research",
+    "summary",
+    "question",
+    "answer",
+    "system",
+    "process",
+    "habit",
+    "health",
+    "sleep",
+    "energy",
+    "focus",
+    "budget",
+    "travel",
+    "recipe",
+    "coffee",
+    "morning",
+    "evening",
+    "weekly",
+    "daily",
+    "team",
+    "client",
+    "design",
+    "sketch",
+    "prototype",
+    "release",
+    "feedback",
+    "metric",
+    "goal",
+    "outcome",
+    "risk",
+    "decision",
+    "context",
+    "source",
+    "quote",
+    "concept",
+    "model",
+    "theory",
+    "practice",
+    "example",
+    "pattern",
+    "problem",
+    "solution",
+    "experiment",
+    "result",
+    "method",
+    "data",
+    "analysis",
+    "insight",
+    "memory",
+    "learning",
+    "teaching",
+    "course",
+    "lecture",
+    "paper",
+    "article",
+    "podcast",
+    "interview",
+    "friend",
+    "family",
+    "garden",
+    "walk",
+    "run",
+    "train",
+    "city",
+    "river",
+    "mountain",
+    "forest",
+    "ocean",
+    "winter",
+    "summer",
+    "spring",
+    "autumn",
+    "simple",
+    "complex",
+    "quick",
+    "slow",
+    "better",
+    "worse",
+    "important",
+    "useful",
+    "open",
+    "closed",
+    "new",
+    "old",
+    "small",
+    "large",
+    "early",
+    "late",
+    "clear",
+    "vague",
+    "strong",
+    "weak",
+    "remember",
+    "consider",
+    "explore",
+    "connect",
+    "collect",
+    "organize",
+    "refactor",
+    "measure",
+    "compare",
+    "build",
+    "ship",
+    "write",
+    "read",
+    "think",
+    "discuss",
+    "decide",
+    "follow",
+    "improve",
+    "start",
+    "finish",
+    "because",
+    "although",
+    "maybe",
+    "perhaps",
+    "really",
+    "often",
+    "rarely",
+    "always",
+    "never",
+    "again",
+    "later",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "here",
+    "there",
+    "every",
+    "some",
+    "many",
+    "few",
+    "other",
+    "same",
+    "next",
+    "last",
+    "first",
+    "second",
+    "third",
 ];
 
 const ACCENTED: &[&str] = &[
-    "café", "naïve", "résumé", "über", "jalapeño", "façade", "crème", "brûlée", "señor", "Zürich",
-    "Müller", "mañana", "fiancé", "soirée", "élan", "piñata", "Ångström", "smörgåsbord", "Łódź",
-    "Dvořák", "déjà", "été", "où", "Köln", "Málaga", "Gödel", "Poincaré", "Søren", "façon",
-    "Schrödinger", "niño", "año", "Göteborg", "Besançon", "forêt", "rêve", "cœur", "Straße",
+    "café",
+    "naïve",
+    "résumé",
+    "über",
+    "jalapeño",
+    "façade",
+    "crème",
+    "brûlée",
+    "señor",
+    "Zürich",
+    "Müller",
+    "mañana",
+    "fiancé",
+    "soirée",
+    "élan",
+    "piñata",
+    "Ångström",
+    "smörgåsbord",
+    "Łódź",
+    "Dvořák",
+    "déjà",
+    "été",
+    "où",
+    "Köln",
+    "Málaga",
+    "Gödel",
+    "Poincaré",
+    "Søren",
+    "façon",
+    "Schrödinger",
+    "niño",
+    "año",
+    "Göteborg",
+    "Besançon",
+    "forêt",
+    "rêve",
+    "cœur",
+    "Straße",
 ];
 
 const CJK: &[&str] = &[
-    "笔记", "项目", "会议", "读书", "日记", "东京", "学习", "思考", "计划", "设计", "数据", "写作",
-    "研究", "知识", "图书馆", "今日", "仕事", "勉強", "考え", "메모", "회의", "생각", "花园", "链接",
-    "总结", "问题", "方法", "结果", "习惯", "健康", "睡眠", "旅行", "料理", "音楽", "映画", "散歩",
+    "笔记",
+    "项目",
+    "会议",
+    "读书",
+    "日记",
+    "东京",
+    "学习",
+    "思考",
+    "计划",
+    "设计",
+    "数据",
+    "写作",
+    "研究",
+    "知识",
+    "图书馆",
+    "今日",
+    "仕事",
+    "勉強",
+    "考え",
+    "메모",
+    "회의",
+    "생각",
+    "花园",
+    "链接",
+    "总结",
+    "问题",
+    "方法",
+    "结果",
+    "习惯",
+    "健康",
+    "睡眠",
+    "旅行",
+    "料理",
+    "音楽",
+    "映画",
+    "散歩",
 ];
 
 const EMOJI: &[&str] = &[
@@ -191,39 +420,160 @@ const EMOJI: &[&str] = &[
 ];
 
 const HEADING_WORDS: &[&str] = &[
-    "Overview", "Summary", "Notes", "Ideas", "Background", "Details", "Next steps",
-    "Open questions", "References", "Log", "Decisions", "Tasks", "Links", "Context", "Results",
-    "Method", "Timeline", "Risks", "Goals", "Highlights", "Takeaways", "Sources", "Glossary",
-    "Setup", "Usage", "Examples", "Problems", "Solutions", "Review", "Retrospective", "Agenda",
-    "Action items", "Reading list", "Quotes", "Questions", "Archive", "Drafts", "Status",
+    "Overview",
+    "Summary",
+    "Notes",
+    "Ideas",
+    "Background",
+    "Details",
+    "Next steps",
+    "Open questions",
+    "References",
+    "Log",
+    "Decisions",
+    "Tasks",
+    "Links",
+    "Context",
+    "Results",
+    "Method",
+    "Timeline",
+    "Risks",
+    "Goals",
+    "Highlights",
+    "Takeaways",
+    "Sources",
+    "Glossary",
+    "Setup",
+    "Usage",
+    "Examples",
+    "Problems",
+    "Solutions",
+    "Review",
+    "Retrospective",
+    "Agenda",
+    "Action items",
+    "Reading list",
+    "Quotes",
+    "Questions",
+    "Archive",
+    "Drafts",
+    "Status",
 ];
 
 const TAGS: &[&str] = &[
-    "project", "idea", "todo", "meeting", "book", "reading", "review", "draft", "important",
-    "personal", "work", "research", "inbox", "someday", "journal", "recipe", "travel",
-    "area/health", "area/health/sleep", "area/finance", "area/work/team", "project/alpha",
-    "project/beta/phase-2", "status/active", "status/done", "type/person", "topic/rust",
-    "topic/markdown", "2024/q1", "lang/français", "café", "résumé", "笔记", "読書", "🌱", "🌲",
-    "📚/reading", "🚀launch", "✅done", "evergreen", "seedling", "to_read", "follow-up",
+    "project",
+    "idea",
+    "todo",
+    "meeting",
+    "book",
+    "reading",
+    "review",
+    "draft",
+    "important",
+    "personal",
+    "work",
+    "research",
+    "inbox",
+    "someday",
+    "journal",
+    "recipe",
+    "travel",
+    "area/health",
+    "area/health/sleep",
+    "area/finance",
+    "area/work/team",
+    "project/alpha",
+    "project/beta/phase-2",
+    "status/active",
+    "status/done",
+    "type/person",
+    "topic/rust",
+    "topic/markdown",
+    "2024/q1",
+    "lang/français",
+    "café",
+    "résumé",
+    "笔记",
+    "読書",
+    "🌱",
+    "🌲",
+    "📚/reading",
+    "🚀launch",
+    "✅done",
+    "evergreen",
+    "seedling",
+    "to_read",
+    "follow-up",
 ];
 
-const CODE_LANGS: &[&str] = &["", "rust", "python", "js", "markdown", "bash", "yaml", "text"];
+const CODE_LANGS: &[&str] = &[
+    "", "rust", "python", "js", "markdown", "bash", "yaml", "text",
+];
 
 const CODE_SPANS: &[&str] = &[
-    "`[[Not A Link]]`", "`#notatag`", "`cargo build --release`", "`x = [1, 2, 3]`",
-    "`[[Fake Note|alias]]`", "`git commit -m \"wip\"`", "`![[not an embed]]`", "`#include`",
-    "`a | b`", "`^notablock`",
+    "`[[Not A Link]]`",
+    "`#notatag`",
+    "`cargo build --release`",
+    "`x = [1, 2, 3]`",
+    "`[[Fake Note|alias]]`",
+    "`git commit -m \"wip\"`",
+    "`![[not an embed]]`",
+    "`#include`",
+    "`a | b`",
+    "`^notablock`",
 ];
 
 const TOP_FOLDERS: &[&str] = &[
-    "Projects", "Areas", "Resources", "Archive", "Journal", "People", "Meetings", "Inbox",
-    "Zettelkasten", "Références", "Reading notes", "Côté cuisine", "学习笔记", "🌱 Garden",
+    "Projects",
+    "Areas",
+    "Resources",
+    "Archive",
+    "Journal",
+    "People",
+    "Meetings",
+    "Inbox",
+    "Zettelkasten",
+    "Références",
+    "Reading notes",
+    "Côté cuisine",
+    "学习笔记",
+    "🌱 Garden",
 ];
 const SUB_FOLDERS: &[&str] = &[
-    "2019", "2020", "2021", "2022", "2023", "2024", "2025", "Alpha", "Beta", "Gamma", "Health",
-    "Work", "Home", "Books", "Papers", "Talks", "Clients", "Research", "Team", "Q1", "Q2",
-    "Design", "Finance", "Travel", "Garden", "Music", "Recipes", "Ideas", "Old stuff", "Été",
-    "Über uns", "Side projects", "读书", "Courses",
+    "2019",
+    "2020",
+    "2021",
+    "2022",
+    "2023",
+    "2024",
+    "2025",
+    "Alpha",
+    "Beta",
+    "Gamma",
+    "Health",
+    "Work",
+    "Home",
+    "Books",
+    "Papers",
+    "Talks",
+    "Clients",
+    "Research",
+    "Team",
+    "Q1",
+    "Q2",
+    "Design",
+    "Finance",
+    "Travel",
+    "Garden",
+    "Music",
+    "Recipes",
+    "Ideas",
+    "Old stuff",
+    "Été",
+    "Über uns",
+    "Side projects",
+    "读书",
+    "Courses",
 ];
 const LEAF_FOLDERS: &[&str] = &[
     "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Drafts", "Sprint 1", "Sprint 2",
@@ -372,7 +722,10 @@ impl Plan {
         let mut rng = Rng::new(sub_seed(seed, 1));
 
         // Folders.
-        let mut folders = vec![Folder { path: String::new(), comps: Vec::new() }];
+        let mut folders = vec![Folder {
+            path: String::new(),
+            comps: Vec::new(),
+        }];
         let mut seen: HashSet<String> = HashSet::new();
         let want = (n / 40).clamp(8, 3000);
         let mut attempts = 0;
@@ -398,7 +751,10 @@ impl Plan {
             for d in 1..=comps.len() {
                 let path = comps[..d].join("/");
                 if seen.insert(path.to_lowercase()) {
-                    folders.push(Folder { path, comps: comps[..d].to_vec() });
+                    folders.push(Folder {
+                        path,
+                        comps: comps[..d].to_vec(),
+                    });
                 }
             }
         }
@@ -450,8 +806,12 @@ impl Plan {
                 let mut name = None;
                 if comps.first().map(String::as_str) == Some("Journal") && rng.chance(0.85) {
                     for _ in 0..5 {
-                        let y = comps.get(1).map_or_else(|| rng.range(2019, 2025), |y| y.parse().unwrap());
-                        let m = comps.get(2).map_or_else(|| rng.range(1, 12), |m| m.parse().unwrap());
+                        let y = comps
+                            .get(1)
+                            .map_or_else(|| rng.range(2019, 2025), |y| y.parse().unwrap());
+                        let m = comps
+                            .get(2)
+                            .map_or_else(|| rng.range(1, 12), |m| m.parse().unwrap());
                         let d = rng.range(1, days_in_month(m));
                         let s = format!("{y:04}-{m:02}-{d:02}");
                         if taken.insert(s.clone()) {
@@ -472,7 +832,12 @@ impl Plan {
             let mut heading_seen: HashSet<String> = HashSet::new();
             if rng.chance(0.4) {
                 heading_seen.insert(name.to_lowercase());
-                headings.push(Heading { text: name.clone(), level: 1, setext: rng.chance(0.1), closed: false });
+                headings.push(Heading {
+                    text: name.clone(),
+                    level: 1,
+                    setext: rng.chance(0.1),
+                    closed: false,
+                });
             }
             let sections = ((target_bytes as usize) / 700).max(1) + rng.below(2);
             let mut level = 2u8;
@@ -501,7 +866,12 @@ impl Plan {
                 }
                 let setext = level <= 2 && rng.chance(0.05);
                 let closed = !setext && rng.chance(0.03);
-                headings.push(Heading { text, level, setext, closed });
+                headings.push(Heading {
+                    text,
+                    level,
+                    setext,
+                    closed,
+                });
                 level = match level {
                     2 => rng.pick(&[2, 2, 3]),
                     3 => rng.pick(&[2, 3, 3, 4]),
@@ -524,7 +894,14 @@ impl Plan {
             }
 
             let dup = dup_of.is_some();
-            notes.push(NotePlan { name, folder: folder as u32, dup, target_bytes, headings, blocks });
+            notes.push(NotePlan {
+                name,
+                folder: folder as u32,
+                dup,
+                target_bytes,
+                headings,
+                blocks,
+            });
         }
 
         // Zipf over a random permutation.
@@ -542,15 +919,27 @@ impl Plan {
 
         // Missing names.
         let pool = (n / 20).max(20);
-        let missing = (0..pool).map(|_| unique_name(&mut rng, &mut taken)).collect();
+        let missing = (0..pool)
+            .map(|_| unique_name(&mut rng, &mut taken))
+            .collect();
 
-        Plan { seed, folders, notes, zipf_cdf, zipf_note, missing }
+        Plan {
+            seed,
+            folders,
+            notes,
+            zipf_cdf,
+            zipf_note,
+            missing,
+        }
     }
 
     fn zipf(&self, rng: &mut Rng) -> usize {
         let total = *self.zipf_cdf.last().unwrap();
         let u = rng.unit() * total;
-        let r = self.zipf_cdf.partition_point(|&c| c <= u).min(self.zipf_cdf.len() - 1);
+        let r = self
+            .zipf_cdf
+            .partition_point(|&c| c <= u)
+            .min(self.zipf_cdf.len() - 1);
         self.zipf_note[r] as usize
     }
 
@@ -669,7 +1058,8 @@ impl<'a> Renderer<'a> {
                     self.out.push_str(&format!("  - {a}\n"));
                 }
             } else {
-                self.out.push_str(&format!("aliases: [{}]\n", aliases.join(", ")));
+                self.out
+                    .push_str(&format!("aliases: [{}]\n", aliases.join(", ")));
             }
         }
         if self.rng.chance(0.7) {
@@ -687,7 +1077,11 @@ impl<'a> Renderer<'a> {
                 _ => self.out.push_str(&format!("tags: {}\n", tags.join(", "))),
             }
         }
-        let up = if self.rng.chance(0.3) { self.plan.target(&mut self.rng, self.src) } else { None };
+        let up = if self.rng.chance(0.3) {
+            self.plan.target(&mut self.rng, self.src)
+        } else {
+            None
+        };
         if let Some(t) = up {
             self.out.push_str("up: \"[[");
             self.push_wiki_target(t, 0);
@@ -697,7 +1091,8 @@ impl<'a> Renderer<'a> {
         if self.rng.chance(0.5) {
             let (y, m) = (self.rng.range(2019, 2025), self.rng.range(1, 12));
             let d = self.rng.range(1, days_in_month(m));
-            self.out.push_str(&format!("created: {y:04}-{m:02}-{d:02}\n"));
+            self.out
+                .push_str(&format!("created: {y:04}-{m:02}-{d:02}\n"));
         }
         if self.rng.chance(0.2) {
             let s = self.rng.pick(&["draft", "active", "done", "evergreen"]);
@@ -736,7 +1131,11 @@ impl<'a> Renderer<'a> {
     fn unit(&mut self, pending: &mut Vec<[u8; 6]>, after_paragraph: bool) -> bool {
         let x = self.rng.unit();
         if x < 0.55 {
-            let id = if !pending.is_empty() && self.rng.chance(0.5) { pending.pop() } else { None };
+            let id = if !pending.is_empty() && self.rng.chance(0.5) {
+                pending.pop()
+            } else {
+                None
+            };
             let wrap = self.rng.chance(0.2);
             let n = self.rng.range(1, 5);
             if id.is_none() && self.rng.chance(0.03) {
@@ -758,11 +1157,16 @@ impl<'a> Renderer<'a> {
         } else if x < 0.96 {
             self.callout();
         } else if x < 0.97 {
-            self.out.push_str(if self.rng.chance(0.5) { "---\n\n" } else { "***\n\n" });
+            self.out.push_str(if self.rng.chance(0.5) {
+                "---\n\n"
+            } else {
+                "***\n\n"
+            });
         } else if x < 0.98 && after_paragraph {
             // Indented code block (only after a paragraph, never after a list,
             // where it would be a continuation of the last item).
-            self.out.push_str("    let s = \"[[Not A Link]]\";\n    // #notatag\n\n");
+            self.out
+                .push_str("    let s = \"[[Not A Link]]\";\n    // #notatag\n\n");
         } else {
             // An embed on its own line.
             self.link(false, true);
@@ -801,12 +1205,18 @@ impl<'a> Renderer<'a> {
         } else if x < 0.082 {
             let page = self.rng.pick(&WORDS[27..]);
             if self.rng.chance(0.5) {
-                self.tok.push_str(&format!("[{page} docs](https://example.com/{page}#section-2)"));
+                self.tok.push_str(&format!(
+                    "[{page} docs](https://example.com/{page}#section-2)"
+                ));
             } else {
-                self.tok.push_str(&format!("https://example.org/wiki/{page}#History"));
+                self.tok
+                    .push_str(&format!("https://example.org/wiki/{page}#History"));
             }
         } else if x < 0.083 {
-            self.tok.push_str(self.rng.pick(&["issue #42", "C# and F#", "#1", "no#tag", "a # b"]));
+            self.tok.push_str(
+                self.rng
+                    .pick(&["issue #42", "C# and F#", "#1", "no#tag", "a # b"]),
+            );
         } else {
             self.tok.push_str(self.rng.pick(WORDS));
         }
@@ -872,7 +1282,8 @@ impl<'a> Renderer<'a> {
         if self.rng.chance(0.3) {
             // A tag needs a space before it.
             self.out.push_str(" #");
-            self.out.push_str(self.rng.pick(&["笔记", "読書", "project"]));
+            self.out
+                .push_str(self.rng.pick(&["笔记", "読書", "project"]));
             self.stats.tags += 1;
         }
         self.out.push_str("\n\n");
@@ -897,7 +1308,11 @@ impl<'a> Renderer<'a> {
                     self.out.push(' ');
                 }
                 ListKind::Task => {
-                    self.out.push_str(if self.rng.chance(0.4) { "- [x] " } else { "- [ ] " });
+                    self.out.push_str(if self.rng.chance(0.4) {
+                        "- [x] "
+                    } else {
+                        "- [ ] "
+                    });
                 }
                 ListKind::Numbered => {
                     self.out.push_str(&format!("{}. ", number[depth]));
@@ -941,7 +1356,9 @@ impl<'a> Renderer<'a> {
             if k == fake_at {
                 self.out.push_str(match lang {
                     "python" | "bash" | "yaml" => "# see [[Not A Link]] and #notatag\n",
-                    "markdown" | "text" | "" => "Write [[Not A Link]] or ![[Not A Link]] and tag it #notatag ^notablock\n",
+                    "markdown" | "text" | "" => {
+                        "Write [[Not A Link]] or ![[Not A Link]] and tag it #notatag ^notablock\n"
+                    }
                     _ => "// see [[Not A Link]] and #notatag\n",
                 });
             } else {
@@ -1006,7 +1423,9 @@ impl<'a> Renderer<'a> {
 
     fn callout(&mut self) {
         if self.rng.chance(0.7) {
-            let kind = self.rng.pick(&["note", "tip", "warning", "info", "quote", "todo"]);
+            let kind = self
+                .rng
+                .pick(&["note", "tip", "warning", "info", "quote", "todo"]);
             self.out.push_str(&format!("> [!{kind}] "));
             title_case(self.rng.pick(HEADING_WORDS), &mut self.out);
             self.out.push('\n');
@@ -1030,7 +1449,11 @@ impl<'a> Renderer<'a> {
         let plan = self.plan;
         let note = &plan.notes[t];
         let comps = &plan.folders[note.folder as usize].comps;
-        let k = if note.dup { comps.len() } else { extra_folders.min(comps.len()) };
+        let k = if note.dup {
+            comps.len()
+        } else {
+            extra_folders.min(comps.len())
+        };
         for c in &comps[comps.len() - k..] {
             self.out.push_str(c);
             self.out.push('/');
@@ -1044,7 +1467,11 @@ impl<'a> Renderer<'a> {
             if k > 0 {
                 self.out.push(' ');
             }
-            let w = if self.rng.chance(0.1) { self.rng.pick(ACCENTED) } else { self.rng.pick(&WORDS[27..]) };
+            let w = if self.rng.chance(0.1) {
+                self.rng.pick(ACCENTED)
+            } else {
+                self.rng.pick(&WORDS[27..])
+            };
             self.out.push_str(w);
         }
     }
@@ -1054,7 +1481,11 @@ impl<'a> Renderer<'a> {
         let from = &self.plan.folders[self.plan.notes[self.src].folder as usize].comps;
         let note = &self.plan.notes[t];
         let to = &self.plan.folders[note.folder as usize].comps;
-        let common = from.iter().zip(to.iter()).take_while(|(a, b)| a == b).count();
+        let common = from
+            .iter()
+            .zip(to.iter())
+            .take_while(|(a, b)| a == b)
+            .count();
         let mut s = String::new();
         for _ in common..from.len() {
             s.push_str("../");
@@ -1136,7 +1567,8 @@ impl<'a> Renderer<'a> {
             self.push_wiki_target(target, 0);
             self.out.push_str("#^");
             let b = self.rng.below(note.blocks.len());
-            self.out.push_str(std::str::from_utf8(&note.blocks[b]).unwrap());
+            self.out
+                .push_str(std::str::from_utf8(&note.blocks[b]).unwrap());
             self.out.push_str("]]");
         } else if x < 0.83 {
             self.out.push_str("[[");
@@ -1145,7 +1577,11 @@ impl<'a> Renderer<'a> {
             self.out.push_str("]]");
         } else if x < 0.93 {
             let p = self.rel_path(target);
-            let p = if !p.contains('/') && self.rng.chance(0.3) { format!("./{p}") } else { p };
+            let p = if !p.contains('/') && self.rng.chance(0.3) {
+                format!("./{p}")
+            } else {
+                p
+            };
             self.push_md_link(&p, false);
         } else {
             let p = self.rel_path(target);

@@ -74,9 +74,16 @@ struct Row {
 fn main() {
     let bin = env!("CARGO_BIN_EXE_carnet");
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let workspace = manifest.join("..").canonicalize().unwrap_or_else(|_| manifest.join(".."));
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let wanted = |label: &str| filters.is_empty() || filters.iter().any(|f| label.contains(f.as_str()));
+    let workspace = manifest
+        .join("..")
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.join(".."));
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted =
+        |label: &str| filters.is_empty() || filters.iter().any(|f| label.contains(f.as_str()));
     let seed = match std::env::var("CARNET_BENCH_SEED") {
         Ok(s) => s.trim().parse().expect("CARNET_BENCH_SEED: not a u64"),
         Err(_) => SEED,
@@ -84,7 +91,8 @@ fn main() {
     let runs_override: Option<usize> = std::env::var("CARNET_BENCH_RUNS")
         .ok()
         .map(|s| s.trim().parse().expect("CARNET_BENCH_RUNS: not a number"));
-    let sizes = parse_sizes(&std::env::var("CARNET_BENCH_SIZES").unwrap_or_else(|_| "10000,100000".into()));
+    let sizes =
+        parse_sizes(&std::env::var("CARNET_BENCH_SIZES").unwrap_or_else(|_| "10000,100000".into()));
 
     let mut vaults = Vec::new();
     for n in sizes {
@@ -92,7 +100,10 @@ fn main() {
         if !wanted(&label) {
             continue;
         }
-        let path = workspace.join("target").join("bench-vaults").join(n.to_string());
+        let path = workspace
+            .join("target")
+            .join("bench-vaults")
+            .join(n.to_string());
         let truth = match ensure_vault(&path, n, seed) {
             Ok(stats) => stats,
             Err(e) => {
@@ -101,7 +112,12 @@ fn main() {
             }
         };
         let timed_runs = runs_override.unwrap_or(if n >= 50_000 { 3 } else { 5 });
-        vaults.push(Vault { label, path, truth: Some(truth), timed_runs });
+        vaults.push(Vault {
+            label,
+            path,
+            truth: Some(truth),
+            timed_runs,
+        });
     }
     if std::env::var("CARNET_BENCH_CORPORA").map_or(true, |v| v != "0") {
         let corpora = workspace.join("..").join("shared").join("corpora");
@@ -112,7 +128,12 @@ fn main() {
             let path = corpora.join(c);
             if path.is_dir() {
                 let timed_runs = runs_override.unwrap_or(5);
-                vaults.push(Vault { label: c.to_string(), path, truth: None, timed_runs });
+                vaults.push(Vault {
+                    label: c.to_string(),
+                    path,
+                    truth: None,
+                    timed_runs,
+                });
             } else {
                 eprintln!("skipping corpus {c}: {} not found", path.display());
             }
@@ -136,7 +157,9 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!();
-    println!("| vault | notes | MB | links | problems | wall ms (median) | MB/s | peak RSS MB | carnet elapsed_ms | runs |");
+    println!(
+        "| vault | notes | MB | links | problems | wall ms (median) | MB/s | peak RSS MB | carnet elapsed_ms | runs |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut failed = false;
     for r in &rows {
@@ -144,7 +167,10 @@ fn main() {
         let bytes = json_number(s, "bytes").map_or(r.md_bytes, |b| b as u64);
         let mb = bytes as f64 / 1e6;
         let (wall, mbps) = match r.median {
-            Some(d) => (format!("{:.1}", d.as_secs_f64() * 1e3), format!("{:.1}", mb / d.as_secs_f64())),
+            Some(d) => (
+                format!("{:.1}", d.as_secs_f64() * 1e3),
+                format!("{:.1}", mb / d.as_secs_f64()),
+            ),
             None => ("?".into(), "?".into()),
         };
         println!(
@@ -165,12 +191,20 @@ fn main() {
         }
     }
 
-    let generated: Vec<_> = vaults.iter().zip(&rows).filter(|(v, _)| v.truth.is_some()).collect();
+    let generated: Vec<_> = vaults
+        .iter()
+        .zip(&rows)
+        .filter(|(v, _)| v.truth.is_some())
+        .collect();
     if !generated.is_empty() {
         println!();
-        println!("Generator ground truth (`links` = body links outside code; broken = target name exists nowhere):");
+        println!(
+            "Generator ground truth (`links` = body links outside code; broken = target name exists nowhere):"
+        );
         println!();
-        println!("| vault | notes | links | broken | front matter links | headings | block ids | tags | folders | carnet errors | carnet warnings |");
+        println!(
+            "| vault | notes | links | broken | front matter links | headings | block ids | tags | folders | carnet errors | carnet warnings |"
+        );
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (v, r) in generated {
             let t = v.truth.as_ref().unwrap();
@@ -207,7 +241,11 @@ fn parse_sizes(s: &str) -> Vec<usize> {
     s.split(',')
         .map(str::trim)
         .filter(|x| !x.is_empty())
-        .map(|x| x.replace('_', "").parse().expect("CARNET_BENCH_SIZES: not a list of numbers"))
+        .map(|x| {
+            x.replace('_', "")
+                .parse()
+                .expect("CARNET_BENCH_SIZES: not a list of numbers")
+        })
         .filter(|&n| n > 0)
         .collect()
 }
@@ -218,7 +256,10 @@ fn ensure_vault(path: &Path, notes: usize, seed: u64) -> io::Result<vaultgen::Ge
     if let Ok(text) = std::fs::read_to_string(&stamp)
         && let Some(stats) = parse_stamp(&text, notes, seed)
     {
-        eprintln!("reusing {} (generator v{GEN_VERSION}, seed {seed})", path.display());
+        eprintln!(
+            "reusing {} (generator v{GEN_VERSION}, seed {seed})",
+            path.display()
+        );
         return Ok(stats);
     }
     if path.exists() {
@@ -244,15 +285,27 @@ fn format_stamp(s: &vaultgen::GenStats, seed: u64) -> String {
     format!(
         "gen_version={GEN_VERSION}\nseed={seed}\nnotes={}\nbytes={}\nlinks={}\nbroken_links={}\n\
          frontmatter_links={}\nheadings={}\nblock_ids={}\ntags={}\nfolders={}\n",
-        s.notes, s.bytes, s.links, s.broken_links, s.frontmatter_links, s.headings, s.block_ids, s.tags, s.folders
+        s.notes,
+        s.bytes,
+        s.links,
+        s.broken_links,
+        s.frontmatter_links,
+        s.headings,
+        s.block_ids,
+        s.tags,
+        s.folders
     )
 }
 
 fn parse_stamp(text: &str, notes: usize, seed: u64) -> Option<vaultgen::GenStats> {
     let get = |key: &str| -> Option<u64> {
-        text.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=')?.trim().parse().ok())
+        text.lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix('=')?.trim().parse().ok())
     };
-    if get("gen_version")? != GEN_VERSION as u64 || get("seed")? != seed || get("notes")? != notes as u64 {
+    if get("gen_version")? != GEN_VERSION as u64
+        || get("seed")? != seed
+        || get("notes")? != notes as u64
+    {
         return None;
     }
     Some(vaultgen::GenStats {
@@ -270,7 +323,9 @@ fn parse_stamp(text: &str, notes: usize, seed: u64) -> Option<vaultgen::GenStats
 
 fn md_bytes(dir: &Path) -> u64 {
     let mut total = 0;
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
     for e in entries.flatten() {
         let Ok(ft) = e.file_type() else { continue };
         let p = e.path();
@@ -295,7 +350,11 @@ fn bench_vault(bin: &str, v: &Vault) -> Row {
     };
     let mut walls = Vec::new();
     for i in 0..=v.timed_runs {
-        let what = if i == 0 { "warm-up".to_string() } else { format!("run {i}/{}", v.timed_runs) };
+        let what = if i == 0 {
+            "warm-up".to_string()
+        } else {
+            format!("run {i}/{}", v.timed_runs)
+        };
         let run = match run_once(bin, &v.path) {
             Ok(r) => r,
             Err(e) => {
@@ -325,7 +384,9 @@ fn bench_vault(bin: &str, v: &Vault) -> Row {
             row.failed = Some(format!("{why}; stderr tail:\n{}", run.stderr_tail));
             return row;
         }
-        if !run.last_line.contains("\"summary\"") || json_string(&run.last_line, "type") != Some("summary") {
+        if !run.last_line.contains("\"summary\"")
+            || json_string(&run.last_line, "type") != Some("summary")
+        {
             row.failed = Some(format!(
                 "{what}: last stdout line is not a summary object: {:?}; stderr tail:\n{}",
                 truncate(&run.last_line, 300),

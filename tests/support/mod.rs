@@ -1,6 +1,8 @@
 //! Shared helpers for the black-box tests: temporary vaults and the corpora.
 #![allow(dead_code)]
 
+pub mod lsp;
+
 use std::path::{Path, PathBuf};
 
 /// A vault in a temporary folder, written from `(path, text)` pairs.

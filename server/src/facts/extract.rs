@@ -50,6 +50,7 @@ pub fn extract(text: &str) -> NoteFacts {
     let lines = LineIndex::new(text);
     let mut facts = NoteFacts {
         line_count: lines.line_count(),
+        end: lines.pos(text.len() as u32),
         ..NoteFacts::default()
     };
     // Regions where `%%` does not open a comment and block ids do not count.

@@ -149,7 +149,10 @@ fn value(
         return;
     }
     match key {
-        "title" => facts.title = Some(v.into()),
+        "title" => {
+            facts.title = Some(v.into());
+            facts.title_span = Some(lines.span(r));
+        }
         "aliases" | "alias" => {
             // Older vaults write `aliases: a, b` for two aliases.
             if !inline || !v.contains(',') {

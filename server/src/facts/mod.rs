@@ -12,7 +12,7 @@ mod scan;
 
 pub use extract::extract;
 
-use crate::text::Span;
+use crate::text::{Pos, Span};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NoteFacts {
@@ -20,14 +20,17 @@ pub struct NoteFacts {
     pub headings: Vec<Heading>,
     pub blocks: Vec<Block>,
     pub tags: Vec<Tag>,
-    /// Front matter `title`.
+    /// Front matter `title`, and where its value is written.
     pub title: Option<Box<str>>,
+    pub title_span: Option<Span>,
     /// Front matter `aliases` / `alias`.
     pub aliases: Vec<Box<str>>,
     /// The whole front matter block, `---` lines included.
     pub front_matter: Option<Span>,
     /// Number of lines (a trailing line break starts an empty last line).
     pub line_count: u32,
+    /// Position of the end of the text.
+    pub end: Pos,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -245,6 +245,10 @@ impl Snapshot {
         self.notes.len()
     }
 
+    pub fn attachments(&self) -> impl Iterator<Item = &NotePath> {
+        self.file_by_path.values()
+    }
+
     pub fn attachment_count(&self) -> usize {
         self.file_by_path.len()
     }
@@ -253,6 +257,11 @@ impl Snapshot {
     /// A superset of the backlinks of a note named `key`: resolve each to be sure.
     pub fn linkers_of_name(&self, key: &str) -> &[NotePath] {
         self.linkers.get(key).map_or(&[], |l| l)
+    }
+
+    /// Every tag in the vault (folded).
+    pub fn tag_keys(&self) -> impl Iterator<Item = &Key> {
+        self.taggers.keys()
     }
 
     /// Notes that use the tag `key` (folded).

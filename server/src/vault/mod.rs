@@ -187,5 +187,74 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// Decides, for one changed path, what a full walk would have decided:
+/// hidden folders, `node_modules`, the root `.gitignore`/`.ignore` and
+/// `carnet.toml` excludes. (Nested ignore files are only honoured by walks.)
+pub struct Filter {
+    root: PathBuf,
+    ignores: Vec<ignore::gitignore::Gitignore>,
+    excludes: Option<ignore::overrides::Override>,
+}
+
+impl Filter {
+    pub fn new(root: &Path, config: &Config) -> Filter {
+        let ignores = [".gitignore", ".ignore"]
+            .iter()
+            .map(|f| ignore::gitignore::Gitignore::new(root.join(f)).0)
+            .collect();
+        let excludes = (!config.exclude.is_empty()).then(|| {
+            let mut b = ignore::overrides::OverrideBuilder::new(root);
+            for glob in &config.exclude {
+                let _ = b.add(&format!("!{glob}"));
+            }
+            b.build()
+                .unwrap_or_else(|_| ignore::overrides::Override::empty())
+        });
+        Filter {
+            root: root.to_path_buf(),
+            ignores,
+            excludes,
+        }
+    }
+
+    pub fn includes(&self, path: &Path) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let hidden = rel.components().any(|c| {
+            let s = c.as_os_str().to_string_lossy();
+            s.starts_with('.') || s == "node_modules"
+        });
+        if hidden {
+            return false;
+        }
+        let is_dir = path.is_dir();
+        if self
+            .ignores
+            .iter()
+            .any(|g| g.matched_path_or_any_parents(path, is_dir).is_ignore())
+        {
+            return false;
+        }
+        !self
+            .excludes
+            .as_ref()
+            .is_some_and(|o| o.matched(path, is_dir).is_ignore())
+    }
+}
+
+/// Every file under `dir` that a vault walk would visit.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != "node_modules")
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

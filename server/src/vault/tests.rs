@@ -18,3 +18,19 @@ fn relative_paths_use_slashes() {
     assert!(is_note(Path::new("x/Y.MD")));
     assert!(!is_note(Path::new("x/y.png")));
 }
+
+#[test]
+fn filter_agrees_with_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join(".gitignore"), "build/\n*.tmp.md\n").unwrap();
+    let (config, _) = Config::parse("exclude = [\"archive/**\"]").unwrap();
+    let f = Filter::new(root, &config);
+    assert!(f.includes(&root.join("notes/a.md")));
+    assert!(!f.includes(&root.join(".obsidian/a.md")));
+    assert!(!f.includes(&root.join("node_modules/x/a.md")));
+    assert!(!f.includes(&root.join("build/a.md")));
+    assert!(!f.includes(&root.join("x/y.tmp.md")));
+    assert!(!f.includes(&root.join("archive/old/a.md")));
+    assert!(!f.includes(Path::new("/elsewhere/a.md")));
+}

@@ -1,0 +1,413 @@
+//! Answers: what the editor asks about notes, computed from a snapshot.
+//!
+//! Each function takes a [`Snapshot`], a note path and a byte offset, and
+//! returns domain values (paths and [`Span`]s). Nothing here knows LSP: the
+//! server converts positions and builds protocol types at its edge. Nothing
+//! here does I/O either: where a note's text is needed (hover previews), the
+//! caller passes a function that supplies it.
+
+mod symbols;
+
+pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};
+
+use crate::facts::{Link, Subpath, Tag};
+use crate::index::resolve::{Resolution, SubpathMatch, Unresolved};
+use crate::index::{Note, NotePath, Snapshot};
+use crate::names::{fold, note_stem};
+use crate::text::Span;
+
+/// A place in a note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub path: NotePath,
+    pub span: Span,
+}
+
+/// What sits under the cursor.
+#[derive(Clone, Copy, Debug)]
+pub enum Cursor<'a> {
+    Link(&'a Link),
+    Tag(&'a Tag),
+    /// Index into `facts.headings` (not the note's title heading).
+    Heading(usize),
+    /// Index into `facts.blocks`.
+    Block(usize),
+    /// The note itself: its title heading, front-matter title or first line.
+    Title,
+    None,
+}
+
+/// What a link or cursor points at inside a note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Whole,
+    Heading(usize),
+    Block(usize),
+}
+
+fn within(span: &Span, offset: u32) -> bool {
+    span.start <= offset && offset <= span.end
+}
+
+/// A cursor: byte offset in the note's text and its line.
+#[derive(Clone, Copy, Debug)]
+pub struct At {
+    pub offset: u32,
+    pub line: u32,
+}
+
+/// Finds the fact under the cursor in `note`.
+pub fn cursor(note: &Note, at: At) -> Cursor<'_> {
+    let At { offset, line } = at;
+    let f = &note.facts;
+    if let Some(link) = f.links.iter().find(|l| within(&l.span, offset)) {
+        return Cursor::Link(link);
+    }
+    if let Some(tag) = f.tags.iter().find(|t| within(&t.span, offset)) {
+        return Cursor::Tag(tag);
+    }
+    if let Some(i) = f.blocks.iter().position(|b| within(&b.span, offset)) {
+        return Cursor::Block(i);
+    }
+    if let Some(i) = f.headings.iter().position(|h| within(&h.span, offset)) {
+        return if i == 0 && f.title.is_none() {
+            Cursor::Title
+        } else {
+            Cursor::Heading(i)
+        };
+    }
+    if f.title_span.is_some_and(|s| within(&s, offset)) {
+        return Cursor::Title;
+    }
+    if line == 0 {
+        return Cursor::Title;
+    }
+    Cursor::None
+}
+
+/// Where a resolved link lands.
+fn landing(snap: &Snapshot, path: &NotePath, part: Part) -> Location {
+    let span = snap
+        .note(path)
+        .and_then(|n| match part {
+            Part::Whole => None,
+            Part::Heading(i) => n.facts.headings.get(i).map(|h| h.span),
+            Part::Block(i) => n.facts.blocks.get(i).map(|b| b.span),
+        })
+        .unwrap_or_default();
+    Location {
+        path: path.clone(),
+        span,
+    }
+}
+
+fn part_of(m: SubpathMatch) -> Part {
+    match m {
+        SubpathMatch::Heading(i) => Part::Heading(i),
+        SubpathMatch::Block(i) => Part::Block(i),
+        _ => Part::Whole,
+    }
+}
+
+/// Go to definition: the link under the cursor and where it leads (every
+/// candidate of an ambiguous link, the chosen one first).
+pub fn definition(snap: &Snapshot, from: &str, at: At) -> Option<(Span, Vec<Location>)> {
+    let note = snap.note(from)?;
+    let Cursor::Link(link) = cursor(note, at) else {
+        return None;
+    };
+    let targets = match snap.resolve(from, link) {
+        Resolution::Note {
+            path,
+            others,
+            subpath,
+        } => {
+            let mut out = vec![landing(snap, &path, part_of(subpath))];
+            for other in others {
+                let part = match (&link.subpath, snap.note(&other)) {
+                    (Some(sub), Some(n)) => part_of(crate::index::resolve::match_subpath(
+                        &n.facts,
+                        sub,
+                        link.kind.is_wiki(),
+                    )),
+                    _ => Part::Whole,
+                };
+                out.push(landing(snap, &other, part));
+            }
+            out
+        }
+        Resolution::Attachment(path) => vec![Location {
+            path,
+            span: Span::default(),
+        }],
+        Resolution::Unresolved(_) => vec![],
+    };
+    Some((link.span, targets))
+}
+
+/// Every link in the vault that resolves to `target` (and to `part` of it,
+/// unless `part` is [`Part::Whole`], which accepts links to any part).
+pub fn links_to(snap: &Snapshot, target: &str, part: Part) -> Vec<Location> {
+    let mut sources: Vec<&NotePath> = snap
+        .linkers_of_name(&fold(note_stem(target)))
+        .iter()
+        .collect();
+    // `[[#Heading]]` links have no name: the note links to itself.
+    if let Some(n) = snap.note(target)
+        && !sources.iter().any(|s| ***s == *target)
+    {
+        sources.push(&n.path);
+    }
+    let mut out = Vec::new();
+    for source in sources {
+        let Some(note) = snap.note(source) else {
+            continue;
+        };
+        for link in &note.facts.links {
+            if let Resolution::Note { path, subpath, .. } = snap.resolve(source, link)
+                && *path == *target
+                && (part == Part::Whole || part_of(subpath) == part)
+            {
+                out.push(Location {
+                    path: source.clone(),
+                    span: link.span,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+    out
+}
+
+/// Every occurrence of `tag` and of its nested tags (`#a` finds `#a/b`).
+pub fn tag_occurrences(snap: &Snapshot, tag: &str) -> Vec<Location> {
+    let key = fold(tag);
+    let prefix = format!("{key}/");
+    let mut notes: Vec<&NotePath> = snap
+        .tag_keys()
+        .filter(|k| ***k == *key || k.starts_with(&prefix))
+        .flat_map(|k| snap.taggers_of(k).iter())
+        .collect();
+    notes.sort();
+    notes.dedup();
+    let mut out = Vec::new();
+    for path in notes {
+        let Some(note) = snap.note(path) else {
+            continue;
+        };
+        for t in &note.facts.tags {
+            let k = fold(&t.name);
+            if k == key || k.starts_with(&prefix) {
+                out.push(Location {
+                    path: path.clone(),
+                    span: t.span,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Find references: backlinks of the note, heading or block under the
+/// cursor (or of a link's target), or the uses of a tag.
+pub fn references(snap: &Snapshot, from: &str, at: At, include_declaration: bool) -> Vec<Location> {
+    let Some(note) = snap.note(from) else {
+        return vec![];
+    };
+    let (target, part): (NotePath, Part) = match cursor(note, at) {
+        Cursor::Link(link) => match snap.resolve(from, link) {
+            Resolution::Note { path, subpath, .. } => (path, part_of(subpath)),
+            _ => return vec![],
+        },
+        Cursor::Tag(tag) => return tag_occurrences(snap, &tag.name),
+        Cursor::Heading(i) => (note.path.clone(), Part::Heading(i)),
+        Cursor::Block(i) => (note.path.clone(), Part::Block(i)),
+        Cursor::Title => (note.path.clone(), Part::Whole),
+        Cursor::None => return vec![],
+    };
+    let mut out = Vec::new();
+    if include_declaration {
+        out.push(landing(snap, &target, part));
+    }
+    out.extend(links_to(snap, &target, part));
+    out
+}
+
+/// Hover text (Markdown) for the link or tag under the cursor.
+/// `text_of` supplies a note's current text (open buffer or disk).
+pub fn hover(
+    snap: &Snapshot,
+    from: &str,
+    at: At,
+    text_of: &dyn Fn(&str) -> Option<String>,
+) -> Option<(Span, String)> {
+    let note = snap.note(from)?;
+    match cursor(note, at) {
+        Cursor::Link(link) => Some((link.span, link_hover(snap, from, link, text_of))),
+        Cursor::Tag(tag) => {
+            let uses = tag_occurrences(snap, &tag.name);
+            let mut notes: Vec<&NotePath> = uses.iter().map(|l| &l.path).collect();
+            notes.dedup();
+            let exact = uses
+                .iter()
+                .filter(|l| {
+                    snap.note(&l.path).is_some_and(|n| {
+                        n.facts
+                            .tags
+                            .iter()
+                            .any(|t| t.span == l.span && fold(&t.name) == fold(&tag.name))
+                    })
+                })
+                .count();
+            let nested = uses.len() - exact;
+            let mut text = format!(
+                "**#{}** — used {} {} in {} {}",
+                tag.name,
+                exact,
+                plural(exact, "time", "times"),
+                notes.len(),
+                plural(notes.len(), "note", "notes")
+            );
+            if nested > 0 {
+                text += &format!(
+                    " (including {nested} nested {})",
+                    plural(nested, "tag", "tags")
+                );
+            }
+            Some((tag.span, text))
+        }
+        _ => None,
+    }
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// Longest preview shown on hover.
+const PREVIEW_LINES: usize = 20;
+const PREVIEW_CHARS: usize = 1500;
+
+fn link_hover(
+    snap: &Snapshot,
+    from: &str,
+    link: &Link,
+    text_of: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    match snap.resolve(from, link) {
+        Resolution::Note {
+            path,
+            others,
+            subpath,
+        } => {
+            let backlinks = links_to(snap, &path, Part::Whole).len();
+            let mut out = format!(
+                "**{}** — `{path}` · {backlinks} {}",
+                note_stem(&path),
+                plural(backlinks, "backlink", "backlinks")
+            );
+            if !others.is_empty() {
+                out += &format!("\n\n⚠ ambiguous: also matches {}", others.join(", "));
+            }
+            match (subpath, &link.subpath) {
+                (SubpathMatch::MissingHeading, Some(Subpath::Heading(h))) => {
+                    out += &format!("\n\n⚠ no heading \"{}\"", h.join("#"));
+                }
+                (SubpathMatch::MissingBlock, Some(Subpath::Block(b))) => {
+                    out += &format!("\n\n⚠ no block \"^{b}\"");
+                }
+                _ => {}
+            }
+            if let (Some(target), Some(text)) = (snap.note(&path), text_of(&path)) {
+                let preview = section(&target.facts, &text, part_of(subpath));
+                if !preview.trim().is_empty() {
+                    out += "\n\n---\n\n";
+                    out += &preview;
+                }
+            }
+            out
+        }
+        Resolution::Attachment(path) => format!("Attachment `{path}`"),
+        Resolution::Unresolved(Unresolved::Note) => format!("⚠ No note named \"{}\"", link.target),
+        Resolution::Unresolved(Unresolved::Attachment) => {
+            format!("⚠ No file named \"{}\"", link.target)
+        }
+        Resolution::Unresolved(Unresolved::OutsideVault) => {
+            format!("⚠ \"{}\" points outside the vault", link.target)
+        }
+    }
+}
+
+/// The text of a note's part, bounded: a heading's section, a block's
+/// line, or the note without its front matter.
+fn section(facts: &crate::facts::NoteFacts, text: &str, part: Part) -> String {
+    let clamp = |i: u32| {
+        let mut i = (i as usize).min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let (start, end) = match part {
+        Part::Heading(i) => {
+            let h = &facts.headings[i];
+            let end = facts.headings[i + 1..]
+                .iter()
+                .find(|n| n.level <= h.level)
+                .map_or(text.len(), |n| clamp(n.span.start));
+            (clamp(h.span.start), end)
+        }
+        Part::Block(i) => {
+            let b = &facts.blocks[i];
+            let line_start = text[..clamp(b.span.start)]
+                .rfind(['\n', '\r'])
+                .map_or(0, |p| p + 1);
+            (line_start, clamp(b.span.end))
+        }
+        Part::Whole => (facts.front_matter.map_or(0, |fm| clamp(fm.end)), text.len()),
+    };
+    let body = &text[start.min(end)..end];
+    let mut out = String::new();
+    for (n, line) in body.trim_start_matches(['\n', '\r']).lines().enumerate() {
+        if n == PREVIEW_LINES || out.len() + line.len() > PREVIEW_CHARS {
+            out += "…";
+            break;
+        }
+        out += line;
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+/// A resolvable link and where it goes, for `textDocument/documentLink`.
+pub struct DocumentLinkTarget {
+    pub span: Span,
+    pub target: Location,
+}
+
+pub fn document_links(snap: &Snapshot, from: &str) -> Vec<DocumentLinkTarget> {
+    let Some(note) = snap.note(from) else {
+        return vec![];
+    };
+    note.facts
+        .links
+        .iter()
+        .filter_map(|link| {
+            let target = match snap.resolve(from, link) {
+                Resolution::Note { path, subpath, .. } => landing(snap, &path, part_of(subpath)),
+                Resolution::Attachment(path) => Location {
+                    path,
+                    span: Span::default(),
+                },
+                Resolution::Unresolved(_) => return None,
+            };
+            Some(DocumentLinkTarget {
+                span: link.span,
+                target,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

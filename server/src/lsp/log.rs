@@ -1,0 +1,92 @@
+//! Logging to stderr and to the client's `window/logMessage`, at the level
+//! set by `initializationOptions.logLevel` or `CARNET_LOG`.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::MessageType;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Error = 1,
+    Warn = 2,
+    Info = 3,
+    Debug = 4,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "error" => Level::Error,
+            "warn" | "warning" => Level::Warn,
+            "info" => Level::Info,
+            "debug" | "trace" => Level::Debug,
+            _ => return None,
+        })
+    }
+}
+
+pub struct Logger {
+    level: AtomicU8,
+    client: OnceLock<(Client, tokio::runtime::Handle)>,
+}
+
+impl Logger {
+    pub fn new() -> Logger {
+        let level = std::env::var("CARNET_LOG")
+            .ok()
+            .and_then(|s| Level::parse(&s))
+            .unwrap_or(Level::Info);
+        Logger {
+            level: AtomicU8::new(level as u8),
+            client: OnceLock::new(),
+        }
+    }
+
+    pub fn set_level(&self, level: Level) {
+        self.level.store(level as u8, Ordering::Relaxed);
+    }
+
+    /// From now on, messages also go to the client.
+    pub fn attach(&self, client: Client, handle: tokio::runtime::Handle) {
+        let _ = self.client.set((client, handle));
+    }
+
+    pub fn log(&self, level: Level, message: String) {
+        if level as u8 > self.level.load(Ordering::Relaxed) {
+            return;
+        }
+        eprintln!("[carnet {}] {message}", format!("{level:?}").to_lowercase());
+        if let Some((client, handle)) = self.client.get() {
+            let client = client.clone();
+            let typ = match level {
+                Level::Error => MessageType::ERROR,
+                Level::Warn => MessageType::WARNING,
+                Level::Info => MessageType::INFO,
+                Level::Debug => MessageType::LOG,
+            };
+            // A notification: sent from a task so no caller ever waits on the client.
+            handle.spawn(async move { client.log_message(typ, message).await });
+        }
+    }
+
+    pub fn error(&self, m: String) {
+        self.log(Level::Error, m)
+    }
+    pub fn warn(&self, m: String) {
+        self.log(Level::Warn, m)
+    }
+    pub fn info(&self, m: String) {
+        self.log(Level::Info, m)
+    }
+    pub fn debug(&self, m: String) {
+        self.log(Level::Debug, m)
+    }
+}
+
+impl Default for Logger {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,762 @@
+//! The language server: a thin translation layer between LSP and the
+//! [`answers`](crate::answers) computed from vault snapshots.
+//!
+//! Rules this module keeps: buffer changes mutate state synchronously, before
+//! any `.await`, so they apply in arrival order; CPU work runs on the writer
+//! thread or in `spawn_blocking`, never on the async threads; requests to the
+//! client are sent from spawned tasks, never awaited by a handler; a panic
+//! while answering becomes an error response, not a dead server.
+
+mod convert;
+mod log;
+mod transport;
+mod world;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ropey::Rope;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::answers::{self, At, SymbolKind as Kind};
+use crate::syntax::{Fold, Syntax};
+use convert::{Encoding, uri_to_path};
+use world::{DocContext, Job, OpenDoc, SyntaxEdit, World, uri_for};
+
+pub use log::Level;
+
+/// What the client told us it can do, at `initialize`.
+#[derive(Default, Debug)]
+struct ClientFeatures {
+    location_links: bool,
+    watched_files_dynamic: bool,
+    work_done_progress: bool,
+    hierarchical_symbols: bool,
+}
+
+pub struct Backend {
+    client: Client,
+    world: Arc<World>,
+    features: OnceLock<ClientFeatures>,
+    roots: Mutex<Vec<PathBuf>>,
+    shut_down: Arc<AtomicBool>,
+    watcher: Mutex<Option<notify::RecommendedWatcher>>,
+}
+
+/// Runs the server on stdin/stdout until `exit`. Returns the process exit
+/// code: 0 after a `shutdown` request, 1 without one (as the spec asks).
+pub fn run_stdio() -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("carnet: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = shut_down.clone();
+    runtime.block_on(async move {
+        let logger = log::Logger::new();
+        let world = World::new(logger);
+        let (service, socket) = LspService::new(|client| {
+            world
+                .log
+                .attach(client.clone(), tokio::runtime::Handle::current());
+            Backend {
+                client,
+                world: world.clone(),
+                features: OnceLock::new(),
+                roots: Mutex::new(Vec::new()),
+                shut_down: flag,
+                watcher: Mutex::new(None),
+            }
+        });
+        // Client ⇄ transport (checks framing) ⇄ tower-lsp, through in-memory pipes.
+        let (server_in, client_side_in) = tokio::io::duplex(1 << 16);
+        let (client_side_out, server_out) = tokio::io::duplex(1 << 16);
+        let (errors_tx, errors_rx) = tokio::sync::mpsc::unbounded_channel();
+        let log_world = world.clone();
+        let input = tokio::spawn(async move {
+            transport::pump_input(
+                tokio::io::stdin(),
+                client_side_in,
+                errors_tx,
+                &log_world.log,
+            )
+            .await
+        });
+        let output = tokio::spawn(transport::pump_output(
+            client_side_out,
+            tokio::io::stdout(),
+            errors_rx,
+        ));
+        Server::new(server_in, server_out, socket)
+            .concurrency_level(64)
+            .serve(service)
+            .await;
+        // `exit` (or end of input): stop reading, let the last responses out.
+        input.abort();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), output).await;
+    });
+    // Do not wait for blocked stdin readers or the writer thread.
+    runtime.shutdown_background();
+    if shut_down.load(Ordering::SeqCst) {
+        0
+    } else {
+        1
+    }
+}
+
+/// Runs CPU work off the async threads; a panic becomes an error response.
+async fn blocking<T: Send + 'static>(
+    world: &World,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        world.log.error(format!("request failed: {e}"));
+        Error::internal_error()
+    })
+}
+
+/// Runs a synchronous state change; a panic is logged, not fatal.
+fn guarded(world: &World, what: &str, f: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
+        world.log.error(format!(
+            "internal error in {what}; the change was not applied"
+        ));
+    }
+}
+
+fn at(ctx: &DocContext, pos: Position) -> At {
+    let offset = convert::offset(&ctx.rope, pos, ctx.encoding);
+    At {
+        offset: offset as u32,
+        line: ctx.rope.byte_to_line(offset) as u32,
+    }
+}
+
+fn location(root: &std::path::Path, l: &answers::Location, enc: Encoding) -> Option<Location> {
+    Some(Location::new(
+        uri_for(root, &l.path)?,
+        convert::range(l.span, enc),
+    ))
+}
+
+impl Backend {
+    fn features(&self) -> &ClientFeatures {
+        self.features.get_or_init(ClientFeatures::default)
+    }
+
+    async fn context(&self, uri: &Uri) -> Result<DocContext> {
+        self.world.context(uri).await.ok_or_else(|| {
+            self.world
+                .log
+                .warn(format!("not a note in any vault: {}", uri.as_str()));
+            Error::invalid_params(format!("not a note carnet can read: {}", uri.as_str()))
+        })
+    }
+
+    /// Watches the roots ourselves when the client cannot do it for us.
+    fn watch_roots(&self, roots: &[PathBuf]) {
+        use notify::Watcher;
+        let world = Arc::downgrade(&self.world);
+        let handler = move |event: notify::Result<notify::Event>| {
+            let (Ok(event), Some(world)) = (event, world.upgrade()) else {
+                return;
+            };
+            if matches!(event.kind, notify::EventKind::Access(_)) {
+                return;
+            }
+            for path in event.paths {
+                world.send(Job::Disk(path));
+            }
+        };
+        match notify::recommended_watcher(handler) {
+            Ok(mut w) => {
+                for root in roots {
+                    if let Err(e) = w.watch(root, notify::RecursiveMode::Recursive) {
+                        self.world
+                            .log
+                            .warn(format!("cannot watch {}: {e}", root.display()));
+                    }
+                }
+                *self.watcher.lock().unwrap_or_else(|e| e.into_inner()) = Some(w);
+            }
+            Err(e) => self.world.log.warn(format!("cannot watch files: {e}")),
+        }
+    }
+}
+
+fn capabilities(enc: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(match enc {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(false)),
+                ..Default::default()
+            },
+        )),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
+        ..Default::default()
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
+        let utf8 = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
+        let enc = if utf8 {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        };
+        *self
+            .world
+            .encoding
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = enc;
+        let td = caps.text_document.as_ref();
+        let _ = self.features.set(ClientFeatures {
+            location_links: td
+                .and_then(|t| t.definition.as_ref())
+                .and_then(|d| d.link_support)
+                .unwrap_or(false),
+            watched_files_dynamic: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            work_done_progress: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            hierarchical_symbols: td
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|d| d.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+        });
+        if let Some(level) = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("logLevel"))
+            .and_then(Value::as_str)
+            .and_then(Level::parse)
+        {
+            self.world.log.set_level(level);
+        }
+        #[allow(deprecated)]
+        let roots: Vec<PathBuf> = match (&params.workspace_folders, &params.root_uri) {
+            (Some(folders), _) if !folders.is_empty() => {
+                folders.iter().filter_map(|f| uri_to_path(&f.uri)).collect()
+            }
+            (_, Some(uri)) => uri_to_path(uri).into_iter().collect(),
+            _ => params.root_path.iter().map(PathBuf::from).collect(),
+        };
+        *self.roots.lock().unwrap_or_else(|e| e.into_inner()) = roots;
+        Ok(InitializeResult {
+            capabilities: capabilities(enc),
+            server_info: Some(ServerInfo {
+                name: "carnet".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let roots = self.roots.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for root in &roots {
+            self.world.add_root(root.clone());
+        }
+        let features = self.features();
+        if features.watched_files_dynamic {
+            let client = self.client.clone();
+            let log = self.world.clone();
+            tokio::spawn(async move {
+                let options = DidChangeWatchedFilesRegistrationOptions {
+                    watchers: vec![FileSystemWatcher {
+                        glob_pattern: GlobPattern::String("**/*".into()),
+                        kind: None,
+                    }],
+                };
+                let registration = Registration {
+                    id: "carnet-watch".into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                    register_options: serde_json::to_value(options).ok(),
+                };
+                if let Err(e) = client.register_capability(vec![registration]).await {
+                    log.log.warn(format!("file watching not registered: {e}"));
+                }
+            });
+        } else {
+            self.watch_roots(&roots);
+        }
+        if features.work_done_progress && !roots.is_empty() {
+            let client = self.client.clone();
+            let world = self.world.clone();
+            tokio::spawn(async move {
+                let token = ProgressToken::String("carnet/index".into());
+                if client
+                    .create_work_done_progress(token.clone())
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                let progress = client.progress(token, "Indexing notes").begin().await;
+                let vaults = world.all_vaults().await;
+                let notes: usize = vaults.iter().map(|(_, s)| s.note_count()).sum();
+                progress.finish_with_message(format!("{notes} notes")).await;
+            });
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        guarded(&self.world, "didOpen", || {
+            let Some(path) = uri_to_path(&doc.uri) else {
+                self.world
+                    .log
+                    .warn(format!("ignoring non-file document {}", doc.uri.as_str()));
+                return;
+            };
+            let mut st = self.world.state();
+            let seq = st.docs.get(&doc.uri).map_or(1, |d| d.seq + 1);
+            st.docs.insert(
+                doc.uri.clone(),
+                OpenDoc {
+                    path,
+                    rope: Rope::from_str(&doc.text),
+                    version: doc.version,
+                    seq,
+                    syntax: Arc::new(Mutex::new(None)),
+                },
+            );
+            drop(st);
+            self.world.send(Job::Buffer {
+                uri: doc.uri,
+                seq,
+                edits: vec![],
+            });
+        });
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        guarded(&self.world, "didChange", || {
+            let enc = self.world.encoding();
+            let mut st = self.world.state();
+            let Some(doc) = st.docs.get_mut(&uri) else {
+                self.world.log.warn(format!(
+                    "didChange for a document that is not open: {}",
+                    uri.as_str()
+                ));
+                return;
+            };
+            if version <= doc.version {
+                self.world.log.warn(format!(
+                    "{}: version went from {} to {version}; applying the change anyway",
+                    uri.as_str(),
+                    doc.version
+                ));
+            }
+            let mut edits = Vec::new();
+            for change in params.content_changes {
+                let old = doc.rope.clone();
+                match change.range {
+                    None => {
+                        doc.rope = Rope::from_str(&change.text);
+                        edits.clear();
+                        // A full replacement: the syntax tree is rebuilt.
+                        edits.push(SyntaxEdit {
+                            start: 0,
+                            old_end: old.len_bytes(),
+                            new_end: doc.rope.len_bytes(),
+                            old_text: old,
+                            new_text: doc.rope.clone(),
+                        });
+                    }
+                    Some(range) => {
+                        let mut start = convert::offset(&doc.rope, range.start, enc);
+                        let mut end = convert::offset(&doc.rope, range.end, enc);
+                        if start > end {
+                            std::mem::swap(&mut start, &mut end);
+                        }
+                        let cs = doc.rope.byte_to_char(start);
+                        let ce = doc.rope.byte_to_char(end);
+                        doc.rope.remove(cs..ce);
+                        doc.rope.insert(cs, &change.text);
+                        edits.push(SyntaxEdit {
+                            start,
+                            old_end: end,
+                            new_end: start + change.text.len(),
+                            old_text: old,
+                            new_text: doc.rope.clone(),
+                        });
+                    }
+                }
+            }
+            doc.version = version;
+            doc.seq += 1;
+            let seq = doc.seq;
+            drop(st);
+            self.world.send(Job::Buffer { uri, seq, edits });
+        });
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        guarded(&self.world, "didClose", || {
+            let removed = self.world.state().docs.remove(&params.text_document.uri);
+            if let Some(doc) = removed {
+                self.world.send(Job::Closed(doc.path));
+            }
+        });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            if let Some(path) = uri_to_path(&change.uri) {
+                self.world.send(Job::Disk(path));
+            }
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        for removed in params.event.removed {
+            if let Some(p) = uri_to_path(&removed.uri) {
+                self.world.remove_root(p);
+            }
+        }
+        for added in params.event.added {
+            if let Some(p) = uri_to_path(&added.uri) {
+                self.world.add_root(p);
+            }
+        }
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        let ctx = self.context(&p.text_document.uri).await?;
+        let links = self.features().location_links;
+        blocking(&self.world, move || {
+            let enc = ctx.encoding;
+            let (origin, targets) =
+                answers::definition(&ctx.snapshot, &ctx.rel, at(&ctx, p.position))?;
+            if targets.is_empty() {
+                return None;
+            }
+            Some(if links {
+                GotoDefinitionResponse::Link(
+                    targets
+                        .iter()
+                        .filter_map(|t| {
+                            Some(LocationLink {
+                                origin_selection_range: Some(convert::range(origin, enc)),
+                                target_uri: uri_for(&ctx.root, &t.path)?,
+                                target_range: convert::range(t.span, enc),
+                                target_selection_range: convert::range(t.span, enc),
+                            })
+                        })
+                        .collect(),
+                )
+            } else {
+                GotoDefinitionResponse::Array(
+                    targets
+                        .iter()
+                        .filter_map(|t| location(&ctx.root, t, enc))
+                        .collect(),
+                )
+            })
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let ctx = self.context(&p.text_document.uri).await?;
+        let include = params.context.include_declaration;
+        blocking(&self.world, move || {
+            let found = answers::references(&ctx.snapshot, &ctx.rel, at(&ctx, p.position), include);
+            Some(
+                found
+                    .iter()
+                    .filter_map(|l| location(&ctx.root, l, ctx.encoding))
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let p = params.text_document_position_params;
+        let ctx = self.context(&p.text_document.uri).await?;
+        let world = self.world.clone();
+        blocking(&self.world, move || {
+            let root = ctx.root.clone();
+            let text_of = |rel: &str| world.text_of(&root.join(rel));
+            let (span, markdown) =
+                answers::hover(&ctx.snapshot, &ctx.rel, at(&ctx, p.position), &text_of)?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: markdown,
+                }),
+                range: Some(convert::range(span, ctx.encoding)),
+            })
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let ctx = self.context(&params.text_document.uri).await?;
+        let uri = params.text_document.uri;
+        let nested = self.features().hierarchical_symbols;
+        blocking(&self.world, move || {
+            let note = ctx.snapshot.note(&ctx.rel)?;
+            let symbols = answers::document_symbols(note);
+            let enc = ctx.encoding;
+            Some(if nested {
+                fn convert_tree(s: &answers::DocumentSymbol, enc: Encoding) -> DocumentSymbol {
+                    #[allow(deprecated)]
+                    DocumentSymbol {
+                        name: if s.name.is_empty() {
+                            "(empty heading)".into()
+                        } else {
+                            s.name.clone()
+                        },
+                        detail: Some("#".repeat(s.level as usize)),
+                        kind: SymbolKind::STRING,
+                        tags: None,
+                        deprecated: None,
+                        range: Range::new(
+                            convert::position(s.span.from, enc),
+                            convert::position(s.section_end, enc),
+                        ),
+                        selection_range: convert::range(s.span, enc),
+                        children: Some(s.children.iter().map(|c| convert_tree(c, enc)).collect()),
+                    }
+                }
+                DocumentSymbolResponse::Nested(
+                    symbols.iter().map(|s| convert_tree(s, enc)).collect(),
+                )
+            } else {
+                fn flatten(
+                    s: &answers::DocumentSymbol,
+                    uri: &Uri,
+                    enc: Encoding,
+                    out: &mut Vec<SymbolInformation>,
+                ) {
+                    #[allow(deprecated)]
+                    out.push(SymbolInformation {
+                        name: s.name.clone(),
+                        kind: SymbolKind::STRING,
+                        tags: None,
+                        deprecated: None,
+                        location: Location::new(uri.clone(), convert::range(s.span, enc)),
+                        container_name: None,
+                    });
+                    for c in &s.children {
+                        flatten(c, uri, enc, out);
+                    }
+                }
+                let mut out = Vec::new();
+                for s in &symbols {
+                    flatten(s, &uri, enc, &mut out);
+                }
+                DocumentSymbolResponse::Flat(out)
+            })
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        const LIMIT: usize = 100;
+        let vaults = self.world.all_vaults().await;
+        let enc = self.world.encoding();
+        blocking(&self.world, move || {
+            let mut hits: Vec<(PathBuf, answers::SymbolHit)> = vaults
+                .iter()
+                .flat_map(|(root, snap)| {
+                    answers::workspace_symbols(snap, &params.query, LIMIT)
+                        .into_iter()
+                        .map(move |h| (root.clone(), h))
+                })
+                .collect();
+            hits.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.1.kind.cmp(&b.1.kind)));
+            hits.truncate(LIMIT);
+            let symbols = hits
+                .into_iter()
+                .filter_map(|(root, h)| {
+                    #[allow(deprecated)]
+                    Some(SymbolInformation {
+                        name: h.name,
+                        kind: match h.kind {
+                            Kind::Note => SymbolKind::FILE,
+                            Kind::Alias => SymbolKind::CONSTANT,
+                            Kind::Heading => SymbolKind::STRING,
+                            Kind::Tag => SymbolKind::KEY,
+                        },
+                        tags: None,
+                        deprecated: None,
+                        location: Location::new(
+                            uri_for(&root, &h.path)?,
+                            convert::range(h.span, enc),
+                        ),
+                        container_name: Some(h.path.to_string()),
+                    })
+                })
+                .collect();
+            Some(WorkspaceSymbolResponse::Flat(symbols))
+        })
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let ctx = self.context(&params.text_document.uri).await?;
+        blocking(&self.world, move || {
+            let links = answers::document_links(&ctx.snapshot, &ctx.rel)
+                .into_iter()
+                .filter_map(|l| {
+                    let mut target = uri_for(&ctx.root, &l.target.path)?;
+                    if l.target.span != Default::default() {
+                        // VS Code opens `file:…#L12` at line 12.
+                        let s = format!("{}#L{}", target.as_str(), l.target.span.from.line + 1);
+                        target = s.parse().ok()?;
+                    }
+                    Some(DocumentLink {
+                        range: convert::range(l.span, ctx.encoding),
+                        target: Some(target),
+                        tooltip: Some(l.target.path.to_string()),
+                        data: None,
+                    })
+                })
+                .collect();
+            Some(links)
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let ctx = self.context(&params.text_document.uri).await?;
+        blocking(&self.world, move || {
+            let text = ctx.rope.to_string();
+            let folds = with_syntax(&ctx, &text, |s| s.folding_ranges(&text));
+            Some(
+                folds
+                    .into_iter()
+                    .map(|f| FoldingRange {
+                        start_line: f.start_line,
+                        start_character: None,
+                        end_line: f.end_line,
+                        end_character: None,
+                        kind: Some(match f.kind {
+                            Fold::FrontMatter => FoldingRangeKind::Comment,
+                            Fold::Region | Fold::List | Fold::Code | Fold::Quote => {
+                                FoldingRangeKind::Region
+                            }
+                        }),
+                        collapsed_text: None,
+                    })
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let ctx = self.context(&params.text_document.uri).await?;
+        blocking(&self.world, move || {
+            let text = ctx.rope.to_string();
+            let offsets: Vec<usize> = params
+                .positions
+                .iter()
+                .map(|p| convert::offset(&ctx.rope, *p, ctx.encoding))
+                .collect();
+            let chains = with_syntax(&ctx, &text, |s| s.selection_ranges(&text, &offsets));
+            Some(
+                chains
+                    .into_iter()
+                    .map(|chain| {
+                        let mut parent: Option<SelectionRange> = None;
+                        for r in chain.iter().rev() {
+                            parent = Some(SelectionRange {
+                                range: convert::byte_range(&ctx.rope, r, ctx.encoding),
+                                parent: parent.map(Box::new),
+                            });
+                        }
+                        parent.unwrap_or(SelectionRange {
+                            range: convert::byte_range(&ctx.rope, &(0..text.len()), ctx.encoding),
+                            parent: None,
+                        })
+                    })
+                    .collect(),
+            )
+        })
+        .await
+    }
+}
+
+/// Runs `f` on the buffer's syntax tree, or on a fresh parse for a file
+/// that is not open.
+fn with_syntax<T>(ctx: &DocContext, text: &str, f: impl FnOnce(&Syntax) -> T) -> T {
+    if let Some(shared) = &ctx.syntax {
+        let guard = shared.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = guard.as_ref() {
+            return f(s);
+        }
+    }
+    f(&Syntax::new(text))
+}

@@ -1,0 +1,473 @@
+//! The server's state: open buffers, and one published snapshot per vault.
+//!
+//! Handlers mutate buffers synchronously, in arrival order, and queue a
+//! [`Job`]. A single writer thread takes jobs in that same order, does the
+//! CPU work (fact extraction, syntax trees, vault walks) and publishes the
+//! next [`Snapshot`]. Requests wait until the snapshot covers the buffer
+//! they ask about, then answer from a clone of it — no lock is held while
+//! answering, and no request ever blocks an edit.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
+use std::time::Duration;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::Uri;
+
+use super::convert::{Encoding, path_to_uri, uri_to_path};
+
+/// How long a request waits for indexing to catch up before answering from
+/// what is indexed so far.
+const WAIT: Duration = Duration::from_secs(5);
+use crate::facts::extract;
+use crate::index::{Note, Snapshot};
+use crate::syntax::Syntax;
+use crate::vault;
+
+/// One vault: a workspace folder, or the folder of a note opened outside
+/// every workspace folder (then only opened notes are in it).
+#[derive(Clone)]
+pub struct Vault {
+    pub root: PathBuf,
+    pub snapshot: Snapshot,
+    pub indexed: bool,
+    /// A stand-in vault for notes outside every workspace folder.
+    pub adhoc: bool,
+    pub filter: Option<Arc<vault::Filter>>,
+}
+
+pub struct OpenDoc {
+    pub path: PathBuf,
+    pub rope: Rope,
+    pub version: i32,
+    /// Bumped on every change; the client's `version` is not trusted to grow.
+    pub seq: u64,
+    pub syntax: Arc<Mutex<Option<Syntax>>>,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub vaults: Vec<Vault>,
+    pub docs: HashMap<Uri, OpenDoc>,
+}
+
+impl State {
+    /// The vault holding `path`: the deepest workspace folder containing it.
+    pub fn vault_of(&self, path: &Path) -> Option<usize> {
+        self.vaults
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| {
+                if v.adhoc {
+                    path.parent() == Some(v.root.as_path())
+                } else {
+                    path.starts_with(&v.root)
+                }
+            })
+            .max_by_key(|(_, v)| (!v.adhoc, v.root.as_os_str().len()))
+            .map(|(i, _)| i)
+    }
+
+    fn is_open(&self, path: &Path) -> bool {
+        self.docs.values().any(|d| d.path == path)
+    }
+}
+
+/// Work for the writer thread, in arrival order.
+pub enum Job {
+    Index(PathBuf),
+    Forget(PathBuf),
+    /// A buffer changed (or opened): re-extract if this is its latest state.
+    /// `edit` carries the old text and the changed byte ranges for the syntax tree.
+    Buffer {
+        uri: Uri,
+        seq: u64,
+        edits: Vec<SyntaxEdit>,
+    },
+    Closed(PathBuf),
+    /// A file changed on disk (created, changed, deleted, or a folder).
+    Disk(PathBuf),
+}
+
+/// One edit, for the incremental syntax tree.
+pub struct SyntaxEdit {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+    pub old_text: Rope,
+    pub new_text: Rope,
+}
+
+pub struct World {
+    state: Mutex<State>,
+    /// Jobs, numbered in the order they were sent.
+    jobs: Mutex<(u64, mpsc::Sender<(u64, Job)>)>,
+    /// The number of the last job the writer finished.
+    done: tokio::sync::watch::Sender<u64>,
+    pub encoding: Mutex<Encoding>,
+    pub log: super::log::Logger,
+}
+
+/// What a request needs about one note.
+pub struct DocContext {
+    pub snapshot: Snapshot,
+    pub root: PathBuf,
+    /// The note's vault-relative path.
+    pub rel: String,
+    /// The text positions refer to: the buffer, or the file on disk.
+    pub rope: Rope,
+    pub syntax: Option<Arc<Mutex<Option<Syntax>>>>,
+    pub encoding: Encoding,
+}
+
+impl World {
+    pub fn new(log: super::log::Logger) -> Arc<World> {
+        let (tx, rx) = mpsc::channel();
+        let (done, _) = tokio::sync::watch::channel(0);
+        let world = Arc::new(World {
+            state: Mutex::new(State::default()),
+            jobs: Mutex::new((0, tx)),
+            done,
+            encoding: Mutex::new(Encoding::Utf16),
+            log,
+        });
+        let w = Arc::downgrade(&world);
+        std::thread::Builder::new()
+            .name("carnet-writer".into())
+            .spawn(move || writer(w, rx))
+            .expect("spawn writer thread");
+        world
+    }
+
+    /// Locks the state; a panic elsewhere never poisons it for good.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        *self.encoding.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn send(&self, job: Job) {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.0 += 1;
+        let n = jobs.0;
+        let _ = jobs.1.send((n, job));
+    }
+
+    /// The number of the last job sent so far.
+    fn sent(&self) -> u64 {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+
+    /// Waits (at most `limit`) until the writer has done every job sent
+    /// before this call: a request then sees every change that came before it.
+    /// Returns false on time-out.
+    pub async fn caught_up(&self, limit: Duration) -> bool {
+        let target = self.sent();
+        let mut rx = self.done.subscribe();
+        let wait = rx.wait_for(|&done| done >= target);
+        matches!(tokio::time::timeout(limit, wait).await, Ok(Ok(_)))
+    }
+
+    /// Adds a workspace folder and queues its indexing.
+    pub fn add_root(&self, root: PathBuf) {
+        let mut st = self.state();
+        if st.vaults.iter().any(|v| v.root == root && !v.adhoc) {
+            return;
+        }
+        st.vaults.push(Vault {
+            root: root.clone(),
+            snapshot: Snapshot::default(),
+            indexed: false,
+            adhoc: false,
+            filter: None,
+        });
+        drop(st);
+        self.send(Job::Index(root));
+    }
+
+    pub fn remove_root(&self, root: PathBuf) {
+        self.send(Job::Forget(root));
+    }
+
+    /// Waits (briefly) until every change sent before this request is in
+    /// the snapshot; then returns what a request about `uri` needs.
+    pub async fn context(&self, uri: &Uri) -> Option<DocContext> {
+        if !self.caught_up(WAIT).await {
+            self.log.warn(format!(
+                "answering {} before indexing has caught up",
+                uri.as_str()
+            ));
+        }
+        self.context_now(uri)
+    }
+
+    fn context_now(&self, uri: &Uri) -> Option<DocContext> {
+        let path = uri_to_path(uri)?;
+        let st = self.state();
+        let vault = &st.vaults[st.vault_of(&path)?];
+        let rel = vault::relative(&vault.root, &path)?;
+        let (rope, syntax) = match st.docs.get(uri) {
+            Some(d) => (d.rope.clone(), Some(d.syntax.clone())),
+            None => (
+                Rope::from_str(&vault::read_note(&path).unwrap_or_default()),
+                None,
+            ),
+        };
+        Some(DocContext {
+            snapshot: vault.snapshot.clone(),
+            root: vault.root.clone(),
+            rel,
+            rope,
+            syntax,
+            encoding: self.encoding(),
+        })
+    }
+
+    /// All vault snapshots with their roots (for vault-wide requests).
+    pub async fn all_vaults(&self) -> Vec<(PathBuf, Snapshot)> {
+        if !self.caught_up(WAIT).await {
+            self.log
+                .warn("answering before indexing has caught up".to_string());
+        }
+        self.state()
+            .vaults
+            .iter()
+            .map(|v| (v.root.clone(), v.snapshot.clone()))
+            .collect()
+    }
+
+    /// The text of a note, as the editor shows it: the buffer if open, else the disk.
+    pub fn text_of(&self, path: &Path) -> Option<String> {
+        let st = self.state();
+        if let Some(d) = st.docs.values().find(|d| d.path == path) {
+            return Some(d.rope.to_string());
+        }
+        drop(st);
+        vault::read_note(path).ok()
+    }
+}
+
+pub fn uri_for(root: &Path, rel: &str) -> Option<Uri> {
+    path_to_uri(&root.join(rel))
+}
+
+/// The writer thread: applies jobs one at a time, in order.
+fn writer(world: std::sync::Weak<World>, rx: mpsc::Receiver<(u64, Job)>) {
+    while let Ok((n, job)) = rx.recv() {
+        let Some(world) = world.upgrade() else { return };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply(&world, job)));
+        if outcome.is_err() {
+            world.log.error(
+                "internal error while updating the index; the change was skipped".to_string(),
+            );
+        }
+        world.done.send_replace(n);
+    }
+}
+
+fn note_from_text(rel: &str, text: &str) -> Note {
+    Note {
+        path: rel.into(),
+        facts: extract(text),
+        bytes: text.len() as u64,
+    }
+}
+
+fn apply(world: &World, job: Job) {
+    match job {
+        Job::Index(root) => index_root(world, root),
+        Job::Forget(root) => world.state().vaults.retain(|v| v.root != root || v.adhoc),
+        Job::Buffer { uri, seq, edits } => {
+            let (rope, path, latest, syntax) = {
+                let st = world.state();
+                let Some(d) = st.docs.get(&uri) else { return };
+                (d.rope.clone(), d.path.clone(), d.seq, d.syntax.clone())
+            };
+            {
+                let mut syn = syntax.lock().unwrap_or_else(|e| e.into_inner());
+                match syn.as_mut() {
+                    Some(tree) if !edits.is_empty() => {
+                        for e in &edits {
+                            tree.edit(
+                                e.start,
+                                e.old_end,
+                                e.new_end,
+                                &e.old_text.to_string(),
+                                &e.new_text.to_string(),
+                            );
+                        }
+                    }
+                    _ => *syn = Some(Syntax::new(&rope.to_string())),
+                }
+            }
+            if seq != latest {
+                // A newer change is queued behind this one; it will publish.
+                world
+                    .log
+                    .debug(format!("{}: skipping stale change {seq}", path.display()));
+                return;
+            }
+            let text = rope.to_string();
+            let mut st = world.state();
+            let i = match st.vault_of(&path) {
+                Some(i) => i,
+                None => adhoc_vault(&mut st, &path),
+            };
+            let Some(rel) = vault::relative(&st.vaults[i].root, &path) else {
+                return;
+            };
+            let note = note_from_text(&rel, &text);
+            st.vaults[i].snapshot = st.vaults[i].snapshot.with_note(note);
+        }
+        Job::Closed(path) => refresh_from_disk(world, &path),
+        Job::Disk(path) => {
+            if world.state().is_open(&path) {
+                return; // The buffer, not the disk, is the truth for an open note.
+            }
+            if path.is_dir() {
+                for file in vault::files_under(&path) {
+                    refresh_from_disk(world, &file);
+                }
+            } else if !path.exists() {
+                remove_under(world, &path);
+            } else {
+                refresh_from_disk(world, &path);
+            }
+        }
+    }
+}
+
+fn adhoc_vault(st: &mut State, path: &Path) -> usize {
+    st.vaults.push(Vault {
+        root: path.parent().unwrap_or(Path::new("/")).to_path_buf(),
+        snapshot: Snapshot::default(),
+        indexed: true,
+        adhoc: true,
+        filter: None,
+    });
+    st.vaults.len() - 1
+}
+
+fn index_root(world: &World, root: PathBuf) {
+    let loaded = match vault::load(&root) {
+        Ok(l) => l,
+        Err(e) => {
+            world
+                .log
+                .error(format!("cannot index {}: {e}", root.display()));
+            let mut st = world.state();
+            if let Some(v) = st.vaults.iter_mut().find(|v| v.root == root && !v.adhoc) {
+                v.indexed = true;
+            }
+            return;
+        }
+    };
+    for w in &loaded.config_warnings {
+        world.log.warn(w.clone());
+    }
+    for s in &loaded.skipped {
+        world
+            .log
+            .info(format!("skipped {}: {}", s.path.display(), s.reason));
+    }
+    world.log.info(format!(
+        "indexed {} notes in {} in {:.0?}",
+        loaded.snapshot.note_count(),
+        root.display(),
+        loaded.elapsed
+    ));
+    let filter = Arc::new(vault::Filter::new(&root, &loaded.config));
+    // Open buffers win over what was just read from disk.
+    let open: Vec<(PathBuf, String)> = {
+        let st = world.state();
+        st.docs
+            .values()
+            .filter(|d| d.path.starts_with(&root))
+            .map(|d| (d.path.clone(), d.rope.to_string()))
+            .collect()
+    };
+    let mut snapshot = loaded.snapshot;
+    for (path, text) in open {
+        if let Some(rel) = vault::relative(&root, &path) {
+            snapshot = snapshot.with_note(note_from_text(&rel, &text));
+        }
+    }
+    let mut st = world.state();
+    if let Some(v) = st.vaults.iter_mut().find(|v| v.root == root && !v.adhoc) {
+        v.snapshot = snapshot;
+        v.indexed = true;
+        v.filter = Some(filter);
+    }
+}
+
+/// Re-reads one file into its vault (or removes it if it is gone).
+fn refresh_from_disk(world: &World, path: &Path) {
+    let (i, rel, filter) = {
+        let st = world.state();
+        let Some(i) = st.vault_of(path) else { return };
+        let v = &st.vaults[i];
+        let Some(rel) = vault::relative(&v.root, path) else {
+            return;
+        };
+        (i, rel, v.filter.clone())
+    };
+    if filter.as_ref().is_some_and(|f| !f.includes(path)) {
+        return;
+    }
+    let is_note = vault::is_note(path);
+    let note = if is_note && path.is_file() {
+        match vault::read_note(path) {
+            Ok(text) => Some(note_from_text(&rel, &text)),
+            Err(reason) => {
+                world
+                    .log
+                    .info(format!("skipped {}: {reason}", path.display()));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut st = world.state();
+    let Some(v) = st.vaults.get_mut(i) else {
+        return;
+    };
+    v.snapshot = match (is_note, note) {
+        (true, Some(note)) => v.snapshot.with_note(note),
+        (true, None) if v.adhoc => v.snapshot.without_note(&rel),
+        (true, None) => v.snapshot.without_note(&rel),
+        (false, _) => v.snapshot.with_attachment(&rel, path.is_file()),
+    };
+}
+
+/// A deleted file or folder: drop it and everything under it.
+fn remove_under(world: &World, path: &Path) {
+    let mut st = world.state();
+    let Some(i) = st.vault_of(path) else { return };
+    let v = &mut st.vaults[i];
+    let Some(rel) = vault::relative(&v.root, path) else {
+        return;
+    };
+    let prefix = format!("{rel}/");
+    let notes: Vec<_> = v
+        .snapshot
+        .notes()
+        .filter(|n| *n.path == *rel || n.path.starts_with(&prefix))
+        .map(|n| n.path.clone())
+        .collect();
+    for n in notes {
+        v.snapshot = v.snapshot.without_note(&n);
+    }
+    let files: Vec<_> = v
+        .snapshot
+        .attachments()
+        .filter(|p| ***p == *rel || p.starts_with(&prefix))
+        .cloned()
+        .collect();
+    for f in files {
+        v.snapshot = v.snapshot.with_attachment(&f, false);
+    }
+}

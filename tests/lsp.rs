@@ -1,0 +1,549 @@
+//! Black-box tests of the language server: the built binary driven over
+//! stdio by a small client, on purpose-built vaults and on a copy of a real
+//! vault, in both position encodings.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::lsp::{Lsp, copy_dir, path_of};
+use support::{Vault, corpora};
+
+fn both_encodings(test: impl Fn(bool)) {
+    test(true);
+    test(false);
+}
+
+/// `rel:line` for each location (or location link) in a response.
+fn places(lsp: &Lsp, v: &Value) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .as_array()
+        .unwrap_or(&vec![])
+        .iter()
+        .map(|l| {
+            let uri = l
+                .get("targetUri")
+                .or(l.get("uri"))
+                .unwrap()
+                .as_str()
+                .unwrap();
+            let range = l.get("targetSelectionRange").or(l.get("range")).unwrap();
+            let path = path_of(uri);
+            let rel = path
+                .strip_prefix(&lsp.root)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            format!("{rel}:{}", range["start"]["line"])
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn td_pos(lsp: &Lsp, rel: &str, pos: Value) -> Value {
+    json!({ "textDocument": { "uri": lsp.file_uri(rel) }, "position": pos })
+}
+
+const UNICODE_NOTE: &str = "# Start\r\n\r\n😀 漢字 see [[Target Note#Deep Heading|alias]] and [[Twin]]\r\n\
+                            Café ![[Target Note#^blk]] [md](Target%20Note.md#deep-heading) [[#Start]]\r\n";
+
+fn unicode_vault() -> Vault {
+    Vault::new(&[
+        ("notes/a.md", UNICODE_NOTE),
+        (
+            "Target Note.md",
+            "---\ntitle: Target\n---\n# Target\n\n## Deep Heading\n\nA block ^blk\n",
+        ),
+        ("x/Twin.md", "x"),
+        ("y/Twin.md", "y"),
+    ])
+}
+
+#[test]
+fn negotiates_position_encoding() {
+    let v = unicode_vault();
+    let lsp = Lsp::start(v.path(), true);
+    assert_eq!(lsp.init_result["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(
+        lsp.init_result["capabilities"]["textDocumentSync"]["change"],
+        2
+    );
+    let lsp = Lsp::start(v.path(), false);
+    assert_eq!(
+        lsp.init_result["capabilities"]["positionEncoding"],
+        "utf-16"
+    );
+}
+
+#[test]
+fn definition_of_every_link_form_after_emoji_cjk_and_crlf() {
+    both_encodings(|utf8| {
+        let v = unicode_vault();
+        let mut lsp = Lsp::start(v.path(), utf8);
+        lsp.open("notes/a.md");
+        let text = UNICODE_NOTE;
+        let def = |lsp: &mut Lsp, needle: &str| {
+            let pos = lsp.pos_of(text, needle, 3);
+            let r = lsp
+                .request("textDocument/definition", td_pos(lsp, "notes/a.md", pos))
+                .unwrap();
+            places(lsp, &r)
+        };
+        assert_eq!(
+            def(&mut lsp, "[[Target Note#Deep"),
+            ["Target Note.md:5"],
+            "utf8={utf8}"
+        );
+        assert_eq!(def(&mut lsp, "[[Twin]]"), ["x/Twin.md:0", "y/Twin.md:0"]);
+        assert_eq!(def(&mut lsp, "![[Target Note#^blk"), ["Target Note.md:7"]);
+        assert_eq!(def(&mut lsp, "[md](Target"), ["Target Note.md:5"]);
+        assert_eq!(def(&mut lsp, "[[#Start]]"), ["notes/a.md:0"]);
+
+        // The origin range of a LocationLink is the link, in the negotiated encoding.
+        let mut lsp = Lsp::start_with(
+            v.path(),
+            utf8,
+            json!({ "textDocument": { "definition": { "linkSupport": true } } }),
+        );
+        lsp.open("notes/a.md");
+        let pos = lsp.pos_of(text, "[[Target Note#Deep", 5);
+        let r = lsp
+            .request("textDocument/definition", td_pos(&lsp, "notes/a.md", pos))
+            .unwrap();
+        let origin = &r[0]["originSelectionRange"];
+        let start = lsp.pos_of(text, "[[Target Note#Deep", 0);
+        assert_eq!(origin["start"], start, "utf8={utf8}");
+        let end_offset = text.find("alias]]").unwrap() + "alias]]".len();
+        assert_eq!(origin["end"], lsp.pos(text, end_offset));
+    });
+}
+
+#[test]
+fn references_of_notes_headings_blocks_and_tags() {
+    both_encodings(|utf8| {
+        let v = Vault::new(&[
+            ("hub.md", "# Hub\n\n## Part\n\ntext ^blk\n#proj"),
+            ("a.md", "[[hub]] [[hub#Part]] [[hub#^blk]] #proj #proj/sub"),
+            ("b c.md", "[[Hub|alias]] [x](hub.md#part) #project"),
+        ]);
+        let mut lsp = Lsp::start(v.path(), utf8);
+        let hub = std::fs::read_to_string(v.path().join("hub.md")).unwrap();
+        lsp.open("hub.md");
+        let refs = |lsp: &mut Lsp, pos: Value, decl: bool| {
+            let mut p = td_pos(lsp, "hub.md", pos);
+            p["context"] = json!({ "includeDeclaration": decl });
+            let r = lsp.request("textDocument/references", p).unwrap();
+            places(lsp, &r)
+        };
+        let title = lsp.pos_of(&hub, "Hub", 0);
+        assert_eq!(
+            refs(&mut lsp, title, false),
+            ["a.md:0", "a.md:0", "a.md:0", "b c.md:0", "b c.md:0"]
+        );
+        let part = lsp.pos_of(&hub, "Part", 1);
+        assert_eq!(refs(&mut lsp, part.clone(), false), ["a.md:0", "b c.md:0"]);
+        assert_eq!(
+            refs(&mut lsp, part, true),
+            ["a.md:0", "b c.md:0", "hub.md:2"]
+        );
+        let blk = lsp.pos_of(&hub, "^blk", 2);
+        assert_eq!(refs(&mut lsp, blk, false), ["a.md:0"]);
+        let tag = lsp.pos_of(&hub, "#proj", 2);
+        assert_eq!(refs(&mut lsp, tag, false), ["a.md:0", "a.md:0", "hub.md:5"]);
+    });
+}
+
+#[test]
+fn unsaved_edits_feed_the_index() {
+    let v = Vault::new(&[("a.md", "nothing yet\n"), ("b.md", "# B\n")]);
+    let mut lsp = Lsp::start(v.path(), false);
+    let a = lsp.open("a.md");
+    lsp.open("b.md");
+    let refs_of_b = |lsp: &mut Lsp| {
+        let mut p = td_pos(lsp, "b.md", json!({ "line": 0, "character": 2 }));
+        p["context"] = json!({ "includeDeclaration": false });
+        let r = lsp.request("textDocument/references", p).unwrap();
+        places(lsp, &r)
+    };
+    assert!(refs_of_b(&mut lsp).is_empty());
+    // Type `[[b]]` at the end of line 0, in two incremental changes.
+    for (version, text, col) in [(2, "[[", 11), (3, "b]]", 13)] {
+        lsp.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": a, "version": version },
+                "contentChanges": [{ "range": { "start": { "line": 0, "character": col }, "end": { "line": 0, "character": col } }, "text": text }]
+            }),
+        );
+    }
+    assert_eq!(refs_of_b(&mut lsp), ["a.md:0"]);
+    // The disk still has no link: closing the buffer drops it again.
+    lsp.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": a } }),
+    );
+    assert!(refs_of_b(&mut lsp).is_empty());
+    // A full-text change works too.
+    let a = lsp.open("a.md");
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": a, "version": 2 }, "contentChanges": [{ "text": "[[b]] [[b]]" }] }),
+    );
+    assert_eq!(refs_of_b(&mut lsp), ["a.md:0", "a.md:0"]);
+}
+
+#[test]
+fn hover_symbols_and_document_links() {
+    let v = Vault::new(&[
+        ("a.md", "See [[b#Two]] and #tag\n\n# A\n## A1\n# Other\n"),
+        (
+            "b.md",
+            "---\ntitle: Bee\n---\n# One\nfirst\n## Two\nsecond line\n# Three\n",
+        ),
+    ]);
+    let mut lsp = Lsp::start(v.path(), false);
+    lsp.open("a.md");
+    let h = lsp
+        .request(
+            "textDocument/hover",
+            td_pos(&lsp, "a.md", json!({ "line": 0, "character": 6 })),
+        )
+        .unwrap();
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("`b.md` · 1 backlink"), "{md}");
+    assert!(md.contains("## Two\nsecond line"), "{md}");
+    assert!(!md.contains("Three"), "{md}");
+    let h = lsp
+        .request(
+            "textDocument/hover",
+            td_pos(&lsp, "a.md", json!({ "line": 0, "character": 20 })),
+        )
+        .unwrap();
+    assert_eq!(h["contents"]["value"], "**#tag** — used 1 time in 1 note");
+
+    let syms = lsp
+        .request(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": lsp.file_uri("a.md") } }),
+        )
+        .unwrap();
+    assert_eq!(syms[0]["name"], "A");
+    assert_eq!(syms[0]["children"][0]["name"], "A1");
+    assert_eq!(syms[1]["name"], "Other");
+
+    let ws = lsp
+        .request("workspace/symbol", json!({ "query": "thre" }))
+        .unwrap();
+    assert_eq!(ws[0]["name"], "Three");
+    let ws = lsp
+        .request("workspace/symbol", json!({ "query": "bee" }))
+        .unwrap();
+    assert_eq!(ws[0]["name"], "Bee");
+
+    let links = lsp
+        .request(
+            "textDocument/documentLink",
+            json!({ "textDocument": { "uri": lsp.file_uri("a.md") } }),
+        )
+        .unwrap();
+    assert_eq!(links.as_array().unwrap().len(), 1);
+    assert!(
+        links[0]["target"].as_str().unwrap().ends_with("/b.md#L6"),
+        "{links}"
+    );
+}
+
+#[test]
+fn lifecycle_errors_and_exit_codes() {
+    let v = Vault::new(&[("a.md", "x")]);
+    let mut lsp = Lsp::start(v.path(), false);
+    let err = lsp.request("carnet/noSuchMethod", json!({})).unwrap_err();
+    assert_eq!(err["code"], -32601);
+    lsp.shutdown();
+    let err = lsp
+        .request(
+            "textDocument/hover",
+            td_pos(&lsp, "a.md", json!({ "line": 0, "character": 0 })),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], -32600);
+    assert_eq!(lsp.exit(), Some(0));
+
+    let lsp = Lsp::start(v.path(), false);
+    assert_eq!(lsp.exit(), Some(1), "exit without shutdown");
+}
+
+#[test]
+fn bad_input_is_answered_not_fatal() {
+    let v = Vault::new(&[("a b/ü.md", "[[c]]\n"), ("c.md", "# C\n")]);
+    let mut lsp = Lsp::start(v.path(), false);
+    // A change to a document that is not open, then positions past the end.
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": lsp.file_uri("nope.md"), "version": 3 },
+                "contentChanges": [{ "range": { "start": { "line": 9, "character": 0 }, "end": { "line": 9, "character": 1 } }, "text": "x" }] }),
+    );
+    let u = lsp.open("a b/ü.md");
+    assert!(u.contains("a%20b/%C3%BC.md"), "{u}");
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 1 },
+                "contentChanges": [{ "range": { "start": { "line": 99, "character": 99 }, "end": { "line": 0, "character": 500 } }, "text": "" }] }),
+    );
+    let r = lsp.request(
+        "textDocument/definition",
+        td_pos(&lsp, "a b/ü.md", json!({ "line": 500, "character": 900 })),
+    );
+    assert!(r.is_ok(), "{r:?}");
+    let r = lsp
+        .request(
+            "textDocument/definition",
+            td_pos(&lsp, "a b/ü.md", json!({ "line": 0, "character": 2 })),
+        )
+        .unwrap();
+    assert_eq!(places(&lsp, &r), ["c.md:0"]);
+    // Unknown URI schemes get an error response.
+    let r = lsp.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "untitled:Untitled-1" }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(r.is_err());
+    // Malformed JSON-RPC: the server answers with a parse error and carries on.
+    lsp.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    let r = lsp
+        .request(
+            "textDocument/definition",
+            td_pos(&lsp, "a b/ü.md", json!({ "line": 0, "character": 2 })),
+        )
+        .unwrap();
+    assert_eq!(places(&lsp, &r), ["c.md:0"]);
+    assert!(
+        lsp.inbox.iter().any(|m| m["error"]["code"] == -32700),
+        "a parse error response"
+    );
+    assert!(lsp.is_running());
+}
+
+#[test]
+fn a_note_outside_every_folder_is_a_vault_of_its_own() {
+    let v = Vault::new(&[
+        ("vault/a.md", "x"),
+        ("loose/n.md", "[[#H]] [[missing]]\n# H\n"),
+    ]);
+    let mut lsp = Lsp::start(&v.path().join("vault"), false);
+    let loose = v.path().join("loose/n.md");
+    let u = support::lsp::uri(&loose);
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": u, "languageId": "markdown", "version": 1, "text": "[[#H]] [[missing]]\n# H\n" } }),
+    );
+    let r = lsp
+        .request(
+            "textDocument/definition",
+            json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 3 } }),
+        )
+        .unwrap();
+    assert_eq!(path_of(r[0]["uri"].as_str().unwrap()), loose);
+    assert_eq!(r[0]["range"]["start"]["line"], 1);
+}
+
+#[test]
+fn files_changed_on_disk_are_picked_up() {
+    // Client-side watching (VS Code): the server registers for watched files.
+    let v = Vault::new(&[("a.md", "[[new note]]\n")]);
+    let mut lsp = Lsp::start_with(
+        v.path(),
+        false,
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+    );
+    let reg = lsp
+        .wait_for("client/registerCapability", Duration::from_secs(10), |_| {
+            true
+        })
+        .expect("registration");
+    assert_eq!(
+        reg["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    lsp.open("a.md");
+    let def = |lsp: &mut Lsp| {
+        let r = lsp
+            .request(
+                "textDocument/definition",
+                td_pos(lsp, "a.md", json!({ "line": 0, "character": 3 })),
+            )
+            .unwrap();
+        places(lsp, &r)
+    };
+    assert!(def(&mut lsp).is_empty());
+    v.write_bytes("sub/new note.md", b"# New\n");
+    let u = lsp.file_uri("sub/new note.md");
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": u, "type": 1 }] }),
+    );
+    assert_eq!(def(&mut lsp), ["sub/new note.md:0"]);
+    std::fs::remove_dir_all(v.path().join("sub")).unwrap();
+    let u = lsp.file_uri("sub");
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": u, "type": 3 }] }),
+    );
+    assert!(
+        def(&mut lsp).is_empty(),
+        "a deleted folder takes its notes with it"
+    );
+
+    // No client-side watching (Helix, plain Neovim): the server watches itself.
+    let mut lsp = Lsp::start(v.path(), false);
+    lsp.open("a.md");
+    assert!(def(&mut lsp).is_empty());
+    v.write_bytes("new note.md", b"# New\n");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while def(&mut lsp).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "file watcher did not see the new note"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(def(&mut lsp), ["new note.md:0"]);
+}
+
+#[test]
+fn workspace_folders_come_and_go() {
+    let v = Vault::new(&[("one/a.md", "[[b]]"), ("two/b.md", "# B")]);
+    let mut lsp = Lsp::start(&v.path().join("one"), false);
+    lsp.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [{ "uri": support::lsp::uri(&v.path().join("two")), "name": "two" }], "removed": [] } }),
+    );
+    let ws = lsp
+        .request("workspace/symbol", json!({ "query": "b" }))
+        .unwrap();
+    assert!(
+        ws.as_array().unwrap().iter().any(|s| s["name"] == "b"),
+        "{ws}"
+    );
+    // Separate vaults: a link in one does not resolve into the other.
+    lsp.open("a.md");
+    let r = lsp.request(
+        "textDocument/definition",
+        td_pos(&lsp, "a.md", json!({ "line": 0, "character": 2 })),
+    );
+    assert!(r.unwrap().is_null());
+}
+
+/// On a copy of Obsidian's help vault: backlink counts from the server equal
+/// the ground truth's count of links resolving to each of the busiest notes.
+#[test]
+fn corpus_backlinks_match_ground_truth() {
+    let Some(corpora) = corpora() else { return };
+    let Ok(tsv) = std::fs::read_to_string(corpora.join("ground-truth/obsidian-help_en.links.tsv"))
+    else {
+        eprintln!("SKIPPED: no ground truth for obsidian-help/en");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&corpora.join("obsidian-help/en"), tmp.path());
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for row in tsv.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        if cols[7].ends_with(".md")
+            && matches!(
+                cols[6].split('+').next(),
+                Some("ok" | "ok-ambiguous" | "self")
+            )
+        {
+            *counts.entry(cols[7].to_string()).or_default() += 1;
+        }
+    }
+    let mut busiest: Vec<(String, usize)> = counts.into_iter().collect();
+    busiest.sort_by_key(|b| std::cmp::Reverse(b.1));
+    both_encodings(|utf8| {
+        let mut lsp = Lsp::start(tmp.path(), utf8);
+        for (note, want) in busiest.iter().take(5) {
+            lsp.open(note);
+            let mut p = td_pos(&lsp, note, json!({ "line": 0, "character": 0 }));
+            p["context"] = json!({ "includeDeclaration": false });
+            let got = lsp.request("textDocument/references", p).unwrap();
+            assert_eq!(got.as_array().unwrap().len(), *want, "backlinks of {note}");
+        }
+    });
+}
+
+#[test]
+fn folding_and_selection_ranges_follow_edits() {
+    both_encodings(|utf8| {
+        let text =
+            "---\ntags: [a]\n---\n# One\n\n- item\n  - nested\n\n```\ncode\n```\n# Two\ntext\n";
+        let v = Vault::new(&[("n.md", text)]);
+        let mut lsp = Lsp::start(v.path(), utf8);
+        let u = lsp.open("n.md");
+        let folds = |lsp: &mut Lsp| {
+            let r = lsp
+                .request(
+                    "textDocument/foldingRange",
+                    json!({ "textDocument": { "uri": u } }),
+                )
+                .unwrap();
+            let mut f: Vec<(u64, u64)> = r
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    (
+                        f["startLine"].as_u64().unwrap(),
+                        f["endLine"].as_u64().unwrap(),
+                    )
+                })
+                .collect();
+            f.sort();
+            f
+        };
+        let before = folds(&mut lsp);
+        for want in [(0, 2), (3, 10), (5, 6), (8, 10)] {
+            assert!(before.contains(&want), "{want:?} in {before:?}");
+        }
+        // Insert two lines at the top: every fold moves down by two.
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": u, "version": 2 },
+                    "contentChanges": [{ "range": { "start": { "line": 3, "character": 0 }, "end": { "line": 3, "character": 0 } }, "text": "😀 intro\n\n" }] }),
+        );
+        let after = folds(&mut lsp);
+        assert!(after.contains(&(5, 12)), "{after:?}");
+
+        let pos = lsp.pos_of(&text.replace("# One", "😀 intro\n\n# One"), "nested", 2);
+        let r = lsp
+            .request(
+                "textDocument/selectionRange",
+                json!({ "textDocument": { "uri": u }, "positions": [pos] }),
+            )
+            .unwrap();
+        let mut depth = 0;
+        let mut sel = &r[0];
+        let mut last_width = 0;
+        while !sel.is_null() {
+            let width = sel["range"]["end"]["line"].as_u64().unwrap() * 1000
+                + sel["range"]["end"]["character"].as_u64().unwrap()
+                - (sel["range"]["start"]["line"].as_u64().unwrap() * 1000
+                    + sel["range"]["start"]["character"].as_u64().unwrap());
+            assert!(width >= last_width);
+            last_width = width;
+            depth += 1;
+            sel = &sel["parent"];
+        }
+        assert!(depth >= 4, "word, item, list, section, document: {r}");
+        assert_eq!(
+            r[0]["range"]["end"]["character"].as_u64().unwrap()
+                - r[0]["range"]["start"]["character"].as_u64().unwrap(),
+            6,
+            "the word `nested`"
+        );
+    });
+}

@@ -1,0 +1,329 @@
+//! A small LSP client that drives the built `carnet` binary over stdio,
+//! the way an editor does: Content-Length framing, requests matched by id,
+//! notifications collected, and server-to-client requests answered.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Lsp {
+    child: Child,
+    stdin: ChildStdin,
+    rx: mpsc::Receiver<Value>,
+    next_id: i64,
+    /// Notifications and server requests seen so far, oldest first.
+    pub inbox: Vec<Value>,
+    pub root: std::path::PathBuf,
+    pub utf8: bool,
+    pub init_result: Value,
+}
+
+/// `file://` URI of a path (spaces and non-ASCII percent-encoded).
+pub fn uri(path: &Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_str().expect("UTF-8 path").bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out += &format!("%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The path of a `file://` URI.
+pub fn path_of(uri: &str) -> std::path::PathBuf {
+    let s = uri.strip_prefix("file://").expect("file URI");
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap().into()
+}
+
+fn read_message(r: &mut impl BufRead) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            len = v.parse().ok();
+        }
+    }
+    let mut buf = vec![0; len?];
+    r.read_exact(&mut buf).ok()?;
+    serde_json::from_slice(&buf).ok()
+}
+
+impl Lsp {
+    /// Starts carnet on `root` with VS Code-like capabilities and completes
+    /// the initialize handshake. `utf8`: offer utf-8 positions.
+    pub fn start(root: &Path, utf8: bool) -> Lsp {
+        Self::start_with(root, utf8, json!({}))
+    }
+
+    pub fn start_with(root: &Path, utf8: bool, extra_caps: Value) -> Lsp {
+        let mut lsp = Self::spawn(root, utf8);
+        let mut caps = json!({
+            "general": { "positionEncodings": if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) } },
+            "textDocument": {
+                "definition": { "linkSupport": false },
+                "documentSymbol": { "hierarchicalDocumentSymbolSupport": true },
+            },
+            "workspace": { "workspaceFolders": true },
+        });
+        merge(&mut caps, extra_caps);
+        let result = lsp
+            .request(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": uri(root),
+                    "capabilities": caps,
+                    "workspaceFolders": [{ "uri": uri(root), "name": "vault" }],
+                }),
+            )
+            .expect("initialize succeeds");
+        lsp.init_result = result;
+        lsp.notify("initialized", json!({}));
+        lsp
+    }
+
+    /// Spawns the server without initializing it.
+    pub fn spawn(root: &Path, utf8: bool) -> Lsp {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
+            .arg("--stdio")
+            .env("CARNET_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn carnet");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            while let Some(msg) = read_message(&mut r) {
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        Lsp {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            inbox: Vec::new(),
+            root: root.to_path_buf(),
+            utf8,
+            init_result: Value::Null,
+        }
+    }
+
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let _ = self.stdin.write_all(bytes);
+        let _ = self.stdin.flush();
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = serde_json::to_vec(msg).unwrap();
+        let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        out.extend(body);
+        self.send_raw(&out);
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and waits for its response: `Ok(result)` or `Err(error)`.
+    pub fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        self.response(id)
+    }
+
+    /// Waits for the response with `id`, keeping everything else in the inbox.
+    pub fn response(&mut self, id: i64) -> Result<Value, Value> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let msg = self
+                .next_message(deadline)
+                .unwrap_or_else(|| panic!("no response to request {id}"));
+            if msg.get("method").is_none() && msg["id"] == json!(id) {
+                return match msg.get("error") {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(msg["result"].clone()),
+                };
+            }
+            if msg.get("method").is_none() && msg["id"].is_null() {
+                // An error about a message that had no id (a parse error).
+                self.inbox.push(msg);
+            } else if msg.get("method").is_none() {
+                panic!("unexpected response {msg}");
+            }
+        }
+    }
+
+    /// The next message; server requests are answered (null result) and,
+    /// like notifications, kept in the inbox.
+    fn next_message(&mut self, deadline: Instant) -> Option<Value> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = self.rx.recv_timeout(left).ok()?;
+        if msg.get("method").is_some() {
+            if let Some(id) = msg.get("id") {
+                let id = id.clone();
+                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+            }
+            self.inbox.push(msg.clone());
+        }
+        Some(msg)
+    }
+
+    /// Waits for a notification (or server request) `method` that `pred`
+    /// accepts, looking at the inbox first. Removes and returns it.
+    pub fn wait_for(
+        &mut self,
+        method: &str,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(i) = self
+                .inbox
+                .iter()
+                .position(|m| m["method"] == method && pred(&m["params"]))
+            {
+                return Some(self.inbox.remove(i));
+            }
+            self.next_message(deadline)?;
+        }
+    }
+
+    pub fn file_uri(&self, rel: &str) -> String {
+        uri(&self.root.join(rel))
+    }
+
+    /// Opens `rel` with its text from disk.
+    pub fn open(&mut self, rel: &str) -> String {
+        let text = std::fs::read_to_string(self.root.join(rel)).expect("note exists");
+        self.open_text(rel, &text)
+    }
+
+    pub fn open_text(&mut self, rel: &str, text: &str) -> String {
+        let u = self.file_uri(rel);
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": u, "languageId": "markdown", "version": 1, "text": text } }),
+        );
+        u
+    }
+
+    /// An LSP position of byte offset `offset` in `text`, in the negotiated encoding.
+    pub fn pos(&self, text: &str, offset: usize) -> Value {
+        let before = &text[..offset];
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let line = before[..line_start]
+            .char_indices()
+            .filter(|&(i, c)| c == '\n' || (c == '\r' && !before[i + 1..].starts_with('\n')))
+            .count();
+        let col_text = &before[line_start..];
+        let character = if self.utf8 {
+            col_text.len()
+        } else {
+            col_text.encode_utf16().count()
+        };
+        json!({ "line": line, "character": character })
+    }
+
+    /// Position of the first occurrence of `needle` (plus `delta` bytes) in `text`.
+    pub fn pos_of(&self, text: &str, needle: &str, delta: usize) -> Value {
+        let i = text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in text"));
+        self.pos(text, i + delta)
+    }
+
+    pub fn shutdown(&mut self) {
+        self.request("shutdown", Value::Null)
+            .expect("shutdown succeeds");
+    }
+
+    /// Sends `exit` and returns the process exit code.
+    pub fn exit(mut self) -> Option<i32> {
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("carnet did not exit");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Lsp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn merge(base: &mut Value, extra: Value) {
+    match (base, extra) {
+        (Value::Object(b), Value::Object(e)) => {
+            for (k, v) in e {
+                merge(b.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (b, e) => *b = e,
+    }
+}
+
+/// Copies a folder (a corpus vault) into a fresh temporary one.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
