@@ -36,6 +36,27 @@ pub fn heading_key(s: &str) -> String {
     fold(&out)
 }
 
+/// `heading_key(a) == heading_key(b)`, without allocating: the common case
+/// when resolving thousands of `#Heading` links.
+pub fn heading_key_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        fn words(s: &str) -> impl Iterator<Item = &str> {
+            s.split(|c: char| c.is_whitespace() || HEADING_LINK_SEPARATORS.contains(&c))
+                .filter(|w| !w.is_empty())
+        }
+        let mut wa = words(a);
+        let mut wb = words(b);
+        loop {
+            match (wa.next(), wb.next()) {
+                (None, None) => return true,
+                (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
+                _ => return false,
+            }
+        }
+    }
+    heading_key(a) == heading_key(b)
+}
+
 /// GitHub-style heading slug, the fragment markdown links use: lowercase,
 /// punctuation dropped, spaces turned into `-`.
 pub fn slug(s: &str) -> String {
@@ -122,6 +143,24 @@ mod tests {
     fn heading_keys_ignore_link_separators() {
         assert_eq!(heading_key("Q: why?"), heading_key("q  why?"));
         assert_eq!(heading_key(" Tags [beta] "), "tags beta");
+    }
+
+    #[test]
+    fn heading_key_eq_agrees_with_heading_key() {
+        for (a, b) in [
+            ("Q: why?", "q  why?"),
+            ("A b", "a  B"),
+            ("A", "AB"),
+            ("Ünï", "ÜNÏ"),
+            ("x#y", "x y"),
+            ("", " "),
+        ] {
+            assert_eq!(
+                heading_key_eq(a, b),
+                heading_key(a) == heading_key(b),
+                "{a:?} {b:?}"
+            );
+        }
     }
 
     #[test]

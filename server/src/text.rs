@@ -36,6 +36,9 @@ impl Span {
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<u32>,
+    /// The last position computed: facts come mostly in text order, so the
+    /// next column is usually counted from here rather than from the line start.
+    last: std::cell::Cell<(u32, Pos)>,
 }
 
 impl<'a> LineIndex<'a> {
@@ -50,7 +53,11 @@ impl<'a> LineIndex<'a> {
             }
             starts.push(i as u32 + 1);
         }
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            last: std::cell::Cell::new((0, Pos::default())),
+        }
     }
 
     pub fn text(&self) -> &'a str {
@@ -76,28 +83,53 @@ impl<'a> LineIndex<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = self.starts[line] as usize;
-        let prefix = &self.text[start..offset];
-        let col16 = if prefix.is_ascii() {
-            prefix.len()
+        let (last_offset, last) = self.last.get();
+        let last_offset = last_offset as usize;
+        let line_end = self.line_start(last.line + 1) as usize;
+        let pos = if last_offset <= offset && offset < line_end {
+            Pos {
+                line: last.line,
+                col8: last.col8 + (offset - last_offset) as u32,
+                col16: last.col16 + utf16_len(&self.text[last_offset..offset]),
+            }
         } else {
-            prefix.chars().map(char::len_utf16).sum()
+            let line = self.starts.partition_point(|&s| s as usize <= offset) - 1;
+            let start = self.starts[line] as usize;
+            Pos {
+                line: line as u32,
+                col8: (offset - start) as u32,
+                col16: utf16_len(&self.text[start..offset]),
+            }
         };
-        Pos {
-            line: line as u32,
-            col8: (offset - start) as u32,
-            col16: col16 as u32,
-        }
+        self.last.set((offset as u32, pos));
+        pos
     }
 
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        let from = self.pos(range.start as u32);
+        // Most facts sit on one line: extend `from` instead of searching again.
+        let to = match self.text.get(range.clone()) {
+            Some(inner) if memchr::memchr2(b'\n', b'\r', inner.as_bytes()).is_none() => Pos {
+                line: from.line,
+                col8: from.col8 + inner.len() as u32,
+                col16: from.col16 + utf16_len(inner),
+            },
+            _ => self.pos(range.end as u32),
+        };
         Span {
             start: range.start as u32,
             end: range.end as u32,
-            from: self.pos(range.start as u32),
-            to: self.pos(range.end as u32),
+            from,
+            to,
         }
+    }
+}
+
+fn utf16_len(s: &str) -> u32 {
+    if s.is_ascii() {
+        s.len() as u32
+    } else {
+        s.chars().map(char::len_utf16).sum::<usize>() as u32
     }
 }
 
@@ -128,6 +160,18 @@ mod tests {
                 col16: 3
             }
         );
+    }
+
+    #[test]
+    fn spans_within_and_across_lines() {
+        let text = "é[[a]]\r\nb😀\nc";
+        let idx = LineIndex::new(text);
+        let s = idx.span(2..8);
+        assert_eq!((s.from, s.to), (idx.pos(2), idx.pos(8)));
+        let s = idx.span(2..text.len());
+        assert_eq!((s.from, s.to), (idx.pos(2), idx.pos(text.len() as u32)));
+        let s = idx.span(10..14);
+        assert_eq!(s.to.col16, 3);
     }
 
     #[test]

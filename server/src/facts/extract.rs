@@ -127,10 +127,9 @@ pub fn extract(text: &str) -> NoteFacts {
                     // Obsidian matches `#Heading` against the heading as
                     // written (`` `code` `` and `**bold**` included).
                     let raw = h.content.map_or("", |c| &text[c]);
-                    let raw: Vec<&str> = raw.split_whitespace().collect();
                     facts.headings.push(Heading {
                         level: h.level,
-                        text: raw.join(" ").into(),
+                        text: collapse_whitespace(raw),
                         span: lines.span(trim_line_end(text, h.range)),
                     });
                 }
@@ -210,6 +209,18 @@ pub fn extract(text: &str) -> NoteFacts {
     not_prose.extend(comments);
     scan::block_ids(text, &lines, &not_prose, &mut facts.blocks);
     facts
+}
+
+/// Trims and turns runs of whitespace into one space (setext headings
+/// can span lines); no allocation beyond the result when already clean.
+fn collapse_whitespace(s: &str) -> Box<str> {
+    let t = s.trim();
+    let clean = !t.contains(['\n', '\r', '\t']) && !t.contains("  ");
+    if clean {
+        t.into()
+    } else {
+        t.split_whitespace().collect::<Vec<_>>().join(" ").into()
+    }
 }
 
 fn has_lone_cr(text: &str) -> bool {

@@ -64,7 +64,7 @@ pub struct Snapshot {
 }
 
 /// Orders candidates the way ties are broken: shortest path, then lexical.
-fn by_length_then_path(a: &NotePath, b: &NotePath) -> std::cmp::Ordering {
+pub(crate) fn by_length_then_path(a: &NotePath, b: &NotePath) -> std::cmp::Ordering {
     a.chars()
         .count()
         .cmp(&b.chars().count())
@@ -127,28 +127,41 @@ fn remove_from<K: std::hash::Hash + Eq + Clone>(
 impl Snapshot {
     /// Builds a snapshot from a whole vault at once.
     pub fn build(notes: Vec<Note>, attachments: Vec<String>) -> Snapshot {
+        use rayon::prelude::*;
+        // Folding names is the costly part: do it on all cores first.
+        let keys: Vec<(Key, Key, Vec<Key>, Vec<Key>)> = notes
+            .par_iter()
+            .map(|n| {
+                (
+                    Key::from(fold(n.name())),
+                    Key::from(fold(strip_md(&n.path))),
+                    link_keys(&n.facts),
+                    tag_keys(&n.facts),
+                )
+            })
+            .collect();
         // Group in plain hash maps first, then move into the persistent ones.
         let mut by_name: FxHashMap<Key, Vec<NotePath>> = FxHashMap::default();
         let mut linkers: FxHashMap<Key, Vec<NotePath>> = FxHashMap::default();
         let mut taggers: FxHashMap<Key, Vec<NotePath>> = FxHashMap::default();
         let mut files_by_name: FxHashMap<Key, Vec<NotePath>> = FxHashMap::default();
         let mut snap = Snapshot::default();
-        for note in notes {
+        let mut note_by_path = Vec::with_capacity(notes.len());
+        let mut all = Vec::with_capacity(notes.len());
+        for (note, (name, path_key, links, tags)) in notes.into_iter().zip(keys) {
             let path = note.path.clone();
-            by_name
-                .entry(fold(note.name()).into())
-                .or_default()
-                .push(path.clone());
-            for key in link_keys(&note.facts) {
+            by_name.entry(name).or_default().push(path.clone());
+            for key in links {
                 linkers.entry(key).or_default().push(path.clone());
             }
-            for key in tag_keys(&note.facts) {
+            for key in tags {
                 taggers.entry(key).or_default().push(path.clone());
             }
-            snap.note_by_path
-                .insert(fold(strip_md(&path)).into(), path.clone());
-            snap.notes.insert(path, Arc::new(note));
+            note_by_path.push((path_key, path.clone()));
+            all.push((path, Arc::new(note)));
         }
+        snap.note_by_path = note_by_path.into_iter().collect();
+        snap.notes = all.into_iter().collect();
         for file in attachments {
             let path: NotePath = file.into();
             files_by_name

@@ -13,7 +13,7 @@
 use super::{NotePath, Snapshot};
 use crate::facts::{Heading, Link, Subpath};
 use crate::names::{
-    file_name, fold, has_other_extension, heading_key, join_relative, note_stem, parent, slug,
+    file_name, fold, has_other_extension, heading_key_eq, join_relative, note_stem, parent, slug,
     strip_md,
 };
 
@@ -71,7 +71,9 @@ impl Snapshot {
             Found::Attachment(path) => Resolution::Attachment(path),
             Found::Missing(why) => Resolution::Unresolved(why),
             Found::Notes(mut candidates) => {
-                let path = candidates.remove(0);
+                // Candidates are sorted best first; the winner goes first.
+                let path = candidates.swap_remove(0);
+                candidates.sort_by(super::by_length_then_path);
                 let subpath = match (&link.subpath, self.note(&path)) {
                     (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind.is_wiki()),
                     _ => SubpathMatch::None,
@@ -116,12 +118,16 @@ impl Snapshot {
             }
         }
         let name = fold(note_stem(target));
-        let candidates: Vec<NotePath> = self
-            .notes_named(&name)
-            .iter()
-            .filter(|p| !target.contains('/') || path_has_suffix(p, target, true))
-            .cloned()
-            .collect();
+        let named = self.notes_named(&name);
+        let candidates: Vec<NotePath> = if target.contains('/') {
+            named
+                .iter()
+                .filter(|p| path_has_suffix(p, target, true))
+                .cloned()
+                .collect()
+        } else {
+            named.to_vec()
+        };
         if !candidates.is_empty() {
             Found::Notes(candidates)
         } else if attachment {
@@ -185,10 +191,27 @@ fn path_has_suffix(path: &str, target: &str, note: bool) -> bool {
     p == t || (p.ends_with(&t) && p[..p.len() - t.len()].ends_with('/'))
 }
 
-/// Wiki-links name a heading by its text (Obsidian); markdown links by its
-/// GitHub slug or, as Obsidian also accepts, its text.
-fn heading_matches(h: &Heading, wanted: &str, wiki: bool) -> bool {
-    heading_key(&h.text) == heading_key(wanted) || (!wiki && slug(&h.text) == fold(wanted))
+/// A `#Heading` as written in a link, in the forms headings are compared in.
+struct Wanted<'a> {
+    text: &'a str,
+    /// Markdown links also match GitHub slugs.
+    slug: Option<String>,
+}
+
+impl<'a> Wanted<'a> {
+    fn new(text: &'a str, wiki: bool) -> Wanted<'a> {
+        Wanted {
+            text,
+            slug: (!wiki).then(|| fold(text)),
+        }
+    }
+
+    /// Wiki-links name a heading by its text (Obsidian); markdown links by
+    /// its GitHub slug or, as Obsidian also accepts, its text.
+    fn matches(&self, h: &Heading) -> bool {
+        heading_key_eq(&h.text, self.text)
+            || self.slug.as_ref().is_some_and(|s| slug(&h.text) == *s)
+    }
 }
 
 /// Finds `#H1#H2` (each later heading inside the section of the one
@@ -207,9 +230,11 @@ pub fn match_subpath(facts: &crate::facts::NoteFacts, sub: &Subpath, wiki: bool)
             let Some((last, outer)) = parts.split_last() else {
                 return SubpathMatch::None;
             };
+            let last = Wanted::new(last, wiki);
+            let outer: Vec<Wanted> = outer.iter().map(|o| Wanted::new(o, wiki)).collect();
             let hs = &facts.headings;
             for (i, h) in hs.iter().enumerate() {
-                if !heading_matches(h, last, wiki) {
+                if !last.matches(h) {
                     continue;
                 }
                 let mut wanted = outer.iter().rev().peekable();
@@ -218,7 +243,7 @@ pub fn match_subpath(facts: &crate::facts::NoteFacts, sub: &Subpath, wiki: bool)
                     let Some(w) = wanted.peek() else { break };
                     if ancestor.level < level {
                         level = ancestor.level;
-                        if heading_matches(ancestor, w, wiki) {
+                        if w.matches(ancestor) {
                             wanted.next();
                         }
                     }

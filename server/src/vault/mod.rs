@@ -34,6 +34,8 @@ pub struct Loaded {
     pub config_warnings: Vec<String>,
     pub bytes: u64,
     pub elapsed: Duration,
+    /// Where the time went: (phase, duration), in order.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Whether a path names a note (as opposed to an attachment).
@@ -141,7 +143,12 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         }
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let walked = start.elapsed();
     let snapshot = Snapshot::build(notes, attachments);
+    let timings = vec![
+        ("walk, read and parse", walked),
+        ("build index", start.elapsed() - walked),
+    ];
     Ok(Loaded {
         root,
         config,
@@ -150,6 +157,7 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         config_warnings,
         bytes,
         elapsed: start.elapsed(),
+        timings,
     })
 }
 
