@@ -117,6 +117,9 @@ fn check(mut roots: Vec<PathBuf>, format: Format, timings: bool) -> Result<ExitC
                 root.display(),
                 checking.elapsed().as_secs_f64() * 1e3
             );
+            if let Some(peak) = peak_memory() {
+                eprintln!("carnet: {}: peak memory so far: {peak}", root.display());
+            }
         }
         loaded.push((root, vault, problems));
     }
@@ -175,14 +178,21 @@ fn check(mut roots: Vec<PathBuf>, format: Format, timings: bool) -> Result<ExitC
     })
 }
 
+/// The process's peak resident memory, where the OS tells it (Linux).
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line["VmHWM:".len()..].trim().to_string())
+}
+
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
 fn print_problem(out: &mut impl Write, root: &Path, p: &Problem, format: Format) {
     let path = display_path(root, &p.path);
-    let line = p.span.from.line + 1;
-    let column = p.span.from.col8 + 1;
+    let line = p.line + 1;
+    let column = p.column + 1;
     // A closed pipe (`carnet check | head`) is not an error worth reporting.
     let _ = match format {
         Format::Text => writeln!(

@@ -3,7 +3,105 @@
 //! Obsidian compares link targets case-insensitively; we do it after Unicode
 //! NFC so that a name typed on macOS (often NFD) matches one typed elsewhere.
 
+use std::sync::{LazyLock, OnceLock};
+
 use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
+
+/// An interned string: link targets, subpaths, tags and block ids repeat
+/// across thousands of notes, so each is stored once and facts hold 4 bytes.
+/// The table only grows (it keeps what was typed and later deleted); that is
+/// bounded by what a person writes in a session.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(u32);
+
+/// Strings by id in chunks that never move, so reading needs no lock: every
+/// fact access resolves symbols, from all cores at once.
+struct Interner {
+    ids: dashmap::DashMap<&'static str, u32, rustc_hash::FxBuildHasher>,
+    /// Chunk `k` holds ids `BASE·(2^k − 1) .. BASE·(2^(k+1) − 1)`.
+    chunks: [OnceLock<Box<[OnceLock<&'static str>]>>; CHUNKS],
+    next: std::sync::Mutex<u32>,
+}
+
+const BASE: u32 = 1024;
+const CHUNKS: usize = 22;
+
+fn slot(id: u32) -> (usize, usize) {
+    let n = id / BASE + 1;
+    let chunk = (31 - n.leading_zeros()) as usize;
+    let first = BASE * ((1 << chunk) - 1);
+    (chunk, (id - first) as usize)
+}
+
+static SYMBOLS: LazyLock<Interner> = LazyLock::new(|| Interner {
+    ids: dashmap::DashMap::with_hasher(Default::default()),
+    chunks: std::array::from_fn(|_| OnceLock::new()),
+    next: std::sync::Mutex::new(0),
+});
+
+impl Sym {
+    pub fn new(s: &str) -> Sym {
+        let table = &*SYMBOLS;
+        if let Some(id) = table.ids.get(s) {
+            return Sym(*id);
+        }
+        let mut next = table.next.lock().unwrap_or_else(|e| e.into_inner());
+        // Another thread may have added it while we waited.
+        if let Some(id) = table.ids.get(s) {
+            return Sym(*id);
+        }
+        let id = *next;
+        *next += 1;
+        let (chunk, index) = slot(id);
+        let leaked: &'static str = Box::leak(s.into());
+        let cells = table.chunks[chunk].get_or_init(|| {
+            (0..(BASE as usize) << chunk)
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        let _ = cells[index].set(leaked);
+        table.ids.insert(leaked, id);
+        Sym(id)
+    }
+
+    /// The symbol of `s` if it was ever interned: lookups never grow the table.
+    pub fn lookup(s: &str) -> Option<Sym> {
+        SYMBOLS.ids.get(s).map(|id| Sym(*id))
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        let (chunk, index) = slot(self.0);
+        SYMBOLS.chunks[chunk]
+            .get()
+            .and_then(|cells| cells[index].get())
+            .expect("symbols are only made by Sym::new")
+    }
+}
+
+impl std::ops::Deref for Sym {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Sym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Sym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Sym {
+    fn from(s: &str) -> Sym {
+        Sym::new(s)
+    }
+}
 
 /// The comparison key of a name or path: NFC, then lowercased.
 pub fn fold(s: &str) -> String {
@@ -143,6 +241,30 @@ mod tests {
     fn heading_keys_ignore_link_separators() {
         assert_eq!(heading_key("Q: why?"), heading_key("q  why?"));
         assert_eq!(heading_key(" Tags [beta] "), "tags beta");
+    }
+
+    #[test]
+    fn symbols_round_trip_across_chunks_and_threads() {
+        assert_eq!(slot(0), (0, 0));
+        assert_eq!(slot(BASE - 1), (0, BASE as usize - 1));
+        assert_eq!(slot(BASE), (1, 0));
+        assert_eq!(slot(3 * BASE), (2, 0));
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    (0..3000)
+                        .map(|i| (Sym::new(&format!("s{}", i + t * 1000)), i + t * 1000))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (sym, i) in h.join().unwrap() {
+                assert_eq!(sym.as_str(), format!("s{i}"));
+                assert_eq!(Sym::lookup(&format!("s{i}")), Some(sym));
+            }
+        }
+        assert_eq!(Sym::lookup("never interned here"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
 
-use crate::text::LineIndex;
+use crate::text::Lines;
 
 /// A parser and the current tree of one buffer.
 pub struct Syntax {
@@ -105,7 +105,7 @@ impl Syntax {
     /// Folding ranges with `end_line > start_line`, trailing blank lines
     /// excluded, sorted by start line, enclosing ranges before enclosed ones.
     pub fn folding_ranges(&self, text: &str) -> Vec<FoldRange> {
-        let lines = LineIndex::new(text);
+        let lines = Lines::new(text);
         let root = self.tree.root_node();
         let front = front_matter(root, text);
         // Blocks that the parser found inside front matter it did not
@@ -117,9 +117,9 @@ impl Syntax {
                 return;
             }
             if let Some(r) = trim(text, range) {
-                let start_line = lines.pos(r.start as u32).line;
+                let start_line = lines.line_of(r.start as u32);
                 // `r.end - 1` is the last non-blank byte.
-                let end_line = lines.pos(r.end as u32 - 1).line;
+                let end_line = lines.line_of(r.end as u32 - 1);
                 if end_line > start_line {
                     out.push(FoldRange {
                         start_line,

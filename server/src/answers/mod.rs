@@ -124,7 +124,7 @@ pub fn definition(snap: &Snapshot, from: &str, at: At) -> Option<(Span, Vec<Loca
         } => {
             let mut out = vec![landing(snap, &path, part_of(subpath))];
             for other in others {
-                let part = match (&link.subpath, snap.note(&other)) {
+                let part = match (&link.subpath(), snap.note(&other)) {
                     (Some(sub), Some(n)) => part_of(crate::index::resolve::match_subpath(
                         &n.facts,
                         sub,
@@ -309,7 +309,7 @@ fn link_hover(
             if !others.is_empty() {
                 out += &format!("\n\n⚠ ambiguous: also matches {}", others.join(", "));
             }
-            match (subpath, &link.subpath) {
+            match (subpath, &link.subpath()) {
                 (SubpathMatch::MissingHeading, Some(Subpath::Heading(h))) => {
                     out += &format!("\n\n⚠ no heading \"{}\"", h.join("#"));
                 }

@@ -4,7 +4,7 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use crate::index::{Note, NotePath, Snapshot};
-use crate::text::{Pos, Span};
+use crate::text::Span;
 
 /// A heading and the section it opens, with its sub-headings.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,9 +13,9 @@ pub struct DocumentSymbol {
     pub level: u8,
     /// The heading line.
     pub span: Span,
-    /// Where the section ends: the next heading of the same or a higher
-    /// level, or the end of the note.
-    pub section_end: Pos,
+    /// Byte offset where the section ends: the next heading of the same or
+    /// a higher level, or the end of the note.
+    pub section_end: u32,
     pub children: Vec<DocumentSymbol>,
 }
 
@@ -32,7 +32,7 @@ pub fn document_symbols(note: &Note) -> Vec<DocumentSymbol> {
             section_end: hs[i + 1..]
                 .iter()
                 .find(|n| n.level <= h.level)
-                .map_or(note.facts.end, |n| n.span.from),
+                .map_or(note.facts.lines.text_len(), |n| n.span.start),
             children: vec![],
         })
         .collect();

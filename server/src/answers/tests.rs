@@ -31,9 +31,15 @@ fn vault(files: &[(&str, &str)]) -> (Snapshot, String, At) {
     (Snapshot::build(notes, vec![]), path, at)
 }
 
-fn locs(v: &[Location]) -> Vec<String> {
+fn locs_in(s: &Snapshot, v: &[Location]) -> Vec<String> {
     v.iter()
-        .map(|l| format!("{}:{}", l.path, l.span.from.line))
+        .map(|l| {
+            format!(
+                "{}:{}",
+                l.path,
+                s.note(&l.path).unwrap().facts.lines.line_of(l.span.start)
+            )
+        })
         .collect()
 }
 
@@ -42,7 +48,7 @@ fn definition_of_headings_blocks_and_ambiguous_links() {
     let (s, from, at) = vault(&[("a.md", "x [[b#Sec$0]]"), ("b.md", "# B\n\n## Sec\n")]);
     let (origin, targets) = definition(&s, &from, at).unwrap();
     assert_eq!(origin.start, 2);
-    assert_eq!(locs(&targets), ["b.md:2"]);
+    assert_eq!(locs_in(&s, &targets), ["b.md:2"]);
 
     let (s, from, at) = vault(&[
         ("a.md", "[[$0t#^id]]"),
@@ -50,12 +56,15 @@ fn definition_of_headings_blocks_and_ambiguous_links() {
         ("y/t.md", "\n\nq ^id"),
     ]);
     assert_eq!(
-        locs(&definition(&s, &from, at).unwrap().1),
+        locs_in(&s, &definition(&s, &from, at).unwrap().1),
         ["x/t.md:0", "y/t.md:2"]
     );
 
     let (s, from, at) = vault(&[("a.md", "[[#Local$0]]\n\n# Local\n")]);
-    assert_eq!(locs(&definition(&s, &from, at).unwrap().1), ["a.md:2"]);
+    assert_eq!(
+        locs_in(&s, &definition(&s, &from, at).unwrap().1),
+        ["a.md:2"]
+    );
 
     let (s, from, at) = vault(&[("a.md", "plain $0 text")]);
     assert!(definition(&s, &from, at).is_none());
@@ -87,7 +96,7 @@ fn references_by_cursor_kind() {
         "---\ntitle: H$0ub\n---\n# Hub\n\n## Part\n\ntext ^blk\n",
     );
     assert_eq!(
-        locs(&references(&s, &from, at, false)),
+        locs_in(&s, &references(&s, &from, at, false)),
         ["a.md:0", "a.md:0", "a.md:0", "b.md:0", "b.md:0"]
     );
     // On a heading: links to it only; with the declaration first.
@@ -96,7 +105,7 @@ fn references_by_cursor_kind() {
         "---\ntitle: Hub\n---\n# Hub\n\n## Pa$0rt\n\ntext ^blk\n",
     );
     assert_eq!(
-        locs(&references(&s, &from, at, true)),
+        locs_in(&s, &references(&s, &from, at, true)),
         ["hub.md:5", "a.md:0", "b.md:0"]
     );
     // On a block id.
@@ -104,14 +113,14 @@ fn references_by_cursor_kind() {
         "hub.md",
         "---\ntitle: Hub\n---\n# Hub\n\n## Part\n\ntext ^b$0lk\n",
     );
-    assert_eq!(locs(&references(&s, &from, at, false)), ["a.md:0"]);
+    assert_eq!(locs_in(&s, &references(&s, &from, at, false)), ["a.md:0"]);
     // On a link: references to its target.
     let (s, from, at) = with_cursor("a.md", "[[h$0ub]] [[hub#Part]] [[hub#^blk]] #proj");
     assert_eq!(references(&s, &from, at, false).len(), 5);
     // On a tag: the tag and its nested tags, not mere prefixes.
     let (s, from, at) = with_cursor("a.md", "[[hub]] [[hub#Part]] [[hub#^blk]] #pr$0oj");
     assert_eq!(
-        locs(&references(&s, &from, at, false)),
+        locs_in(&s, &references(&s, &from, at, false)),
         ["a.md:0", "b.md:0"]
     );
 }
@@ -164,8 +173,8 @@ fn outline_nests_headings() {
         })
         .collect();
     assert_eq!(shape, ["A(B1D0)", "E(F0)"]);
-    assert_eq!(syms[0].section_end.line, 4);
-    assert_eq!(syms[1].section_end, note.facts.end);
+    assert_eq!(note.facts.lines.line_of(syms[0].section_end), 4);
+    assert_eq!(syms[1].section_end, note.facts.lines.text_len());
 }
 
 #[test]

@@ -39,6 +39,9 @@ pub mod code {
 pub struct Problem {
     pub path: NotePath,
     pub span: Span,
+    /// Zero-based line and byte column of the span's start.
+    pub line: u32,
+    pub column: u32,
     pub severity: Severity,
     pub code: &'static str,
     pub message: String,
@@ -72,9 +75,12 @@ fn quoted_target(link: &Link) -> String {
 
 /// An ambiguous link to a missing heading has both problems.
 fn link_problems(snap: &Snapshot, note: &Note, link: &Link, out: &mut Vec<Problem>) {
+    let (line, column) = note.facts.lines.line_col(link.span.start);
     let problem = |severity, code, message: String, related| Problem {
         path: note.path.clone(),
         span: link.span,
+        line,
+        column,
         severity,
         code,
         message,
@@ -112,7 +118,7 @@ fn link_problems(snap: &Snapshot, note: &Note, link: &Link, out: &mut Vec<Proble
             subpath,
         } => {
             let target_name = crate::names::note_stem(&path);
-            match (subpath, &link.subpath) {
+            match (subpath, &link.subpath()) {
                 (SubpathMatch::MissingHeading, Some(Subpath::Heading(parts))) => {
                     out.push(problem(
                         Severity::Warning,

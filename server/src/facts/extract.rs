@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as Md, TagEnd};
 
-use super::{Heading, Link, LinkKind, NoteFacts, Subpath, frontmatter, scan};
-use crate::text::LineIndex;
+use super::{Heading, Link, LinkKind, NoteFacts, Sym, frontmatter, scan};
+use crate::text::{Lines, Span};
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS
@@ -47,12 +47,7 @@ pub fn extract(text: &str) -> NoteFacts {
     } else {
         text
     };
-    let lines = LineIndex::new(text);
-    let mut facts = NoteFacts {
-        line_count: lines.line_count(),
-        end: lines.pos(text.len() as u32),
-        ..NoteFacts::default()
-    };
+    let mut facts = NoteFacts::default();
     // Regions where `%%` does not open a comment and block ids do not count.
     let mut code: Vec<Range<usize>> = Vec::new();
     // Block-level regions that are not prose (code blocks, HTML, front matter).
@@ -89,7 +84,7 @@ pub fn extract(text: &str) -> NoteFacts {
         match event {
             Event::Start(Md::MetadataBlock(_)) => {
                 in_metadata = true;
-                facts.front_matter = Some(lines.span(range.clone()));
+                facts.front_matter = Some(Span::new(range.clone()));
                 not_prose.push(range);
             }
             Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
@@ -130,7 +125,7 @@ pub fn extract(text: &str) -> NoteFacts {
                     facts.headings.push(Heading {
                         level: h.level,
                         text: collapse_whitespace(raw),
-                        span: lines.span(trim_line_end(text, h.range)),
+                        span: Span::new(trim_line_end(text, h.range)),
                     });
                 }
             }
@@ -153,7 +148,7 @@ pub fn extract(text: &str) -> NoteFacts {
                         } else {
                             LinkKind::Wiki
                         };
-                        if let Some(link) = wiki_link(text, &lines, range.clone(), kind) {
+                        if let Some(link) = wiki_link(text, range.clone(), kind) {
                             facts.links.push(link);
                         }
                     }
@@ -172,7 +167,7 @@ pub fn extract(text: &str) -> NoteFacts {
                     && let Some(dest) = &open.dest
                     && let Some(raw) = inline_dest(text, open.range.clone(), open.text_end)
                     && let Some(link) =
-                        markdown_link(&lines, LinkKind::Markdown, open.range.clone(), raw, dest)
+                        markdown_link(text, LinkKind::Markdown, open.range.clone(), raw, dest)
                 {
                     facts.links.push(link);
                 }
@@ -180,19 +175,19 @@ pub fn extract(text: &str) -> NoteFacts {
             Event::Text(_)
                 if open_links.is_empty() && !in_code_block && !in_metadata && !in_html_comment =>
             {
-                scan::inline_tags(text, range, &lines, &mut facts.tags);
+                scan::inline_tags(text, range, &mut facts.tags);
             }
             _ => {}
         }
     }
 
     if let Some(fm) = facts.front_matter {
-        frontmatter::scan(text, fm.range(), &lines, &mut facts);
+        frontmatter::scan(text, fm.range(), &mut facts);
     }
 
     for (span, dest) in ref_defs {
         if let Some(raw) = reference_dest(text, span.clone())
-            && let Some(link) = markdown_link(&lines, LinkKind::Reference, span, raw, &dest)
+            && let Some(link) = markdown_link(text, LinkKind::Reference, span, raw, &dest)
         {
             facts.links.push(link);
         }
@@ -207,7 +202,13 @@ pub fn extract(text: &str) -> NoteFacts {
         facts.headings.retain(|h| outside(h.span.start));
     }
     not_prose.extend(comments);
-    scan::block_ids(text, &lines, &not_prose, &mut facts.blocks);
+    scan::block_ids(text, &not_prose, &mut facts.blocks);
+    facts.lines = Lines::new(text);
+    facts.links.shrink_to_fit();
+    facts.headings.shrink_to_fit();
+    facts.tags.shrink_to_fit();
+    facts.blocks.shrink_to_fit();
+    facts.aliases.shrink_to_fit();
     facts
 }
 
@@ -247,12 +248,7 @@ fn trim_line_end(text: &str, range: Range<usize>) -> Range<usize> {
 }
 
 /// Parses `[[target#sub|alias]]` (or `![[…]]`) at `range`.
-pub(super) fn wiki_link(
-    text: &str,
-    lines: &LineIndex,
-    range: Range<usize>,
-    kind: LinkKind,
-) -> Option<Link> {
+pub(super) fn wiki_link(text: &str, range: Range<usize>, kind: LinkKind) -> Option<Link> {
     let open = if kind == LinkKind::Embed { 3 } else { 2 };
     let inner_start = range.start + open;
     let inner_end = range.end.checked_sub(2)?;
@@ -270,30 +266,29 @@ pub(super) fn wiki_link(
     let lead = name.len() - name.trim_start().len();
     let name_trimmed = name.trim();
     let name_start = inner_start + lead;
-    let subpath = sub.and_then(parse_subpath);
     Some(Link {
         kind,
-        span: lines.span(range),
-        target_span: lines.span(name_start..name_start + name_trimmed.len()),
+        span: Span::new(range),
+        target_span: Span::new(name_start..name_start + name_trimmed.len()),
         target: name_trimmed.into(),
-        subpath,
+        name_key: Link::name_key_of(name_trimmed),
+        subpath_text: sub.and_then(normalize_subpath).map(|s| Sym::new(&s)),
     })
 }
 
-/// `H1#H2` → headings; `^id` → block; empty → none.
-fn parse_subpath(sub: &str) -> Option<Subpath> {
+/// `H1 # H2` → `H1#H2`; ` ^id` → `^id`; nothing left → `None`.
+fn normalize_subpath(sub: &str) -> Option<String> {
     let sub = sub.trim();
     if let Some(id) = sub.strip_prefix('^') {
         let id = id.trim();
-        return (!id.is_empty()).then(|| Subpath::Block(id.into()));
+        return (!id.is_empty()).then(|| format!("^{id}"));
     }
-    let parts: Vec<Box<str>> = sub
+    let parts: Vec<&str> = sub
         .split('#')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(Into::into)
         .collect();
-    (!parts.is_empty()).then_some(Subpath::Heading(parts))
+    (!parts.is_empty()).then(|| parts.join("#"))
 }
 
 /// The raw destination of an inline link `[text](dest "title")`, found
@@ -369,7 +364,7 @@ fn percent_decode(s: &str) -> String {
 /// Builds a markdown or reference link from its raw destination range and
 /// its unescaped destination. External URLs give `None`.
 fn markdown_link(
-    lines: &LineIndex,
+    text: &str,
     kind: LinkKind,
     range: Range<usize>,
     raw: Range<usize>,
@@ -383,32 +378,19 @@ fn markdown_link(
         Some(i) => (&dest[..i], Some(&dest[i + 1..])),
         None => (dest, None),
     };
-    let raw_text = lines_text(lines, &raw);
+    let raw_text = &text[raw.clone()];
     let raw_path_len = raw_text.find('#').unwrap_or(raw_text.len());
-    let subpath = fragment.and_then(|f| parse_fragment(&percent_decode(f)));
+    let target = percent_decode(path);
     Some(Link {
         kind,
-        span: lines.span(range),
-        target_span: lines.span(raw.start..raw.start + raw_path_len),
-        target: percent_decode(path).into(),
-        subpath,
+        span: Span::new(range),
+        target_span: Span::new(raw.start..raw.start + raw_path_len),
+        name_key: Link::name_key_of(&target),
+        target: Sym::new(&target),
+        subpath_text: fragment
+            .and_then(|f| normalize_subpath(&percent_decode(f)))
+            .map(|s| Sym::new(&s)),
     })
-}
-
-fn lines_text<'t>(lines: &LineIndex<'t>, range: &Range<usize>) -> &'t str {
-    &lines.text()[range.clone()]
-}
-
-/// A markdown fragment: `^id` → block, anything else → one heading (slug or text).
-fn parse_fragment(fragment: &str) -> Option<Subpath> {
-    let f = fragment.trim();
-    if f.is_empty() {
-        return None;
-    }
-    if let Some(id) = f.strip_prefix('^') {
-        return Some(Subpath::Block(id.into()));
-    }
-    Some(Subpath::Heading(vec![f.into()]))
 }
 
 #[cfg(test)]

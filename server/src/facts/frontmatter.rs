@@ -9,10 +9,10 @@
 use std::ops::Range;
 
 use super::{LinkKind, NoteFacts, Tag, extract::wiki_link};
-use crate::text::LineIndex;
+use crate::text::Span;
 
 /// `range` is the whole block, `---` lines included.
-pub fn scan(text: &str, range: Range<usize>, lines: &LineIndex, facts: &mut NoteFacts) {
+pub fn scan(text: &str, range: Range<usize>, facts: &mut NoteFacts) {
     // Wiki-links may sit in any value: `up: "[[Index]]"`, `categories: ["[[Books]]"]`.
     let block = &text[range.clone()];
     let mut from = 0;
@@ -25,7 +25,7 @@ pub fn scan(text: &str, range: Range<usize>, lines: &LineIndex, facts: &mut Note
         let inner = &block[start + 2..end - 2];
         if !inner.contains(['\n', '\r', '[']) {
             let abs = range.start + start..range.start + end;
-            if let Some(link) = wiki_link(text, lines, abs, LinkKind::FrontMatter) {
+            if let Some(link) = wiki_link(text, abs, LinkKind::FrontMatter) {
                 facts.links.push(link);
             }
             from = end;
@@ -51,14 +51,7 @@ pub fn scan(text: &str, range: Range<usize>, lines: &LineIndex, facts: &mut Note
         {
             if let Some(k) = key.as_deref() {
                 let item_start = line_start + (content.len() - item.len());
-                value(
-                    text,
-                    k,
-                    item_start..item_start + item.len(),
-                    lines,
-                    facts,
-                    false,
-                );
+                value(text, k, item_start..item_start + item.len(), facts, false);
             }
             continue;
         }
@@ -83,18 +76,11 @@ pub fn scan(text: &str, range: Range<usize>, lines: &LineIndex, facts: &mut Note
         if let Some(inner) = v.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
             let mut item_start = v_start + 1;
             for item in split_flow(inner) {
-                value(
-                    text,
-                    &k,
-                    item_start..item_start + item.len(),
-                    lines,
-                    facts,
-                    true,
-                );
+                value(text, &k, item_start..item_start + item.len(), facts, true);
                 item_start += item.len() + 1;
             }
         } else {
-            value(text, &k, v_range, lines, facts, true);
+            value(text, &k, v_range, facts, true);
         }
     }
 }
@@ -135,14 +121,7 @@ fn unquote(text: &str, range: Range<usize>) -> Range<usize> {
 
 /// Records one scalar of a known key. `inline` values of tag keys may hold
 /// several tags separated by commas or spaces.
-fn value(
-    text: &str,
-    key: &str,
-    range: Range<usize>,
-    lines: &LineIndex,
-    facts: &mut NoteFacts,
-    inline: bool,
-) {
+fn value(text: &str, key: &str, range: Range<usize>, facts: &mut NoteFacts, inline: bool) {
     let r = unquote(text, range);
     let v = &text[r.clone()];
     if v.is_empty() {
@@ -151,7 +130,7 @@ fn value(
     match key {
         "title" => {
             facts.title = Some(v.into());
-            facts.title_span = Some(lines.span(r));
+            facts.title_span = Some(Span::new(r));
         }
         "aliases" | "alias" => {
             // Older vaults write `aliases: a, b` for two aliases.
@@ -184,7 +163,7 @@ fn value(
                 {
                     facts.tags.push(Tag {
                         name: t.into(),
-                        span: lines.span(t_start..t_start + len),
+                        span: Span::new(t_start..t_start + len),
                         in_front_matter: true,
                     });
                 }

@@ -12,7 +12,8 @@ mod scan;
 
 pub use extract::extract;
 
-use crate::text::{Pos, Span};
+pub use crate::names::Sym;
+use crate::text::{Lines, Span};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NoteFacts {
@@ -27,10 +28,8 @@ pub struct NoteFacts {
     pub aliases: Vec<Box<str>>,
     /// The whole front matter block, `---` lines included.
     pub front_matter: Option<Span>,
-    /// Number of lines (a trailing line break starts an empty last line).
-    pub line_count: u32,
-    /// Position of the end of the text.
-    pub end: Pos,
+    /// The note's line table: lines and byte columns without the text.
+    pub lines: Lines,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,9 +58,26 @@ impl LinkKind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Subpath {
     /// `#H1#H2`: one or more heading names, outermost first.
-    Heading(Vec<Box<str>>),
+    Heading(Vec<&'static str>),
     /// `#^block-id`
-    Block(Box<str>),
+    Block(&'static str),
+}
+
+impl Subpath {
+    /// Parses what follows the first `#` of a link; `None` when empty.
+    pub fn parse(sub: &'static str) -> Option<Subpath> {
+        let sub = sub.trim();
+        if let Some(id) = sub.strip_prefix('^') {
+            let id = id.trim();
+            return (!id.is_empty()).then_some(Subpath::Block(id));
+        }
+        let parts: Vec<&'static str> = sub
+            .split('#')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        (!parts.is_empty()).then_some(Subpath::Heading(parts))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -74,8 +90,23 @@ pub struct Link {
     pub target_span: Span,
     /// The target, decoded (percent-decoding for markdown links); `""` means
     /// this note.
-    pub target: Box<str>,
-    pub subpath: Option<Subpath>,
+    pub target: Sym,
+    /// What follows `#`, decoded: `H1#H2` or `^block-id` (see [`Link::subpath`]).
+    pub subpath_text: Option<Sym>,
+    /// The folded name the target points at (`Folder/Note.md` → `note`),
+    /// computed once here so resolving and indexing need not fold again.
+    pub name_key: Option<Sym>,
+}
+
+impl Link {
+    pub fn name_key_of(target: &str) -> Option<Sym> {
+        let name = crate::names::note_stem(target.trim());
+        (!target.trim().is_empty()).then(|| Sym::new(&crate::names::fold(name)))
+    }
+
+    pub fn subpath(&self) -> Option<Subpath> {
+        Subpath::parse(self.subpath_text?.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,7 +121,7 @@ pub struct Heading {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
     /// The id without its `^`.
-    pub id: Box<str>,
+    pub id: Sym,
     /// The `^id` marker.
     pub span: Span,
 }
@@ -98,7 +129,7 @@ pub struct Block {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// The tag without `#`, as written (`project/alpha`).
-    pub name: Box<str>,
+    pub name: Sym,
     /// The tag as written: `#project` inline, `project` in front matter.
     pub span: Span,
     pub in_front_matter: bool,

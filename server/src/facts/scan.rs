@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::{Block, Tag};
-use crate::text::LineIndex;
+use crate::text::Span;
 
 /// Unicode punctuation that ends a tag even though it is not ASCII.
 fn is_wide_punctuation(c: char) -> bool {
@@ -41,7 +41,7 @@ pub fn tag_len(s: &str) -> Option<usize> {
 
 /// Finds `#tags` in a run of prose at `range`. A tag starts at the start
 /// of a line, after whitespace, or right after emphasis markup.
-pub fn inline_tags(text: &str, range: Range<usize>, lines: &LineIndex, out: &mut Vec<Tag>) {
+pub fn inline_tags(text: &str, range: Range<usize>, out: &mut Vec<Tag>) {
     let bytes = text.as_bytes();
     for hash in memchr::memchr_iter(b'#', &bytes[range.clone()]) {
         let at = range.start + hash;
@@ -57,7 +57,7 @@ pub fn inline_tags(text: &str, range: Range<usize>, lines: &LineIndex, out: &mut
         if let Some(len) = tag_len(rest) {
             out.push(Tag {
                 name: rest[..len].into(),
-                span: lines.span(at..at + 1 + len),
+                span: Span::new(at..at + 1 + len),
                 in_front_matter: false,
             });
         }
@@ -93,7 +93,7 @@ pub fn percent_comments(
 
 /// Block ids: `^id` ending a line (after whitespace), or alone on a line,
 /// where it names the list, quote or table above it.
-pub fn block_ids(text: &str, lines: &LineIndex, skip: &[Range<usize>], out: &mut Vec<Block>) {
+pub fn block_ids(text: &str, skip: &[Range<usize>], out: &mut Vec<Block>) {
     let bytes = text.as_bytes();
     for caret in memchr::memchr_iter(b'^', bytes) {
         if skip.iter().any(|r| r.contains(&caret)) {
@@ -117,7 +117,7 @@ pub fn block_ids(text: &str, lines: &LineIndex, skip: &[Range<usize>], out: &mut
         }
         out.push(Block {
             id: rest[..id_len].into(),
-            span: lines.span(caret..caret + 1 + id_len),
+            span: Span::new(caret..caret + 1 + id_len),
         });
     }
 }

@@ -20,12 +20,12 @@ use std::sync::Arc;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::facts::NoteFacts;
-use crate::names::{file_name, fold, note_stem, strip_md};
+use crate::names::{Sym, file_name, fold, note_stem, strip_md};
 
 type Map<K, V> = imbl::GenericHashMap<K, V, FxBuildHasher, imbl::shared_ptr::DefaultSharedPtr>;
 
-/// A folded (case- and normalisation-insensitive) name or path.
-pub type Key = Arc<str>;
+/// A folded (case- and normalisation-insensitive) name or path, interned.
+pub type Key = Sym;
 
 /// A note's vault-relative path, `/`-separated, as on disk.
 pub type NotePath = Arc<str>;
@@ -74,26 +74,21 @@ pub(crate) fn by_length_then_path(a: &NotePath, b: &NotePath) -> std::cmp::Order
 /// The keys under which a note's links are filed in `linkers`: the folded
 /// name each link targets (for `folder/Name.md`, `name`).
 fn link_keys(facts: &NoteFacts) -> Vec<Key> {
-    let mut keys: Vec<Key> = facts
-        .links
-        .iter()
-        .filter(|l| !l.target.is_empty())
-        .map(|l| Key::from(fold(strip_md(file_name(&l.target)))))
-        .collect();
+    let mut keys: Vec<Key> = facts.links.iter().filter_map(|l| l.name_key).collect();
     keys.sort();
     keys.dedup();
     keys
 }
 
 fn tag_keys(facts: &NoteFacts) -> Vec<Key> {
-    let mut keys: Vec<Key> = facts
-        .tags
-        .iter()
-        .map(|t| Key::from(fold(&t.name)))
-        .collect();
+    let mut keys: Vec<Key> = facts.tags.iter().map(|t| key(&fold(&t.name))).collect();
     keys.sort();
     keys.dedup();
     keys
+}
+
+fn key(folded: &str) -> Key {
+    Sym::new(folded)
 }
 
 fn insert_sorted(list: Option<&Arc<[NotePath]>>, path: &NotePath, by_len: bool) -> Arc<[NotePath]> {
@@ -124,6 +119,13 @@ fn remove_from<K: std::hash::Hash + Eq + Clone>(
     }
 }
 
+/// The list under a folded key; empty when the key was never seen.
+fn lookup<'m>(map: &'m Map<Key, Arc<[NotePath]>>, folded: &str) -> &'m [NotePath] {
+    Sym::lookup(folded)
+        .and_then(|k| map.get(&k))
+        .map_or(&[], |l| l)
+}
+
 impl Snapshot {
     /// Builds a snapshot from a whole vault at once.
     pub fn build(notes: Vec<Note>, attachments: Vec<String>) -> Snapshot {
@@ -133,8 +135,8 @@ impl Snapshot {
             .par_iter()
             .map(|n| {
                 (
-                    Key::from(fold(n.name())),
-                    Key::from(fold(strip_md(&n.path))),
+                    key(&fold(n.name())),
+                    key(&fold(strip_md(&n.path))),
                     link_keys(&n.facts),
                     tag_keys(&n.facts),
                 )
@@ -165,10 +167,10 @@ impl Snapshot {
         for file in attachments {
             let path: NotePath = file.into();
             files_by_name
-                .entry(fold(file_name(&path)).into())
+                .entry(key(&fold(file_name(&path))))
                 .or_default()
                 .push(path.clone());
-            snap.file_by_path.insert(fold(&path).into(), path);
+            snap.file_by_path.insert(key(&fold(&path)), path);
         }
         let finish =
             |m: FxHashMap<Key, Vec<NotePath>>, by_len: bool| -> Map<Key, Arc<[NotePath]>> {
@@ -194,7 +196,7 @@ impl Snapshot {
     pub fn with_note(&self, note: Note) -> Snapshot {
         let mut next = self.without_note(&note.path);
         let path = note.path.clone();
-        let name_key: Key = fold(note.name()).into();
+        let name_key: Key = key(&fold(note.name()));
         let list = insert_sorted(next.note_by_name.get(&name_key), &path, true);
         next.note_by_name.insert(name_key, list);
         for key in link_keys(&note.facts) {
@@ -206,7 +208,7 @@ impl Snapshot {
             next.taggers.insert(key, list);
         }
         next.note_by_path
-            .insert(fold(strip_md(&path)).into(), path.clone());
+            .insert(key(&fold(strip_md(&path))), path.clone());
         next.notes.insert(path, Arc::new(note));
         next
     }
@@ -218,14 +220,14 @@ impl Snapshot {
             return next;
         };
         let path = old.path.clone();
-        remove_from(&mut next.note_by_name, &Key::from(fold(old.name())), &path);
+        remove_from(&mut next.note_by_name, &key(&fold(old.name())), &path);
         for key in link_keys(&old.facts) {
             remove_from(&mut next.linkers, &key, &path);
         }
         for key in tag_keys(&old.facts) {
             remove_from(&mut next.taggers, &key, &path);
         }
-        next.note_by_path.remove(&Key::from(fold(strip_md(&path))));
+        next.note_by_path.remove(&key(&fold(strip_md(&path))));
         next
     }
 
@@ -233,8 +235,8 @@ impl Snapshot {
     pub fn with_attachment(&self, path: &str, present: bool) -> Snapshot {
         let mut next = self.clone();
         let path: NotePath = path.into();
-        let name_key: Key = fold(file_name(&path)).into();
-        let path_key: Key = fold(&path).into();
+        let name_key: Key = key(&fold(file_name(&path)));
+        let path_key: Key = key(&fold(&path));
         if present {
             let list = insert_sorted(next.file_by_name.get(&name_key), &path, true);
             next.file_by_name.insert(name_key, list);
@@ -269,7 +271,7 @@ impl Snapshot {
     /// Notes holding at least one link whose target name folds to `key`.
     /// A superset of the backlinks of a note named `key`: resolve each to be sure.
     pub fn linkers_of_name(&self, key: &str) -> &[NotePath] {
-        self.linkers.get(key).map_or(&[], |l| l)
+        lookup(&self.linkers, key)
     }
 
     /// Every tag in the vault (folded).
@@ -279,23 +281,27 @@ impl Snapshot {
 
     /// Notes that use the tag `key` (folded).
     pub fn taggers_of(&self, key: &str) -> &[NotePath] {
-        self.taggers.get(key).map_or(&[], |l| l)
+        lookup(&self.taggers, key)
     }
 
     pub(crate) fn notes_named(&self, key: &str) -> &[NotePath] {
-        self.note_by_name.get(key).map_or(&[], |l| l)
+        lookup(&self.note_by_name, key)
+    }
+
+    pub(crate) fn notes_with_key(&self, key: Key) -> &[NotePath] {
+        self.note_by_name.get(&key).map_or(&[], |l| l)
     }
 
     pub(crate) fn note_at(&self, folded_path_without_md: &str) -> Option<&NotePath> {
-        self.note_by_path.get(folded_path_without_md)
+        self.note_by_path.get(&Sym::lookup(folded_path_without_md)?)
     }
 
     pub(crate) fn files_named(&self, key: &str) -> &[NotePath] {
-        self.file_by_name.get(key).map_or(&[], |l| l)
+        lookup(&self.file_by_name, key)
     }
 
     pub(crate) fn file_at(&self, folded_path: &str) -> Option<&NotePath> {
-        self.file_by_path.get(folded_path)
+        self.file_by_path.get(&Sym::lookup(folded_path)?)
     }
 }
 

@@ -12,6 +12,7 @@
 
 use super::{NotePath, Snapshot};
 use crate::facts::{Heading, Link, Subpath};
+use crate::names::Sym;
 use crate::names::{
     file_name, fold, has_other_extension, heading_key_eq, join_relative, note_stem, parent, slug,
     strip_md,
@@ -63,9 +64,9 @@ impl Snapshot {
         let found = if target.is_empty() {
             Found::Notes(vec![from.into()])
         } else if link.kind.is_wiki() {
-            self.find_by_link_text(from, target)
+            self.find_by_link_text(from, target, link.name_key)
         } else {
-            self.find_by_path(from, target)
+            self.find_by_path(from, target, link.name_key)
         };
         match found {
             Found::Attachment(path) => Resolution::Attachment(path),
@@ -74,7 +75,7 @@ impl Snapshot {
                 // Candidates are sorted best first; the winner goes first.
                 let path = candidates.swap_remove(0);
                 candidates.sort_by(super::by_length_then_path);
-                let subpath = match (&link.subpath, self.note(&path)) {
+                let subpath = match (&link.subpath(), self.note(&path)) {
                     (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind.is_wiki()),
                     _ => SubpathMatch::None,
                 };
@@ -96,7 +97,7 @@ impl Snapshot {
     }
 
     /// Wiki-link text: `Name`, `folder/Name`, `./rel`, `Name.md`, `image.png`.
-    fn find_by_link_text(&self, from: &str, target: &str) -> Found {
+    fn find_by_link_text(&self, from: &str, target: &str, name_key: Option<Sym>) -> Found {
         if target.starts_with("./") || target.starts_with("../") {
             return match join_relative(parent(from), target) {
                 Some(path) => self.find_exact(&path),
@@ -117,8 +118,10 @@ impl Snapshot {
                 return Found::Attachment(path.clone());
             }
         }
-        let name = fold(note_stem(target));
-        let named = self.notes_named(&name);
+        let named = match name_key {
+            Some(key) => self.notes_with_key(key),
+            None => self.notes_named(&fold(note_stem(target))),
+        };
         let candidates: Vec<NotePath> = if target.contains('/') {
             named
                 .iter()
@@ -138,7 +141,7 @@ impl Snapshot {
     }
 
     /// Markdown link paths: relative, then vault-absolute, then by name.
-    fn find_by_path(&self, from: &str, target: &str) -> Found {
+    fn find_by_path(&self, from: &str, target: &str, name_key: Option<Sym>) -> Found {
         if let Some(rooted) = target.strip_prefix('/') {
             return self.find_exact(rooted);
         }
@@ -154,7 +157,7 @@ impl Snapshot {
             return found;
         }
         if !target.contains('/') {
-            return self.find_by_link_text(from, target);
+            return self.find_by_link_text(from, target, name_key);
         }
         match relative {
             None => Found::Missing(Unresolved::OutsideVault),

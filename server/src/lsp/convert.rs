@@ -5,12 +5,15 @@
 //! means the end of the text, a column past the end of its line means the
 //! end of that line.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, Uri};
 
-use crate::text::{Pos, Span};
+use crate::index::Snapshot;
+use crate::text::Span;
 
 /// The negotiated position encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -20,18 +23,60 @@ pub enum Encoding {
     Utf16,
 }
 
-pub fn position(p: Pos, enc: Encoding) -> Position {
-    Position::new(
-        p.line,
-        match enc {
-            Encoding::Utf8 => p.col8,
-            Encoding::Utf16 => p.col16,
-        },
-    )
+/// Turns byte offsets in notes of one snapshot into LSP positions.
+///
+/// Line and byte column come from each note's line table. A UTF-16 column
+/// on a line that is not ASCII needs the text: it is fetched once per note
+/// and request through `text_of` (the buffer if open, else the disk).
+pub struct Positions<'a> {
+    pub enc: Encoding,
+    snapshot: &'a Snapshot,
+    text_of: &'a dyn Fn(&str) -> Option<String>,
+    texts: RefCell<HashMap<String, Option<Rope>>>,
 }
 
-pub fn range(s: Span, enc: Encoding) -> Range {
-    Range::new(position(s.from, enc), position(s.to, enc))
+impl<'a> Positions<'a> {
+    pub fn new(
+        enc: Encoding,
+        snapshot: &'a Snapshot,
+        text_of: &'a dyn Fn(&str) -> Option<String>,
+    ) -> Self {
+        Positions {
+            enc,
+            snapshot,
+            text_of,
+            texts: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Supplies a text already at hand (the buffer a request is about).
+    pub fn with_text(self, rel: &str, rope: Rope) -> Self {
+        self.texts.borrow_mut().insert(rel.to_string(), Some(rope));
+        self
+    }
+
+    pub fn position(&self, rel: &str, offset: u32) -> Position {
+        let Some(note) = self.snapshot.note(rel) else {
+            return Position::default(); // An attachment: its start.
+        };
+        let lines = &note.facts.lines;
+        let (line, col8) = lines.line_col(offset);
+        if self.enc == Encoding::Utf8 || lines.is_ascii(line) {
+            return Position::new(line, col8);
+        }
+        let mut texts = self.texts.borrow_mut();
+        let rope = texts
+            .entry(rel.to_string())
+            .or_insert_with(|| (self.text_of)(rel).map(|t| Rope::from_str(&t)));
+        match rope {
+            Some(rope) => position_of(rope, offset as usize, self.enc),
+            None => Position::new(line, col8),
+        }
+    }
+
+    pub fn range(&self, rel: &str, span: Span) -> Range {
+        Range::new(self.position(rel, span.start), self.position(rel, span.end))
+    }
 }
 
 /// Byte offset of an LSP position in `rope`, clamped.

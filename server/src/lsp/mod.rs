@@ -24,7 +24,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::answers::{self, At, SymbolKind as Kind};
 use crate::syntax::{Fold, Syntax};
-use convert::{Encoding, uri_to_path};
+use convert::{Encoding, Positions, uri_to_path};
 use world::{DocContext, Job, OpenDoc, SyntaxEdit, World, uri_for};
 
 pub use log::Level;
@@ -142,11 +142,18 @@ fn at(ctx: &DocContext, pos: Position) -> At {
     }
 }
 
-fn location(root: &std::path::Path, l: &answers::Location, enc: Encoding) -> Option<Location> {
+fn location(root: &std::path::Path, pos: &Positions, l: &answers::Location) -> Option<Location> {
     Some(Location::new(
         uri_for(root, &l.path)?,
-        convert::range(l.span, enc),
+        pos.range(&l.path, l.span),
     ))
+}
+
+/// A note's text as the editor has it, for UTF-16 columns.
+fn texts(world: &Arc<World>, root: &std::path::Path) -> impl Fn(&str) -> Option<String> + use<> {
+    let world = world.clone();
+    let root = root.to_path_buf();
+    move |rel: &str| world.text_of(&root.join(rel))
 }
 
 impl Backend {
@@ -482,8 +489,9 @@ impl LanguageServer for Backend {
         let p = params.text_document_position_params;
         let ctx = self.context(&p.text_document.uri).await?;
         let links = self.features().location_links;
+        let text_of = texts(&self.world, &ctx.root);
         blocking(&self.world, move || {
-            let enc = ctx.encoding;
+            let pos = ctx.positions(&text_of);
             let (origin, targets) =
                 answers::definition(&ctx.snapshot, &ctx.rel, at(&ctx, p.position))?;
             if targets.is_empty() {
@@ -494,11 +502,12 @@ impl LanguageServer for Backend {
                     targets
                         .iter()
                         .filter_map(|t| {
+                            let target = pos.range(&t.path, t.span);
                             Some(LocationLink {
-                                origin_selection_range: Some(convert::range(origin, enc)),
+                                origin_selection_range: Some(pos.range(&ctx.rel, origin)),
                                 target_uri: uri_for(&ctx.root, &t.path)?,
-                                target_range: convert::range(t.span, enc),
-                                target_selection_range: convert::range(t.span, enc),
+                                target_range: target,
+                                target_selection_range: target,
                             })
                         })
                         .collect(),
@@ -507,7 +516,7 @@ impl LanguageServer for Backend {
                 GotoDefinitionResponse::Array(
                     targets
                         .iter()
-                        .filter_map(|t| location(&ctx.root, t, enc))
+                        .filter_map(|t| location(&ctx.root, &pos, t))
                         .collect(),
                 )
             })
@@ -519,12 +528,14 @@ impl LanguageServer for Backend {
         let p = params.text_document_position;
         let ctx = self.context(&p.text_document.uri).await?;
         let include = params.context.include_declaration;
+        let text_of = texts(&self.world, &ctx.root);
         blocking(&self.world, move || {
+            let pos = ctx.positions(&text_of);
             let found = answers::references(&ctx.snapshot, &ctx.rel, at(&ctx, p.position), include);
             Some(
                 found
                     .iter()
-                    .filter_map(|l| location(&ctx.root, l, ctx.encoding))
+                    .filter_map(|l| location(&ctx.root, &pos, l))
                     .collect(),
             )
         })
@@ -534,18 +545,17 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
         let ctx = self.context(&p.text_document.uri).await?;
-        let world = self.world.clone();
+        let text_of = texts(&self.world, &ctx.root);
         blocking(&self.world, move || {
-            let root = ctx.root.clone();
-            let text_of = |rel: &str| world.text_of(&root.join(rel));
             let (span, markdown) =
                 answers::hover(&ctx.snapshot, &ctx.rel, at(&ctx, p.position), &text_of)?;
+            let pos = ctx.positions(&text_of);
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
                     value: markdown,
                 }),
-                range: Some(convert::range(span, ctx.encoding)),
+                range: Some(pos.range(&ctx.rel, span)),
             })
         })
         .await
@@ -558,12 +568,18 @@ impl LanguageServer for Backend {
         let ctx = self.context(&params.text_document.uri).await?;
         let uri = params.text_document.uri;
         let nested = self.features().hierarchical_symbols;
+        let text_of = texts(&self.world, &ctx.root);
         blocking(&self.world, move || {
             let note = ctx.snapshot.note(&ctx.rel)?;
             let symbols = answers::document_symbols(note);
-            let enc = ctx.encoding;
+            let pos = ctx.positions(&text_of);
+            let rel = ctx.rel.as_str();
             Some(if nested {
-                fn convert_tree(s: &answers::DocumentSymbol, enc: Encoding) -> DocumentSymbol {
+                fn convert_tree(
+                    s: &answers::DocumentSymbol,
+                    pos: &Positions,
+                    rel: &str,
+                ) -> DocumentSymbol {
                     #[allow(deprecated)]
                     DocumentSymbol {
                         name: if s.name.is_empty() {
@@ -576,21 +592,27 @@ impl LanguageServer for Backend {
                         tags: None,
                         deprecated: None,
                         range: Range::new(
-                            convert::position(s.span.from, enc),
-                            convert::position(s.section_end, enc),
+                            pos.position(rel, s.span.start),
+                            pos.position(rel, s.section_end),
                         ),
-                        selection_range: convert::range(s.span, enc),
-                        children: Some(s.children.iter().map(|c| convert_tree(c, enc)).collect()),
+                        selection_range: pos.range(rel, s.span),
+                        children: Some(
+                            s.children
+                                .iter()
+                                .map(|c| convert_tree(c, pos, rel))
+                                .collect(),
+                        ),
                     }
                 }
                 DocumentSymbolResponse::Nested(
-                    symbols.iter().map(|s| convert_tree(s, enc)).collect(),
+                    symbols.iter().map(|s| convert_tree(s, &pos, rel)).collect(),
                 )
             } else {
                 fn flatten(
                     s: &answers::DocumentSymbol,
                     uri: &Uri,
-                    enc: Encoding,
+                    pos: &Positions,
+                    rel: &str,
                     out: &mut Vec<SymbolInformation>,
                 ) {
                     #[allow(deprecated)]
@@ -599,16 +621,16 @@ impl LanguageServer for Backend {
                         kind: SymbolKind::STRING,
                         tags: None,
                         deprecated: None,
-                        location: Location::new(uri.clone(), convert::range(s.span, enc)),
+                        location: Location::new(uri.clone(), pos.range(rel, s.span)),
                         container_name: None,
                     });
                     for c in &s.children {
-                        flatten(c, uri, enc, out);
+                        flatten(c, uri, pos, rel, out);
                     }
                 }
                 let mut out = Vec::new();
                 for s in &symbols {
-                    flatten(s, &uri, enc, &mut out);
+                    flatten(s, &uri, &pos, rel, &mut out);
                 }
                 DocumentSymbolResponse::Flat(out)
             })
@@ -623,20 +645,29 @@ impl LanguageServer for Backend {
         const LIMIT: usize = 100;
         let vaults = self.world.all_vaults().await;
         let enc = self.world.encoding();
+        let world = self.world.clone();
         blocking(&self.world, move || {
-            let mut hits: Vec<(PathBuf, answers::SymbolHit)> = vaults
+            let text_ofs: Vec<_> = vaults.iter().map(|(root, _)| texts(&world, root)).collect();
+            let positions: Vec<Positions> = vaults
                 .iter()
-                .flat_map(|(root, snap)| {
+                .zip(&text_ofs)
+                .map(|((_, snap), text_of)| Positions::new(enc, snap, text_of))
+                .collect();
+            let mut hits: Vec<(usize, answers::SymbolHit)> = vaults
+                .iter()
+                .enumerate()
+                .flat_map(|(i, (_, snap))| {
                     answers::workspace_symbols(snap, &params.query, LIMIT)
                         .into_iter()
-                        .map(move |h| (root.clone(), h))
+                        .map(move |h| (i, h))
                 })
                 .collect();
             hits.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.1.kind.cmp(&b.1.kind)));
             hits.truncate(LIMIT);
             let symbols = hits
                 .into_iter()
-                .filter_map(|(root, h)| {
+                .filter_map(|(i, h)| {
+                    let root = &vaults[i].0;
                     #[allow(deprecated)]
                     Some(SymbolInformation {
                         name: h.name,
@@ -649,8 +680,8 @@ impl LanguageServer for Backend {
                         tags: None,
                         deprecated: None,
                         location: Location::new(
-                            uri_for(&root, &h.path)?,
-                            convert::range(h.span, enc),
+                            uri_for(root, &h.path)?,
+                            positions[i].range(&h.path, h.span),
                         ),
                         container_name: Some(h.path.to_string()),
                     })
@@ -663,18 +694,21 @@ impl LanguageServer for Backend {
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         let ctx = self.context(&params.text_document.uri).await?;
+        let text_of = texts(&self.world, &ctx.root);
         blocking(&self.world, move || {
+            let pos = ctx.positions(&text_of);
             let links = answers::document_links(&ctx.snapshot, &ctx.rel)
                 .into_iter()
                 .filter_map(|l| {
                     let mut target = uri_for(&ctx.root, &l.target.path)?;
                     if l.target.span != Default::default() {
                         // VS Code opens `file:…#L12` at line 12.
-                        let s = format!("{}#L{}", target.as_str(), l.target.span.from.line + 1);
+                        let line = pos.position(&l.target.path, l.target.span.start).line;
+                        let s = format!("{}#L{}", target.as_str(), line + 1);
                         target = s.parse().ok()?;
                     }
                     Some(DocumentLink {
-                        range: convert::range(l.span, ctx.encoding),
+                        range: pos.range(&ctx.rel, l.span),
                         target: Some(target),
                         tooltip: Some(l.target.path.to_string()),
                         data: None,

@@ -250,6 +250,17 @@ impl World {
     }
 }
 
+impl DocContext {
+    /// Position conversion for this request, with the request's buffer at hand.
+    pub fn positions<'a>(
+        &'a self,
+        text_of: &'a dyn Fn(&str) -> Option<String>,
+    ) -> super::convert::Positions<'a> {
+        super::convert::Positions::new(self.encoding, &self.snapshot, text_of)
+            .with_text(&self.rel, self.rope.clone())
+    }
+}
+
 pub fn uri_for(root: &Path, rel: &str) -> Option<Uri> {
     path_to_uri(&root.join(rel))
 }
