@@ -148,6 +148,7 @@ pub fn definition(snap: &Snapshot, from: &str, at: At) -> Option<(Span, Vec<Loca
 /// Every link in the vault that resolves to `target` (and to `part` of it,
 /// unless `part` is [`Part::Whole`], which accepts links to any part).
 pub fn links_to(snap: &Snapshot, target: &str, part: Part) -> Vec<Location> {
+    let name = crate::facts::Link::name_key_of(target);
     let mut sources: Vec<&NotePath> = snap
         .linkers_of_name(&fold(note_stem(target)))
         .iter()
@@ -164,10 +165,19 @@ pub fn links_to(snap: &Snapshot, target: &str, part: Part) -> Vec<Location> {
             continue;
         };
         for link in &note.facts.links {
-            if let Resolution::Note { path, subpath, .. } = snap.resolve(source, link)
-                && *path == *target
-                && (part == Part::Whole || part_of(subpath) == part)
-            {
+            // Only links naming the target (or nothing: same-note links) can reach it.
+            let named = link.name_key == name || (link.name_key.is_none() && **source == *target);
+            if !named {
+                continue;
+            }
+            let hit = match part {
+                Part::Whole => snap
+                    .resolve_note(source, link)
+                    .is_some_and(|p| *p == *target),
+                _ => matches!(snap.resolve(source, link), Resolution::Note { path, subpath, .. }
+                    if *path == *target && part_of(subpath) == part),
+            };
+            if hit {
                 out.push(Location {
                     path: source.clone(),
                     span: link.span,

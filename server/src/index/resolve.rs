@@ -60,15 +60,7 @@ enum Found {
 impl Snapshot {
     /// Resolves `link`, written in the note at `from`.
     pub fn resolve(&self, from: &str, link: &Link) -> Resolution {
-        let target = link.target.trim();
-        let found = if target.is_empty() {
-            Found::Notes(vec![from.into()])
-        } else if link.kind.is_wiki() {
-            self.find_by_link_text(from, target, link.name_key)
-        } else {
-            self.find_by_path(from, target, link.name_key)
-        };
-        match found {
+        match self.find(from, link) {
             Found::Attachment(path) => Resolution::Attachment(path),
             Found::Missing(why) => Resolution::Unresolved(why),
             Found::Notes(mut candidates) => {
@@ -88,11 +80,23 @@ impl Snapshot {
         }
     }
 
-    /// The note a link resolves to, if any (ambiguity resolved).
+    /// The note a link resolves to, if any (ambiguity resolved), without
+    /// looking at its `#subpath`: the cheap question backlinks ask.
     pub fn resolve_note(&self, from: &str, link: &Link) -> Option<NotePath> {
-        match self.resolve(from, link) {
-            Resolution::Note { path, .. } => Some(path),
+        match self.find(from, link) {
+            Found::Notes(mut candidates) => Some(candidates.swap_remove(0)),
             _ => None,
+        }
+    }
+
+    fn find(&self, from: &str, link: &Link) -> Found {
+        let target = link.target.trim();
+        if target.is_empty() {
+            Found::Notes(vec![from.into()])
+        } else if link.kind.is_wiki() {
+            self.find_by_link_text(from, target, link.name_key)
+        } else {
+            self.find_by_path(from, target, link.name_key)
         }
     }
 

@@ -1,0 +1,184 @@
+//! Language-server benchmark: `cargo bench -p carnet --bench lsp`.
+//!
+//! Drives the built binary over stdio, as an editor does, on the generated
+//! 10,000-note vault (`CARNET_BENCH_LSP_NOTES` to change the size) and prints:
+//! - ready: spawn → initialize → didOpen → first complete `references`
+//!   answer for the vault's hub note (most backlinks);
+//! - `definition` latency on the links of a link-dense note;
+//! - `references` latency on the title of the note closest to 1,000 backlinks;
+//! - didChange → updated backlinks: time from sending a change that adds a
+//!   link to receiving a `references` answer for the target that includes it.
+//! Latencies are client-side round trips (p50, p95, max). The expected answers
+//! come from carnet's library on the same vault, and every answer is checked.
+
+#[path = "../support/lsp.rs"]
+mod client;
+#[path = "vaults.rs"]
+mod vaults;
+
+use std::time::{Duration, Instant};
+
+use carnet::answers::{Part, links_to};
+use carnet::text::Lines;
+use serde_json::{Value, json};
+
+fn main() {
+    let notes: usize = std::env::var("CARNET_BENCH_LSP_NOTES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let root = vaults::vault_dir(notes);
+    vaults::ensure_vault(&root, notes, vaults::SEED).expect("generate the vault");
+    let root = root.canonicalize().unwrap();
+
+    // Expected answers, from the library.
+    let loaded = carnet::vault::load(&root).expect("index the vault");
+    let snap = &loaded.snapshot;
+    let mut counts: Vec<(usize, String)> = snap
+        .notes()
+        .map(|n| {
+            (
+                links_to(snap, &n.path, Part::Whole).len(),
+                n.path.to_string(),
+            )
+        })
+        .collect();
+    counts.sort();
+    let (hub_count, hub) = counts.last().cloned().unwrap();
+    let (mid_count, mid) = counts
+        .iter()
+        .min_by_key(|(c, _)| c.abs_diff(1000))
+        .cloned()
+        .unwrap();
+    let dense = snap
+        .notes()
+        .max_by_key(|n| n.facts.links.len())
+        .map(|n| n.path.to_string())
+        .unwrap();
+    println!("## carnet language-server benchmark\n");
+    println!(
+        "Command: `cargo bench -p carnet --bench lsp` ({notes} generated notes, utf-8 positions, client-side round trips)\n"
+    );
+    println!(
+        "- hub note `{hub}`: {hub_count} backlinks; references note `{mid}`: {mid_count} backlinks; definition note `{dense}`"
+    );
+
+    // Ready: spawn to the first complete references answer for the hub.
+    let spawn = Instant::now();
+    let mut lsp = client::Lsp::start(&root, true);
+    lsp.open(&hub);
+    let refs = references(&mut lsp, &hub);
+    let ready = spawn.elapsed();
+    assert_eq!(refs, hub_count, "references of the hub");
+    println!(
+        "- ready (spawn → first complete references answer for the hub): {:.0} ms",
+        ms(ready)
+    );
+
+    // Definition on every link of a link-dense note, round robin.
+    let text = std::fs::read_to_string(root.join(&dense)).unwrap();
+    let lines = Lines::new(&text);
+    let positions: Vec<Value> = snap
+        .note(&dense)
+        .unwrap()
+        .facts
+        .links
+        .iter()
+        .map(|l| {
+            let (line, col) = lines.line_col(l.span.start + 2);
+            json!({ "line": line, "character": col })
+        })
+        .collect();
+    lsp.open(&dense);
+    let uri = lsp.file_uri(&dense);
+    let mut times = Vec::new();
+    for i in 0..500 {
+        let pos = &positions[i % positions.len()];
+        let t = Instant::now();
+        let r = lsp
+            .request(
+                "textDocument/definition",
+                json!({ "textDocument": { "uri": uri }, "position": pos }),
+            )
+            .unwrap();
+        times.push(t.elapsed());
+        std::hint::black_box(r);
+    }
+    report("definition", &mut times);
+
+    // References on the title of the ~1,000-backlink note.
+    lsp.open(&mid);
+    let mut times = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        let n = references(&mut lsp, &mid);
+        times.push(t.elapsed());
+        assert_eq!(n, mid_count);
+    }
+    report(&format!("references ({mid_count} backlinks)"), &mut times);
+
+    // didChange in one note → the target's backlinks include it.
+    let target_name = carnet::names::note_stem(&mid).to_string();
+    let editor = counts
+        .iter()
+        .find(|(c, p)| *c < 5 && *p != mid)
+        .unwrap()
+        .1
+        .clone();
+    let editor_text = std::fs::read_to_string(root.join(&editor)).unwrap();
+    let end = Lines::new(&editor_text);
+    let (last_line, last_col) = end.line_col(editor_text.len() as u32);
+    let euri = lsp.open(&editor);
+    let mut times = Vec::new();
+    for i in 0..100 {
+        let version = 2 + 2 * i;
+        let insert = format!(" [[{target_name}]]");
+        let at = json!({ "line": last_line, "character": last_col });
+        let t = Instant::now();
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": euri, "version": version },
+                    "contentChanges": [{ "range": { "start": at, "end": at }, "text": insert }] }),
+        );
+        let n = references(&mut lsp, &mid);
+        times.push(t.elapsed());
+        assert!(n > mid_count, "the new link must be among the backlinks");
+        let after = json!({ "line": last_line, "character": last_col + insert.len() as u32 });
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": euri, "version": version + 1 },
+                    "contentChanges": [{ "range": { "start": at, "end": after }, "text": "" }] }),
+        );
+    }
+    report("didChange → updated backlinks", &mut times);
+    lsp.shutdown();
+    assert_eq!(lsp.exit(), Some(0));
+}
+
+fn references(lsp: &mut client::Lsp, rel: &str) -> usize {
+    let uri = lsp.file_uri(rel);
+    let r = lsp
+        .request(
+            "textDocument/references",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 },
+                    "context": { "includeDeclaration": false } }),
+        )
+        .unwrap();
+    r.as_array().map_or(0, Vec::len)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn report(what: &str, times: &mut [Duration]) {
+    times.sort();
+    let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "- {what}: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} requests)",
+        ms(pick(0.5)),
+        ms(pick(0.95)),
+        ms(*times.last().unwrap()),
+        times.len()
+    );
+}
