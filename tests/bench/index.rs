@@ -25,7 +25,7 @@
 #[path = "vaults.rs"]
 mod vaults;
 
-use vaults::{GEN_VERSION, SEED, ensure_vault, vaultgen};
+use vaults::{SEED, ensure_vault, vaultgen};
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};

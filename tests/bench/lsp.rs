@@ -8,6 +8,7 @@
 //! - `references` latency on the title of the note closest to 1,000 backlinks;
 //! - didChange → updated backlinks: time from sending a change that adds a
 //!   link to receiving a `references` answer for the target that includes it.
+//!
 //! Latencies are client-side round trips (p50, p95, max). The expected answers
 //! come from carnet's library on the same vault, and every answer is checked.
 
