@@ -547,3 +547,23 @@ fn folding_and_selection_ranges_follow_edits() {
         );
     });
 }
+
+#[test]
+fn definition_and_references_through_reference_links() {
+    let text = "See [the plan][p] and [p].\n\n[p]: <sub/my plan.md#Goals>\n";
+    let v = Vault::new(&[("a.md", text), ("sub/my plan.md", "# Plan\n\n## Goals\n")]);
+    let mut lsp = Lsp::start(v.path(), false);
+    lsp.open("a.md");
+    for needle in ["[the plan]", "[p]."] {
+        let pos = lsp.pos_of(text, needle, 2);
+        let r = lsp
+            .request("textDocument/definition", td_pos(&lsp, "a.md", pos))
+            .unwrap();
+        assert_eq!(places(&lsp, &r), ["sub/my plan.md:2"], "{needle}");
+    }
+    let mut p = td_pos(&lsp, "sub/my plan.md", json!({ "line": 2, "character": 4 }));
+    p["context"] = json!({ "includeDeclaration": false });
+    lsp.open("sub/my plan.md");
+    let r = lsp.request("textDocument/references", p).unwrap();
+    assert_eq!(places(&lsp, &r), ["a.md:0", "a.md:0"]);
+}

@@ -181,10 +181,7 @@ impl Lsp {
                     None => Ok(msg["result"].clone()),
                 };
             }
-            if msg.get("method").is_none() && msg["id"].is_null() {
-                // An error about a message that had no id (a parse error).
-                self.inbox.push(msg);
-            } else if msg.get("method").is_none() {
+            if msg.get("method").is_none() && !msg["id"].is_null() {
                 panic!("unexpected response {msg}");
             }
         }
@@ -195,7 +192,9 @@ impl Lsp {
     fn next_message(&mut self, deadline: Instant) -> Option<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
         let msg = self.rx.recv_timeout(left).ok()?;
-        if msg.get("method").is_some() {
+        if msg.get("method").is_none() && msg["id"].is_null() {
+            self.inbox.push(msg.clone());
+        } else if msg.get("method").is_some() {
             if let Some(id) = msg.get("id") {
                 let id = id.clone();
                 self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
@@ -223,6 +222,20 @@ impl Lsp {
                 return Some(self.inbox.remove(i));
             }
             self.next_message(deadline)?;
+        }
+    }
+
+    /// Waits for any kept message (notification, server request or error
+    /// without id) that `pred` accepts; it stays in the inbox.
+    pub fn wait_message(&mut self, timeout: Duration, pred: impl Fn(&Value) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.inbox.iter().any(&pred) {
+                return true;
+            }
+            if self.next_message(deadline).is_none() {
+                return false;
+            }
         }
     }
 

@@ -59,11 +59,13 @@ pub fn extract(text: &str) -> NoteFacts {
     let mut in_metadata = false;
 
     let parser = Parser::new_ext(text, options()).into_offset_iter();
-    let ref_defs: Vec<(Range<usize>, String)> = parser
+    let ref_defs: Vec<(String, Range<usize>, String)> = parser
         .reference_definitions()
         .iter()
-        .map(|(_, def)| (def.span.clone(), def.dest.to_string()))
+        .map(|(label, def)| (label.to_lowercase(), def.span.clone(), def.dest.to_string()))
         .collect();
+    // `[text][ref]` uses: (range, label, destination).
+    let mut ref_uses: Vec<(Range<usize>, String, String)> = Vec::new();
 
     for (event, range) in parser {
         if let Some(open) = open_links.last_mut()
@@ -132,11 +134,13 @@ pub fn extract(text: &str) -> NoteFacts {
             Event::Start(Md::Link {
                 link_type,
                 dest_url,
+                id,
                 ..
             })
             | Event::Start(Md::Image {
                 link_type,
                 dest_url,
+                id,
                 ..
             }) => {
                 let image = text[range.clone()].starts_with('!');
@@ -153,6 +157,16 @@ pub fn extract(text: &str) -> NoteFacts {
                         }
                     }
                     LinkType::Inline if !in_html_comment => dest = Some(dest_url.to_string()),
+                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+                        if !in_html_comment =>
+                    {
+                        // pulldown-cmark leaves the `[]` of `[ref][]` out of the range.
+                        let mut whole = range.clone();
+                        if link_type == LinkType::Collapsed && text[whole.end..].starts_with("[]") {
+                            whole.end += 2;
+                        }
+                        ref_uses.push((whole, id.to_lowercase(), dest_url.to_string()));
+                    }
                     _ => {}
                 }
                 let text_end = range.start + 1 + image as usize;
@@ -185,11 +199,32 @@ pub fn extract(text: &str) -> NoteFacts {
         frontmatter::scan(text, fm.range(), &mut facts);
     }
 
-    for (span, dest) in ref_defs {
-        if let Some(raw) = reference_dest(text, span.clone())
-            && let Some(link) = markdown_link(text, LinkKind::Reference, span, raw, &dest)
-        {
-            facts.links.push(link);
+    // A reference link is recorded where it is used (that is where the
+    // cursor is); its target range is the definition's destination, shared
+    // by every use. A definition nobody uses is recorded on its own.
+    for (label, span, dest) in ref_defs {
+        let Some(raw) = reference_dest(text, span.clone()) else {
+            continue;
+        };
+        let uses: Vec<Range<usize>> = ref_uses
+            .iter()
+            .filter(|(_, l, d)| *l == label || (l.is_empty() && *d == dest))
+            .map(|(r, _, _)| r.clone())
+            .collect();
+        if uses.is_empty() {
+            facts
+                .links
+                .extend(markdown_link(text, LinkKind::Reference, span, raw, &dest));
+        } else {
+            for range in uses {
+                facts.links.extend(markdown_link(
+                    text,
+                    LinkKind::Reference,
+                    range,
+                    raw.clone(),
+                    &dest,
+                ));
+            }
         }
     }
     facts.links.sort_by_key(|l| l.span.start);

@@ -81,11 +81,18 @@ fn markdown_link_forms() {
 }
 
 #[test]
-fn reference_links_are_recorded_at_their_definition() {
-    let src = "See [text][ref] and [again][ref].\n\n[ref]: <my note.md#Part> \"t\"\n[web]: https://x.org\n";
+fn reference_links_are_recorded_where_used() {
+    let src = "See [text][ref] and [again][REF] and [ref][] and [ref].\n\n[ref]: <my note.md#Part> \"t\"\n\
+               [web]: https://x.org\n[unused]: other.md\n";
     assert_eq!(
         links(src),
-        ["Reference my note.md #Part | [ref]: <my note.md#Part> \"t\" | my note.md"]
+        [
+            "Reference my note.md #Part | [text][ref] | my note.md",
+            "Reference my note.md #Part | [again][REF] | my note.md",
+            "Reference my note.md #Part | [ref][] | my note.md",
+            "Reference my note.md #Part | [ref] | my note.md",
+            "Reference other.md | [unused]: other.md | other.md",
+        ]
     );
 }
 
