@@ -567,3 +567,125 @@ fn definition_and_references_through_reference_links() {
     let r = lsp.request("textDocument/references", p).unwrap();
     assert_eq!(places(&lsp, &r), ["a.md:0", "a.md:0"]);
 }
+
+/// The diagnostics of `uri` from the next publishDiagnostics that `pred` accepts.
+fn published(lsp: &mut Lsp, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let msg = lsp
+        .wait_for(
+            "textDocument/publishDiagnostics",
+            Duration::from_secs(10),
+            |p| p["uri"] == uri && pred(p["diagnostics"].as_array().unwrap()),
+        )
+        .unwrap_or_else(|| panic!("no matching diagnostics for {uri}: {:?}", lsp.inbox));
+    msg["params"]["diagnostics"].as_array().unwrap().clone()
+}
+
+#[test]
+fn diagnostics_are_pushed_and_follow_other_notes() {
+    both_encodings(|utf8| {
+        let a_text = "😀 [[missing]] and [[b#Intro]] and [[Twin]]\n";
+        let v = Vault::new(&[
+            ("a.md", a_text),
+            ("b.md", "# Intro\n"),
+            ("x/Twin.md", ""),
+            ("y/Twin.md", ""),
+        ]);
+        let mut lsp = Lsp::start(v.path(), utf8);
+        let a = lsp.open("a.md");
+        let d = published(&mut lsp, &a, |d| d.len() == 2);
+        assert_eq!(d[0]["code"], "unresolved-link");
+        assert_eq!(d[0]["severity"], 1);
+        assert_eq!(d[0]["source"], "carnet");
+        assert_eq!(d[0]["range"]["start"], lsp.pos_of(a_text, "[[missing]]", 0));
+        assert_eq!(d[1]["code"], "ambiguous-link");
+        assert_eq!(d[1]["relatedInformation"].as_array().unwrap().len(), 2);
+
+        // Creating the missing note (an unsaved buffer) clears that problem.
+        lsp.open_text("missing.md", "# Missing\n");
+        let d = published(&mut lsp, &a, |d| d.len() == 1);
+        assert_eq!(d[0]["code"], "ambiguous-link");
+
+        // Renaming the heading in another note breaks `[[b#Intro]]`.
+        let b = lsp.open("b.md");
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": b, "version": 2 }, "contentChanges": [{ "text": "# Overview\n" }] }),
+        );
+        let d = published(&mut lsp, &a, |d| d.len() == 2);
+        assert_eq!(d[0]["code"], "unresolved-heading");
+
+        // Closing a note clears its diagnostics.
+        lsp.notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": a } }),
+        );
+        published(&mut lsp, &a, |d| d.is_empty());
+    });
+}
+
+#[test]
+fn diagnostics_can_be_pulled() {
+    let v = Vault::new(&[
+        ("a.md", "[[nope]] [[b#^gone]]\n"),
+        ("b.md", "text\n"),
+        ("c.md", "[[also missing]]"),
+    ]);
+    let caps = json!({ "textDocument": { "diagnostic": { "dynamicRegistration": false } },
+                       "workspace": { "diagnostics": { "refreshSupport": true } } });
+    let mut lsp = Lsp::start_with(v.path(), false, caps);
+    assert_eq!(
+        lsp.init_result["capabilities"]["diagnosticProvider"]["interFileDependencies"],
+        true
+    );
+    let a = lsp.open("a.md");
+    let r = lsp
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": a } }),
+        )
+        .unwrap();
+    assert_eq!(r["kind"], "full");
+    let codes: Vec<&str> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["unresolved-link", "unresolved-block"]);
+    let r = lsp
+        .request("workspace/diagnostic", json!({ "previousResultIds": [] }))
+        .unwrap();
+    let mut uris: Vec<String> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            path_of(i["uri"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    uris.sort();
+    assert_eq!(uris, ["a.md", "c.md"]);
+    // In pull mode nothing is pushed; a change makes the server ask for a refresh.
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": a, "version": 2 }, "contentChanges": [{ "text": "fixed\n" }] }),
+    );
+    assert!(
+        lsp.wait_for(
+            "workspace/diagnostic/refresh",
+            Duration::from_secs(10),
+            |_| true
+        )
+        .is_some()
+    );
+    assert!(
+        !lsp.inbox
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics")
+    );
+}

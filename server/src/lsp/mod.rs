@@ -8,6 +8,7 @@
 //! while answering becomes an error response, not a dead server.
 
 mod convert;
+mod diagnostics;
 mod log;
 mod transport;
 mod world;
@@ -36,6 +37,9 @@ struct ClientFeatures {
     watched_files_dynamic: bool,
     work_done_progress: bool,
     hierarchical_symbols: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); else we push.
+    pull_diagnostics: bool,
+    diagnostic_refresh: bool,
 }
 
 pub struct Backend {
@@ -201,8 +205,16 @@ impl Backend {
     }
 }
 
-fn capabilities(enc: Encoding) -> ServerCapabilities {
+fn capabilities(enc: Encoding, pull_diagnostics: bool) -> ServerCapabilities {
     ServerCapabilities {
+        diagnostic_provider: pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("carnet".into()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: Default::default(),
+            })
+        }),
         position_encoding: Some(match enc {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
             Encoding::Utf16 => PositionEncodingKind::UTF16,
@@ -276,6 +288,13 @@ impl LanguageServer for Backend {
                 .and_then(|t| t.document_symbol.as_ref())
                 .and_then(|d| d.hierarchical_document_symbol_support)
                 .unwrap_or(false),
+            pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some(),
+            diagnostic_refresh: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
         });
         if let Some(level) = params
             .initialization_options
@@ -296,7 +315,7 @@ impl LanguageServer for Backend {
         };
         *self.roots.lock().unwrap_or_else(|e| e.into_inner()) = roots;
         Ok(InitializeResult {
-            capabilities: capabilities(enc),
+            capabilities: capabilities(enc, self.features().pull_diagnostics),
             server_info: Some(ServerInfo {
                 name: "carnet".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -311,6 +330,17 @@ impl LanguageServer for Backend {
             self.world.add_root(root.clone());
         }
         let features = self.features();
+        if !features.pull_diagnostics {
+            tokio::spawn(diagnostics::push_loop(
+                self.world.clone(),
+                self.client.clone(),
+            ));
+        } else if features.diagnostic_refresh {
+            tokio::spawn(diagnostics::refresh_loop(
+                self.world.clone(),
+                self.client.clone(),
+            ));
+        }
         if features.watched_files_dynamic {
             let client = self.client.clone();
             let log = self.world.clone();
@@ -716,6 +746,74 @@ impl LanguageServer for Backend {
                 })
                 .collect();
             Some(links)
+        })
+        .await
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        if self.context(&uri).await.is_err() {
+            return Err(Error::invalid_params(format!(
+                "not a note carnet can read: {}",
+                uri.as_str()
+            )));
+        }
+        let world = self.world.clone();
+        let items = blocking(&self.world, move || {
+            diagnostics::of_note(&world, &uri).unwrap_or_default()
+        })
+        .await?;
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        let vaults = self.world.all_vaults().await;
+        let enc = self.world.encoding();
+        let world = self.world.clone();
+        blocking(&self.world, move || {
+            let mut items = Vec::new();
+            for (root, snap) in &vaults {
+                let text_of = texts(&world, root);
+                let pos = Positions::new(enc, snap, &text_of);
+                let problems = crate::check::check_vault(snap);
+                let mut by_note: Vec<(&str, Vec<Diagnostic>)> = Vec::new();
+                for p in &problems {
+                    let d = diagnostics::convert_problem(root, &pos, p);
+                    match by_note.last_mut() {
+                        Some((path, list)) if *path == &*p.path => list.push(d),
+                        _ => by_note.push((&p.path, vec![d])),
+                    }
+                }
+                for (path, list) in by_note {
+                    if let Some(uri) = uri_for(root, path) {
+                        items.push(WorkspaceDocumentDiagnosticReport::Full(
+                            WorkspaceFullDocumentDiagnosticReport {
+                                uri,
+                                version: None,
+                                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                                    result_id: None,
+                                    items: list,
+                                },
+                            },
+                        ));
+                    }
+                }
+            }
+            WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
         })
         .await
     }

@@ -204,7 +204,22 @@ impl World {
         self.context_now(uri)
     }
 
-    fn context_now(&self, uri: &Uri) -> Option<DocContext> {
+    /// Fires after each job the writer finishes (for diagnostics).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.done.subscribe()
+    }
+
+    /// Open documents and their versions.
+    pub fn open_documents(&self) -> Vec<(Uri, i32)> {
+        self.state()
+            .docs
+            .iter()
+            .map(|(u, d)| (u.clone(), d.version))
+            .collect()
+    }
+
+    /// What a request needs about `uri`, from the snapshot as it is now.
+    pub fn context_now(&self, uri: &Uri) -> Option<DocContext> {
         let path = uri_to_path(uri)?;
         let st = self.state();
         let vault = &st.vaults[st.vault_of(&path)?];
