@@ -121,8 +121,9 @@ fn corpora_match_ground_truth() {
             })
         );
         let mut got = problems_json(&stdout(&out), "");
-        // The corpora ship without images, so missing attachments are not compared.
-        got.retain(|k, _| k.2 != "unresolved-attachment");
+        // The corpora ship without images, so missing attachments are not
+        // compared; the ground truth knows links only, not tags.
+        got.retain(|k, _| k.2 != "unresolved-attachment" && !k.2.starts_with("tag-"));
 
         let explained = |k: &(String, u32, String)| {
             EXPLAINED
@@ -299,4 +300,59 @@ fn the_docs_vault_is_clean() {
         .parse()
         .unwrap();
     assert!(notes >= 5, "{text}");
+}
+
+#[test]
+fn tag_problems_severity_threshold_and_configured_levels() {
+    let mut files: Vec<(String, String)> = (0..5)
+        .map(|i| (format!("n{i}.md"), format!("#projects #todo {i}")))
+        .collect();
+    files.push(("odd.md".into(), "#projcets #ToDo #1984\n".into()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let v = Vault::new(&refs);
+    let out = carnet(&["check", "--format", "json"], v.path());
+    assert_eq!(out.status.code(), Some(0), "tag problems are warnings");
+    let got = problems_json(&stdout(&out), "");
+    let codes: Vec<&str> = got.keys().map(|k| k.2.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["tag-near-miss", "tag-variant"],
+        "hints hidden by default"
+    );
+    let out = carnet(&["check", "--severity", "hint"], v.path());
+    let text = stdout(&out);
+    assert!(text.contains("odd.md:1:1: warning: tag #projcets looks like a misspelling of #projects (5 notes) [tag-near-miss]"), "{text}");
+    assert!(
+        text.contains(
+            "odd.md:1:11: warning: tag #ToDo is usually written #todo (5 notes) [tag-variant]"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("odd.md:1:17: hint: not a tag"), "{text}");
+    assert!(
+        text.trim_end().ends_with("0 errors, 2 warnings, 1 hint"),
+        "{text}"
+    );
+    let out = carnet(&["check", "--severity", "error"], v.path());
+    assert!(
+        stdout(&out).starts_with("checked "),
+        "only errors are shown"
+    );
+
+    v.write_bytes("carnet.toml", b"[diagnostics]\ntag-variant = \"error\"\ntag-near-miss = \"off\"\n[tags]\nallowed = [\"todo\", \"projects\"]\n");
+    let out = carnet(&["check"], v.path());
+    let text = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "tag-variant raised to error: {text}"
+    );
+    assert!(!text.contains("tag-near-miss"), "{text}");
+    assert!(
+        text.contains("tag #projcets is not in the allowed tags"),
+        "{text}"
+    );
 }

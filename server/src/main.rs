@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use carnet::check::{Problem, Severity, check_vault};
+use carnet::check::{Checker, Problem, Rules, Severity};
 use carnet::vault;
 
 const USAGE: &str = "\
@@ -13,14 +13,15 @@ carnet — a language server for Markdown notes
 
 Usage:
   carnet [lsp] [--stdio]                        run the language server on stdin/stdout
-  carnet check [--format text|json] [--timings] [PATH]...
-                                                report broken and ambiguous links
+  carnet check [--format text|json] [--severity LEVEL] [--timings] [PATH]...
+                                                report broken links and tag problems
   carnet --version
   carnet --help
 
 PATH is a vault root (default: the current folder); several paths are
-checked as independent vaults. Exit status: 0 no errors, 1 errors found,
-2 bad usage or an unreadable vault root.";
+checked as independent vaults. --severity shows problems at LEVEL (error,
+warning, info, hint) or above; the default is info. Exit status: 0 no
+errors, 1 errors found, 2 bad usage or an unreadable vault root.";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
@@ -45,6 +46,7 @@ fn run() -> Result<ExitCode, String> {
     let mut format = Format::Text;
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut timings = false;
+    let mut threshold = Severity::Info;
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => {
@@ -68,12 +70,18 @@ fn run() -> Result<ExitCode, String> {
                 command = Some(v.into_string().map_err(|_| "bad command".to_string())?)
             }
             Long("timings") if command.as_deref() == Some("check") => timings = true,
+            Long("severity") if command.as_deref() == Some("check") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                threshold = value.to_str().and_then(Severity::parse).ok_or_else(|| {
+                    format!("--severity takes error, warning, info or hint\n\n{USAGE}")
+                })?;
+            }
             Value(v) if command.as_deref() == Some("check") => paths.push(v.into()),
             other => return Err(format!("{}\n\n{USAGE}", other.unexpected())),
         }
     }
     match command.as_deref() {
-        Some("check") => check(paths, format, timings),
+        Some("check") => check(paths, format, timings, threshold),
         Some("lsp") | None => Ok(ExitCode::from(carnet::lsp::run_stdio() as u8)),
         Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     }
@@ -88,7 +96,12 @@ fn display_path(root: &Path, rel: &str) -> String {
     }
 }
 
-fn check(mut roots: Vec<PathBuf>, format: Format, timings: bool) -> Result<ExitCode, String> {
+fn check(
+    mut roots: Vec<PathBuf>,
+    format: Format,
+    timings: bool,
+    threshold: Severity,
+) -> Result<ExitCode, String> {
     let start = Instant::now();
     if roots.is_empty() {
         roots.push(PathBuf::from("."));
@@ -103,7 +116,9 @@ fn check(mut roots: Vec<PathBuf>, format: Format, timings: bool) -> Result<ExitC
             eprintln!("carnet: skipped {}: {}", s.path.display(), s.reason);
         }
         let checking = Instant::now();
-        let problems = check_vault(&vault.snapshot);
+        let rules = Rules::from_config(&vault.config);
+        let mut problems = Checker::new(&vault.snapshot, &rules).vault(&vault.snapshot);
+        problems.retain(|p| p.severity <= threshold);
         if timings {
             for (phase, t) in &vault.timings {
                 eprintln!(
@@ -127,7 +142,8 @@ fn check(mut roots: Vec<PathBuf>, format: Format, timings: bool) -> Result<ExitC
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let (mut notes, mut links, mut bytes, mut errors, mut warnings) = (0, 0, 0, 0, 0);
+    let (mut notes, mut links, mut bytes) = (0, 0, 0);
+    let (mut errors, mut warnings, mut infos, mut hints) = (0, 0, 0, 0);
     for (root, vault, problems) in &loaded {
         notes += vault.snapshot.note_count();
         links += vault
@@ -140,18 +156,31 @@ fn check(mut roots: Vec<PathBuf>, format: Format, timings: bool) -> Result<ExitC
             match p.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
+                Severity::Info => infos += 1,
+                Severity::Hint => hints += 1,
             }
             print_problem(&mut out, root, p, format);
         }
     }
     let secs = elapsed.as_secs_f64();
     let _ = match format {
-        Format::Text => writeln!(
-            out,
-            "checked {notes} notes, {links} links in {secs:.2}s: {errors} {}, {warnings} {}",
-            plural(errors, "error", "errors"),
-            plural(warnings, "warning", "warnings"),
-        ),
+        Format::Text => {
+            let mut counts = format!(
+                "{errors} {}, {warnings} {}",
+                plural(errors, "error", "errors"),
+                plural(warnings, "warning", "warnings")
+            );
+            if infos > 0 {
+                counts += &format!(", {infos} {}", plural(infos, "info", "infos"));
+            }
+            if hints > 0 {
+                counts += &format!(", {hints} {}", plural(hints, "hint", "hints"));
+            }
+            writeln!(
+                out,
+                "checked {notes} notes, {links} links in {secs:.2}s: {counts}"
+            )
+        }
         Format::Json => writeln!(
             out,
             "{}",
@@ -159,9 +188,11 @@ fn check(mut roots: Vec<PathBuf>, format: Format, timings: bool) -> Result<ExitC
                 "type": "summary",
                 "notes": notes,
                 "links": links,
-                "problems": errors + warnings,
+                "problems": errors + warnings + infos + hints,
                 "errors": errors,
                 "warnings": warnings,
+                "infos": infos,
+                "hints": hints,
                 "bytes": bytes,
                 "elapsed_ms": (secs * 1e6).round() / 1e3,
             })

@@ -194,9 +194,12 @@ pub fn tag_occurrences(snap: &Snapshot, tag: &str) -> Vec<Location> {
     let key = fold(tag);
     let prefix = format!("{key}/");
     let mut notes: Vec<&NotePath> = snap
-        .tag_keys()
-        .filter(|k| ***k == *key || k.starts_with(&prefix))
-        .flat_map(|k| snap.taggers_of(k).iter())
+        .tag_spellings()
+        .filter(|s| {
+            let k = fold(s);
+            k == key || k.starts_with(&prefix)
+        })
+        .flat_map(|s| snap.taggers_of(s.as_str()).iter())
         .collect();
     notes.sort();
     notes.dedup();

@@ -1,20 +1,31 @@
-//! Problems in a vault, computed from a snapshot: the engine behind
-//! `carnet check` (and, later, the server's diagnostics).
+//! Problems in a vault, computed from a snapshot: the engine behind both
+//! `carnet check` and the server's diagnostics.
 //!
 //! Pure: it reads a [`Snapshot`] and returns [`Problem`]s. Printing them is
 //! the CLI's business; turning them into LSP diagnostics the server's.
+//! Link problems depend on one note and the names it links to; tag problems
+//! on the whole vault's tag usage, computed once per snapshot ([`Checker`]).
+
+mod tags;
+
+use std::collections::HashMap;
 
 use rayon::prelude::*;
+
+use crate::vault::{Config, TagRules};
 
 use crate::facts::{Link, Subpath};
 use crate::index::resolve::{Resolution, SubpathMatch, Unresolved};
 use crate::index::{Note, NotePath, Snapshot};
 use crate::text::Span;
 
+/// How serious a problem is, most serious first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
+    Info,
+    Hint,
 }
 
 impl Severity {
@@ -22,6 +33,32 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            "hint" => Severity::Hint,
+            _ => return None,
+        })
+    }
+}
+
+/// A configured level: a severity, or off.
+pub struct Level;
+
+impl Level {
+    /// `Some(None)` is `off`.
+    pub fn parse(s: &str) -> Option<Option<Severity>> {
+        if s == "off" {
+            Some(None)
+        } else {
+            Severity::parse(s).map(Some)
         }
     }
 }
@@ -33,6 +70,88 @@ pub mod code {
     pub const UNRESOLVED_BLOCK: &str = "unresolved-block";
     pub const UNRESOLVED_ATTACHMENT: &str = "unresolved-attachment";
     pub const AMBIGUOUS_LINK: &str = "ambiguous-link";
+    pub const TAG_VARIANT: &str = "tag-variant";
+    pub const TAG_NEAR_MISS: &str = "tag-near-miss";
+    pub const TAG_UNKNOWN: &str = "tag-unknown";
+    pub const TAG_DIGITS_ONLY: &str = "tag-digits-only";
+    pub const ALL: &[&str] = &[
+        UNRESOLVED_LINK,
+        UNRESOLVED_HEADING,
+        UNRESOLVED_BLOCK,
+        UNRESOLVED_ATTACHMENT,
+        AMBIGUOUS_LINK,
+        TAG_VARIANT,
+        TAG_NEAR_MISS,
+        TAG_UNKNOWN,
+        TAG_DIGITS_ONLY,
+    ];
+}
+
+/// What to check and how loudly: from a vault's `carnet.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct Rules {
+    pub tags: TagRules,
+    /// Code → severity, or `None` for off; codes not here keep their default.
+    pub levels: HashMap<String, Option<Severity>>,
+}
+
+impl Rules {
+    pub fn from_config(config: &Config) -> Rules {
+        Rules {
+            tags: config.tags.clone(),
+            levels: config
+                .diagnostics
+                .iter()
+                .filter_map(|(code, level)| Some((code.clone(), Level::parse(level)?)))
+                .collect(),
+        }
+    }
+}
+
+/// Checks notes of one snapshot; holds the vault-wide tag findings.
+pub struct Checker {
+    rules: Rules,
+    tags: tags::Findings,
+}
+
+impl Checker {
+    pub fn new(snap: &Snapshot, rules: &Rules) -> Checker {
+        Checker {
+            rules: rules.clone(),
+            tags: tags::Findings::new(snap, &rules.tags),
+        }
+    }
+
+    /// Every problem in the vault, sorted by path and position.
+    pub fn vault(&self, snap: &Snapshot) -> Vec<Problem> {
+        let notes: Vec<&std::sync::Arc<Note>> = snap.notes().collect();
+        let mut problems: Vec<Problem> = notes
+            .par_iter()
+            .flat_map_iter(|note| self.note(snap, note))
+            .collect();
+        problems
+            .sort_by(|a, b| (&a.path, a.span.start, a.code).cmp(&(&b.path, b.span.start, b.code)));
+        problems
+    }
+
+    /// The problems of one note, in text order.
+    pub fn note(&self, snap: &Snapshot, note: &Note) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for link in &note.facts.links {
+            link_problems(snap, note, link, &mut out);
+        }
+        self.tags.problems(note, &mut out);
+        out.retain_mut(|p| match self.rules.levels.get(p.code) {
+            Some(Some(level)) => {
+                p.severity = *level;
+                true
+            }
+            Some(None) => false,
+            None => true,
+        });
+        out.sort_by_key(|p| p.span.start);
+        out
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,42 +168,41 @@ pub struct Problem {
     pub related: Vec<NotePath>,
 }
 
-/// Every problem in the vault, sorted by path and position.
+/// Every problem in the vault, with default rules.
 pub fn check_vault(snap: &Snapshot) -> Vec<Problem> {
-    let notes: Vec<&std::sync::Arc<Note>> = snap.notes().collect();
-    let mut problems: Vec<Problem> = notes
-        .par_iter()
-        .flat_map_iter(|note| check_note(snap, note))
-        .collect();
-    problems.sort_by(|a, b| (&a.path, a.span.start, a.code).cmp(&(&b.path, b.span.start, b.code)));
-    problems
-}
-
-/// The problems of one note's links.
-pub fn check_note(snap: &Snapshot, note: &Note) -> Vec<Problem> {
-    let mut out = Vec::new();
-    for link in &note.facts.links {
-        link_problems(snap, note, link, &mut out);
-    }
-    out
+    Checker::new(snap, &Rules::default()).vault(snap)
 }
 
 fn quoted_target(link: &Link) -> String {
     format!("\"{}\"", link.target)
 }
 
-/// An ambiguous link to a missing heading has both problems.
-fn link_problems(snap: &Snapshot, note: &Note, link: &Link, out: &mut Vec<Problem>) {
-    let (line, column) = note.facts.lines.line_col(link.span.start);
-    let problem = |severity, code, message: String, related| Problem {
+/// A problem at `span` of `note`.
+fn problem_at(
+    note: &Note,
+    span: Span,
+    severity: Severity,
+    code: &'static str,
+    message: String,
+    related: Vec<NotePath>,
+) -> Problem {
+    let (line, column) = note.facts.lines.line_col(span.start);
+    Problem {
         path: note.path.clone(),
-        span: link.span,
+        span,
         line,
         column,
         severity,
         code,
         message,
         related,
+    }
+}
+
+/// An ambiguous link to a missing heading has both problems.
+fn link_problems(snap: &Snapshot, note: &Note, link: &Link, out: &mut Vec<Problem>) {
+    let problem = |severity, code, message: String, related| {
+        problem_at(note, link.span, severity, code, message, related)
     };
     match snap.resolve(&note.path, link) {
         Resolution::Attachment(_) => {}

@@ -189,7 +189,7 @@ pub fn extract(text: &str) -> NoteFacts {
             Event::Text(_)
                 if open_links.is_empty() && !in_code_block && !in_metadata && !in_html_comment =>
             {
-                scan::inline_tags(text, range, &mut facts.tags);
+                scan::inline_tags(text, range, &mut facts.tags, &mut facts.digit_hashtags);
             }
             _ => {}
         }
@@ -234,6 +234,7 @@ pub fn extract(text: &str) -> NoteFacts {
         let outside = |start: u32| !comments.iter().any(|c| c.contains(&(start as usize)));
         facts.links.retain(|l| outside(l.span.start));
         facts.tags.retain(|t| outside(t.span.start));
+        facts.digit_hashtags.retain(|s| outside(s.start));
         facts.headings.retain(|h| outside(h.span.start));
     }
     not_prose.extend(comments);

@@ -21,6 +21,8 @@ pub struct NoteFacts {
     pub headings: Vec<Heading>,
     pub blocks: Vec<Block>,
     pub tags: Vec<Tag>,
+    /// `#1984`: a hashtag of digits only, which is not a tag.
+    pub digit_hashtags: Vec<Span>,
     /// Front matter `title`, and where its value is written.
     pub title: Option<Box<str>>,
     pub title_span: Option<Span>,

@@ -41,7 +41,14 @@ pub fn tag_len(s: &str) -> Option<usize> {
 
 /// Finds `#tags` in a run of prose at `range`. A tag starts at the start
 /// of a line, after whitespace, or right after emphasis markup.
-pub fn inline_tags(text: &str, range: Range<usize>, out: &mut Vec<Tag>) {
+/// Hashtags made of digits only (`#1984`) are not tags; they go to
+/// `digits_only`, since a writer may have meant a tag.
+pub fn inline_tags(
+    text: &str,
+    range: Range<usize>,
+    out: &mut Vec<Tag>,
+    digits_only: &mut Vec<Span>,
+) {
     let bytes = text.as_bytes();
     for hash in memchr::memchr_iter(b'#', &bytes[range.clone()]) {
         let at = range.start + hash;
@@ -60,6 +67,16 @@ pub fn inline_tags(text: &str, range: Range<usize>, out: &mut Vec<Tag>) {
                 span: Span::new(at..at + 1 + len),
                 in_front_matter: false,
             });
+        } else {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let ends = rest[digits..]
+                .chars()
+                .next()
+                .is_none_or(|c| !is_tag_char(c));
+            // `step #3` is a number, not a missed tag; `#1984` may be either.
+            if digits > 1 && ends {
+                digits_only.push(Span::new(at..at + 1 + digits));
+            }
         }
     }
 }

@@ -59,8 +59,8 @@ pub struct Snapshot {
     file_by_name: Map<Key, Arc<[NotePath]>>,
     /// Folded name a link points at → notes holding such links.
     linkers: Map<Key, Arc<[NotePath]>>,
-    /// Folded tag → notes using it.
-    taggers: Map<Key, Arc<[NotePath]>>,
+    /// Tag spelling, exactly as written (`ToDo`, `todo`) → notes using it.
+    taggers: Map<Sym, Arc<[NotePath]>>,
 }
 
 /// Orders candidates the way ties are broken: shortest path, then lexical.
@@ -80,8 +80,9 @@ fn link_keys(facts: &NoteFacts) -> Vec<Key> {
     keys
 }
 
-fn tag_keys(facts: &NoteFacts) -> Vec<Key> {
-    let mut keys: Vec<Key> = facts.tags.iter().map(|t| key(&fold(&t.name))).collect();
+/// The tag spellings a note uses, exactly as written.
+fn tag_keys(facts: &NoteFacts) -> Vec<Sym> {
+    let mut keys: Vec<Sym> = facts.tags.iter().map(|t| t.name).collect();
     keys.sort();
     keys.dedup();
     keys
@@ -274,14 +275,16 @@ impl Snapshot {
         lookup(&self.linkers, key)
     }
 
-    /// Every tag in the vault (folded).
-    pub fn tag_keys(&self) -> impl Iterator<Item = &Key> {
-        self.taggers.keys()
+    /// Every tag spelling in the vault, as written.
+    pub fn tag_spellings(&self) -> impl Iterator<Item = Sym> + '_ {
+        self.taggers.keys().copied()
     }
 
-    /// Notes that use the tag `key` (folded).
-    pub fn taggers_of(&self, key: &str) -> &[NotePath] {
-        lookup(&self.taggers, key)
+    /// Notes that use the tag spelled exactly `spelling`.
+    pub fn taggers_of(&self, spelling: &str) -> &[NotePath] {
+        Sym::lookup(spelling)
+            .and_then(|k| self.taggers.get(&k))
+            .map_or(&[], |l| l)
     }
 
     pub(crate) fn notes_named(&self, key: &str) -> &[NotePath] {

@@ -18,7 +18,7 @@ use tower_lsp_server::ls_types::{
 
 use super::convert::Positions;
 use super::world::{DocContext, World, uri_for};
-use crate::check::{Problem, Severity, check_note};
+use crate::check::{Checker, Problem, Severity};
 
 /// Quiet time after the last change before diagnostics are recomputed.
 const SETTLE: Duration = Duration::from_millis(30);
@@ -27,6 +27,8 @@ fn severity(s: Severity) -> DiagnosticSeverity {
     match s {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
     }
 }
 
@@ -63,7 +65,7 @@ pub fn convert_problem(root: &std::path::Path, pos: &Positions, p: &Problem) -> 
 pub fn of_note(world: &Arc<World>, uri: &Uri) -> Option<Vec<Diagnostic>> {
     let ctx = world.context_now(uri)?;
     let note = ctx.snapshot.note(&ctx.rel)?;
-    let problems = check_note(&ctx.snapshot, note);
+    let problems = Checker::new(&ctx.snapshot, &ctx.rules).note(&ctx.snapshot, note);
     let text_of = super::texts(world, &ctx.root);
     let pos = ctx.positions(&text_of);
     Some(problems.iter().map(|p| convert(&ctx, &pos, p)).collect())

@@ -789,7 +789,8 @@ impl LanguageServer for Backend {
             for (root, snap) in &vaults {
                 let text_of = texts(&world, root);
                 let pos = Positions::new(enc, snap, &text_of);
-                let problems = crate::check::check_vault(snap);
+                let rules = world.vault_rules(root);
+                let problems = crate::check::Checker::new(snap, &rules).vault(snap);
                 let mut by_note: Vec<(&str, Vec<Diagnostic>)> = Vec::new();
                 for p in &problems {
                     let d = diagnostics::convert_problem(root, &pos, p);

@@ -20,6 +20,7 @@ use super::convert::{Encoding, path_to_uri, uri_to_path};
 /// How long a request waits for indexing to catch up before answering from
 /// what is indexed so far.
 const WAIT: Duration = Duration::from_secs(5);
+use crate::check::Rules;
 use crate::facts::extract;
 use crate::index::{Note, Snapshot};
 use crate::syntax::Syntax;
@@ -35,6 +36,8 @@ pub struct Vault {
     /// A stand-in vault for notes outside every workspace folder.
     pub adhoc: bool,
     pub filter: Option<Arc<vault::Filter>>,
+    /// What to check, from the vault's `carnet.toml`.
+    pub rules: Arc<Rules>,
 }
 
 pub struct OpenDoc {
@@ -119,6 +122,7 @@ pub struct DocContext {
     pub rope: Rope,
     pub syntax: Option<Arc<Mutex<Option<Syntax>>>>,
     pub encoding: Encoding,
+    pub rules: Arc<Rules>,
 }
 
 impl World {
@@ -183,6 +187,7 @@ impl World {
             indexed: false,
             adhoc: false,
             filter: None,
+            rules: Arc::default(),
         });
         drop(st);
         self.send(Job::Index(root));
@@ -202,6 +207,16 @@ impl World {
             ));
         }
         self.context_now(uri)
+    }
+
+    /// The check rules of the vault at `root`.
+    pub fn vault_rules(&self, root: &Path) -> Arc<Rules> {
+        let st = self.state();
+        st.vaults
+            .iter()
+            .find(|v| v.root == root)
+            .map(|v| v.rules.clone())
+            .unwrap_or_default()
     }
 
     /// Fires after each job the writer finishes (for diagnostics).
@@ -238,6 +253,7 @@ impl World {
             rope,
             syntax,
             encoding: self.encoding(),
+            rules: vault.rules.clone(),
         })
     }
 
@@ -373,6 +389,7 @@ fn adhoc_vault(st: &mut State, path: &Path) -> usize {
         indexed: true,
         adhoc: true,
         filter: None,
+        rules: Arc::default(),
     });
     st.vaults.len() - 1
 }
@@ -426,6 +443,7 @@ fn index_root(world: &World, root: PathBuf) {
         v.snapshot = snapshot;
         v.indexed = true;
         v.filter = Some(filter);
+        v.rules = Arc::new(Rules::from_config(&loaded.config));
     }
 }
 

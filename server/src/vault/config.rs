@@ -7,9 +7,38 @@ use std::path::Path;
 pub struct Config {
     /// Gitignore-style globs, relative to the vault root, of paths to leave out.
     pub exclude: Vec<String>,
+    pub tags: TagRules,
+    /// Problem code → `error`, `warning`, `info`, `hint` or `off`.
+    pub diagnostics: std::collections::BTreeMap<String, String>,
 }
 
-const KNOWN_KEYS: &[&str] = &["exclude"];
+/// Thresholds of the tag checks (docs/configuration.md).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TagRules {
+    /// When not empty, the only tags allowed (and their nested tags).
+    pub allowed: Vec<String>,
+    /// How many edits apart a rare tag may be from a frequent one to be
+    /// called a misspelling of it.
+    pub near_miss_distance: usize,
+    /// A tag used in at most this many notes is rare.
+    pub rare_max_notes: usize,
+    /// A tag used in at least this many notes is frequent.
+    pub frequent_min_notes: usize,
+}
+
+impl Default for TagRules {
+    fn default() -> Self {
+        TagRules {
+            allowed: Vec::new(),
+            near_miss_distance: 2,
+            rare_max_notes: 2,
+            frequent_min_notes: 5,
+        }
+    }
+}
+
+const KNOWN_KEYS: &[&str] = &["exclude", "tags", "diagnostics"];
 
 impl Config {
     pub const FILE: &'static str = "carnet.toml";

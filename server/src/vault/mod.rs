@@ -8,7 +8,7 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, TagRules};
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
