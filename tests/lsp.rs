@@ -689,3 +689,64 @@ fn diagnostics_can_be_pulled() {
             .any(|m| m["method"] == "textDocument/publishDiagnostics")
     );
 }
+
+#[test]
+fn quick_fixes_apply_cleanly_and_leave_the_note_clean() {
+    both_encodings(|utf8| {
+        let a_text = "😀 [[New idea]] [[Skipped]] #ToDo\n";
+        let v = Vault::new(&[("a.md", a_text), ("c.md", "#todo"), ("d.md", "#todo")]);
+        v.write_bytes("Skipped.md", b"\x00binary"); // on disk but not indexed: never overwritten
+        let caps = json!({ "workspace": { "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create", "rename", "delete"] } } });
+        let mut lsp = Lsp::start_with(v.path(), utf8, caps);
+        let a = lsp.open("a.md");
+        published(&mut lsp, &a, |d| d.len() == 3);
+        let end = lsp.pos(a_text, a_text.len() - 1);
+        let actions = lsp
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": a }, "range": { "start": { "line": 0, "character": 0 }, "end": end },
+                        "context": { "diagnostics": [] } }),
+            )
+            .unwrap();
+        let titles: Vec<&str> = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            titles,
+            ["Create note \"New idea\"", "Replace with #todo"],
+            "utf8={utf8}"
+        );
+
+        // Apply the tag fix as an editor would: the edit becomes a change.
+        let edit = &actions[1]["edit"]["documentChanges"][0];
+        assert_eq!(edit["textDocument"]["version"], 1);
+        let text_edit = &edit["edits"][0];
+        assert_eq!(text_edit["range"]["start"], lsp.pos_of(a_text, "#ToDo", 0));
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": a, "version": 2 },
+                    "contentChanges": [{ "range": text_edit["range"], "text": text_edit["newText"] }] }),
+        );
+        let d = published(&mut lsp, &a, |d| d.len() == 2);
+        assert!(d.iter().all(|d| d["code"] == "unresolved-link"));
+
+        // Apply "Create note": the file operation, then its text.
+        let ops = &actions[0]["edit"]["documentChanges"];
+        assert_eq!(ops[0]["kind"], "create");
+        assert_eq!(ops[0]["options"]["overwrite"], false);
+        let created = path_of(ops[0]["uri"].as_str().unwrap());
+        assert_eq!(created, v.path().join("New idea.md"));
+        std::fs::write(&created, ops[1]["edits"][0]["newText"].as_str().unwrap()).unwrap();
+        let u = ops[0]["uri"].clone();
+        lsp.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": u, "type": 1 }] }),
+        );
+        let d = published(&mut lsp, &a, |d| d.len() == 1);
+        assert!(d[0]["message"].as_str().unwrap().contains("Skipped"));
+        assert_eq!(std::fs::read_to_string(&created).unwrap(), "# New idea\n");
+    });
+}

@@ -6,7 +6,10 @@
 //! here does I/O either: where a note's text is needed (hover previews), the
 //! caller passes a function that supplies it.
 
+mod fixes;
 mod symbols;
+
+pub use fixes::{Fix, fixes};
 
 pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};
 

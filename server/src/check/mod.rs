@@ -164,8 +164,11 @@ pub struct Problem {
     pub severity: Severity,
     pub code: &'static str,
     pub message: String,
-    /// Other places the problem is about (the candidates of an ambiguous link).
+    /// Other places the problem is about: the candidates of an ambiguous
+    /// link (the one used first), the target of a missing heading or block.
     pub related: Vec<NotePath>,
+    /// What the writer probably meant (the usual spelling of a tag).
+    pub suggestion: Option<String>,
 }
 
 /// Every problem in the vault, with default rules.
@@ -196,6 +199,7 @@ fn problem_at(
         code,
         message,
         related,
+        suggestion: None,
     }
 }
 

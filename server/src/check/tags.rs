@@ -145,6 +145,11 @@ impl Findings {
             let Some(finding) = self.by_spelling.get(&tag.name) else {
                 continue;
             };
+            let suggestion = match finding {
+                Finding::Variant { usual, .. } => Some(usual.to_string()),
+                Finding::NearMiss { likely, .. } => Some(likely.to_string()),
+                Finding::Unknown => None,
+            };
             let (code, message) = match finding {
                 Finding::Variant { usual, notes } => (
                     code::TAG_VARIANT,
@@ -170,14 +175,9 @@ impl Findings {
                     ),
                 ),
             };
-            out.push(problem_at(
-                note,
-                tag.span,
-                Severity::Warning,
-                code,
-                message,
-                vec![],
-            ));
+            let mut p = problem_at(note, tag.span, Severity::Warning, code, message, vec![]);
+            p.suggestion = suggestion;
+            out.push(p);
         }
         for span in &note.facts.digit_hashtags {
             out.push(problem_at(

@@ -287,7 +287,7 @@ impl Snapshot {
             .map_or(&[], |l| l)
     }
 
-    pub(crate) fn notes_named(&self, key: &str) -> &[NotePath] {
+    pub fn notes_named(&self, key: &str) -> &[NotePath] {
         lookup(&self.note_by_name, key)
     }
 

@@ -40,6 +40,9 @@ struct ClientFeatures {
     /// The client pulls diagnostics (`textDocument/diagnostic`); else we push.
     pull_diagnostics: bool,
     diagnostic_refresh: bool,
+    /// WorkspaceEdit `documentChanges`, and whether they may create files.
+    document_changes: bool,
+    create_files: bool,
 }
 
 pub struct Backend {
@@ -237,6 +240,11 @@ fn capabilities(enc: Encoding, pull_diagnostics: bool) -> ServerCapabilities {
             work_done_progress_options: Default::default(),
         }),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            work_done_progress_options: Default::default(),
+            resolve_provider: Some(false),
+        })),
         selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
@@ -289,6 +297,18 @@ impl LanguageServer for Backend {
                 .and_then(|d| d.hierarchical_document_symbol_support)
                 .unwrap_or(false),
             pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some(),
+            document_changes: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.document_changes)
+                .unwrap_or(false),
+            create_files: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
             diagnostic_refresh: caps
                 .workspace
                 .as_ref()
@@ -815,6 +835,117 @@ impl LanguageServer for Backend {
                 }
             }
             WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        let ctx = self.context(&uri).await?;
+        let text_of = texts(&self.world, &ctx.root);
+        let world = self.world.clone();
+        let (document_changes, create_files) = {
+            let f = self.features();
+            (f.document_changes, f.create_files)
+        };
+        blocking(&self.world, move || {
+            let note = ctx.snapshot.note(&ctx.rel)?;
+            let text = ctx.rope.to_string();
+            let pos = ctx.positions(&text_of);
+            let start = convert::offset(&ctx.rope, params.range.start, ctx.encoding) as u32;
+            let end = convert::offset(&ctx.rope, params.range.end, ctx.encoding) as u32;
+            let problems =
+                crate::check::Checker::new(&ctx.snapshot, &ctx.rules).note(&ctx.snapshot, note);
+            let mut actions = Vec::new();
+            for problem in problems
+                .iter()
+                .filter(|p| p.span.start <= end && start <= p.span.end)
+            {
+                let diagnostic = diagnostics::convert_problem(&ctx.root, &pos, problem);
+                for fix in answers::fixes(&ctx.snapshot, &ctx.rel, &text, problem) {
+                    let (title, edit, preferred) = match fix {
+                        answers::Fix::Edit {
+                            title,
+                            path,
+                            span,
+                            text,
+                            preferred,
+                        } => {
+                            let Some(target) = uri_for(&ctx.root, &path) else {
+                                continue;
+                            };
+                            let edit = TextEdit::new(pos.range(&path, span), text);
+                            let edit = if document_changes {
+                                let version = world.version_of(&target);
+                                WorkspaceEdit {
+                                    document_changes: Some(DocumentChanges::Edits(vec![
+                                        TextDocumentEdit {
+                                            text_document:
+                                                OptionalVersionedTextDocumentIdentifier {
+                                                    uri: target,
+                                                    version,
+                                                },
+                                            edits: vec![OneOf::Left(edit)],
+                                        },
+                                    ])),
+                                    ..Default::default()
+                                }
+                            } else {
+                                WorkspaceEdit {
+                                    changes: Some([(target, vec![edit])].into_iter().collect()),
+                                    ..Default::default()
+                                }
+                            };
+                            (title, edit, preferred)
+                        }
+                        answers::Fix::CreateNote { title, path, text } => {
+                            let file = ctx.root.join(&path);
+                            // Never offer to overwrite: not even a file the index skipped.
+                            if !(document_changes && create_files) || file.exists() {
+                                continue;
+                            }
+                            let Some(target) = convert::path_to_uri(&file) else {
+                                continue;
+                            };
+                            let edit = WorkspaceEdit {
+                                document_changes: Some(DocumentChanges::Operations(vec![
+                                    DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                                        uri: target.clone(),
+                                        options: Some(CreateFileOptions {
+                                            overwrite: Some(false),
+                                            ignore_if_exists: Some(false),
+                                        }),
+                                        annotation_id: None,
+                                    })),
+                                    DocumentChangeOperation::Edit(TextDocumentEdit {
+                                        text_document: OptionalVersionedTextDocumentIdentifier {
+                                            uri: target,
+                                            version: None,
+                                        },
+                                        edits: vec![OneOf::Left(TextEdit::new(
+                                            Range::default(),
+                                            text,
+                                        ))],
+                                    }),
+                                ])),
+                                ..Default::default()
+                            };
+                            (title, edit, true)
+                        }
+                    };
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![diagnostic.clone()]),
+                        edit: Some(edit),
+                        command: None,
+                        is_preferred: preferred.then_some(true),
+                        disabled: None,
+                        data: None,
+                    }));
+                }
+            }
+            Some(actions)
         })
         .await
     }

@@ -224,6 +224,11 @@ impl World {
         self.done.subscribe()
     }
 
+    /// The version of an open document (for versioned edits).
+    pub fn version_of(&self, uri: &Uri) -> Option<i32> {
+        self.state().docs.get(uri).map(|d| d.version)
+    }
+
     /// Open documents and their versions.
     pub fn open_documents(&self) -> Vec<(Uri, i32)> {
         self.state()

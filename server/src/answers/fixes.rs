@@ -1,0 +1,304 @@
+//! Quick fixes for problems, as plain edits the server turns into code
+//! actions. Every edit is computed from the same snapshot as the problem, on
+//! the note's current text, so it applies cleanly to the buffer it came from.
+
+use crate::check::{Problem, code};
+use crate::facts::{Link, LinkKind, Subpath};
+use crate::index::resolve::{Resolution, Unresolved};
+use crate::index::{NotePath, Snapshot};
+use crate::names::{fold, has_other_extension, join_relative, note_stem, parent, slug, strip_md};
+use crate::text::Span;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// Create a note (vault-relative `path`) holding `text`. Never overwrites.
+    CreateNote {
+        title: String,
+        path: String,
+        text: String,
+    },
+    /// Replace `span` of the note at `path` with `text`.
+    Edit {
+        title: String,
+        path: NotePath,
+        span: Span,
+        text: String,
+        preferred: bool,
+    },
+}
+
+/// The fixes for `problem`, found in the note at `from` whose current text is `text`.
+pub fn fixes(snap: &Snapshot, from: &str, text: &str, problem: &Problem) -> Vec<Fix> {
+    let Some(note) = snap.note(from) else {
+        return vec![];
+    };
+    let edit = |title: String, span: Span, new: String, preferred: bool| Fix::Edit {
+        title,
+        path: note.path.clone(),
+        span,
+        text: new,
+        preferred,
+    };
+    if problem.code.starts_with("tag-") {
+        let Some(usual) = &problem.suggestion else {
+            return vec![];
+        };
+        let written = text.get(problem.span.range()).unwrap_or("");
+        let new = if written.starts_with('#') {
+            format!("#{usual}")
+        } else {
+            usual.clone()
+        };
+        return vec![edit(
+            format!("Replace with #{usual}"),
+            problem.span,
+            new,
+            true,
+        )];
+    }
+    let Some(link) = note.facts.links.iter().find(|l| l.span == problem.span) else {
+        return vec![];
+    };
+    match problem.code {
+        code::UNRESOLVED_LINK => create_note(snap, from, link).into_iter().collect(),
+        code::AMBIGUOUS_LINK => problem
+            .related
+            .iter()
+            .filter_map(|candidate| {
+                let new = unambiguous_name(snap, candidate, &link.target)?;
+                Some(edit(
+                    format!("Link to {candidate}"),
+                    link.target_span,
+                    new,
+                    false,
+                ))
+            })
+            .collect(),
+        code::UNRESOLVED_HEADING => {
+            let (Some(target), Some(Subpath::Heading(parts))) =
+                (problem.related.first(), link.subpath())
+            else {
+                return vec![];
+            };
+            let wanted = parts.last().copied().unwrap_or_default();
+            let mut out = Vec::new();
+            if let (Some(closest), Some(sub_span)) = (
+                closest_heading(snap, target, wanted),
+                subpath_span(text, link),
+            ) {
+                let new = if link.kind.is_wiki() {
+                    closest.clone()
+                } else {
+                    slug(&closest)
+                };
+                out.push(edit(
+                    format!("Link to closest heading \"{closest}\""),
+                    sub_span,
+                    new,
+                    true,
+                ));
+            }
+            if let Some(t) = snap.note(target) {
+                let end = t.facts.lines.text_len();
+                out.push(Fix::Edit {
+                    title: format!("Add heading \"{wanted}\" to {}", note_stem(target)),
+                    path: target.clone(),
+                    span: Span { start: end, end },
+                    text: format!("\n## {wanted}\n"),
+                    preferred: false,
+                });
+            }
+            out
+        }
+        _ => vec![],
+    }
+}
+
+/// "Create note X" for a link to a missing note (not an attachment, not a
+/// path out of the vault).
+fn create_note(snap: &Snapshot, from: &str, link: &Link) -> Option<Fix> {
+    if !matches!(
+        snap.resolve(from, link),
+        Resolution::Unresolved(Unresolved::Note)
+    ) {
+        return None;
+    }
+    let target = link.target.trim();
+    if target.is_empty() || has_other_extension(target) {
+        return None;
+    }
+    let relative = !link.kind.is_wiki() || target.starts_with("./") || target.starts_with("../");
+    let path = if relative {
+        join_relative(parent(from), target)?
+    } else {
+        join_relative("", target)?
+    };
+    let path = format!("{}.md", strip_md(&path));
+    let name = note_stem(&path).to_string();
+    Some(Fix::CreateNote {
+        title: format!("Create note \"{name}\""),
+        text: format!("# {name}\n"),
+        path,
+    })
+}
+
+/// The shortest `folder/…/name` that picks `candidate` alone among the notes
+/// sharing its name, keeping a `.md` the link had.
+fn unambiguous_name(snap: &Snapshot, candidate: &str, written: &str) -> Option<String> {
+    let bare = strip_md(candidate);
+    let parts: Vec<&str> = bare.split('/').collect();
+    let same_name = snap.notes_named(&fold(note_stem(candidate)));
+    for k in 1..=parts.len() {
+        let suffix = parts[parts.len() - k..].join("/");
+        let folded = fold(&suffix);
+        let matching = same_name
+            .iter()
+            .filter(|p| {
+                let f = fold(strip_md(p));
+                f == folded || f.ends_with(&format!("/{folded}"))
+            })
+            .count();
+        if matching == 1 {
+            let md = written.to_ascii_lowercase().ends_with(".md");
+            return Some(if md { format!("{suffix}.md") } else { suffix });
+        }
+    }
+    None
+}
+
+/// The heading of `target` most like `wanted`, if any is reasonably close.
+fn closest_heading(snap: &Snapshot, target: &str, wanted: &str) -> Option<String> {
+    let wanted = fold(wanted);
+    snap.note(target)?
+        .facts
+        .headings
+        .iter()
+        .map(|h| {
+            (
+                strsim::normalized_levenshtein(&fold(&h.text), &wanted),
+                &h.text,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.4)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, h)| h.to_string())
+}
+
+/// The `Heading` part of `[[Note#Heading|alias]]` or `(note.md#slug)`.
+fn subpath_span(text: &str, link: &Link) -> Option<Span> {
+    let start = link.target_span.end as usize;
+    let rest = text.get(start..link.span.end as usize)?;
+    let after_hash = rest.strip_prefix('#')?;
+    let len = if link.kind == LinkKind::Markdown || link.kind == LinkKind::Reference {
+        after_hash
+            .find([')', '>', ' ', '"'])
+            .unwrap_or(after_hash.len())
+    } else {
+        after_hash.find(['|', ']']).map_or(after_hash.len(), |i| {
+            // `\|` in tables: the backslash belongs to the separator.
+            if after_hash[..i].ends_with('\\') {
+                i - 1
+            } else {
+                i
+            }
+        })
+    };
+    let s = (start + 1) as u32;
+    Some(Span {
+        start: s,
+        end: s + len as u32,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Checker, Rules};
+    use crate::facts::extract;
+    use crate::index::Note;
+
+    fn apply(text: &str, span: Span, new: &str) -> String {
+        format!(
+            "{}{}{}",
+            &text[..span.start as usize],
+            new,
+            &text[span.end as usize..]
+        )
+    }
+
+    /// Every fix of every problem of `from`, applied alone to its text.
+    fn run(files: &[(&str, &str)], from: &str) -> Vec<String> {
+        let snap = Snapshot::build(
+            files
+                .iter()
+                .map(|(p, t)| Note {
+                    path: (*p).into(),
+                    facts: extract(t),
+                    bytes: 0,
+                })
+                .collect(),
+            vec![],
+        );
+        let text = files.iter().find(|f| f.0 == from).unwrap().1;
+        let note = snap.note(from).unwrap();
+        let mut out = Vec::new();
+        for p in Checker::new(&snap, &Rules::default()).note(&snap, note) {
+            for fix in fixes(&snap, from, text, &p) {
+                out.push(match fix {
+                    Fix::CreateNote { title, path, text } => format!("{title}: {path} = {text:?}"),
+                    Fix::Edit {
+                        title,
+                        path,
+                        span,
+                        text: new,
+                        ..
+                    } => {
+                        let base = files.iter().find(|f| f.0 == &*path).unwrap().1;
+                        format!("{title}: {path} = {:?}", apply(base, span, &new))
+                    }
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fixes_for_each_problem() {
+        let files = [
+            (
+                "dir/a.md",
+                "[[New idea]] [md](sub/new.md) [[b#Introductoin|x]] [[T]] #ToDo\n",
+            ),
+            ("b.md", "# Introduction\n"),
+            ("x/T.md", ""),
+            ("y/z/T.md", ""),
+            ("c.md", "#todo"),
+            ("d.md", "#todo"),
+        ];
+        assert_eq!(
+            run(&files, "dir/a.md"),
+            [
+                "Create note \"New idea\": New idea.md = \"# New idea\\n\"",
+                "Create note \"new\": dir/sub/new.md = \"# new\\n\"",
+                "Link to closest heading \"Introduction\": dir/a.md = \"[[New idea]] [md](sub/new.md) [[b#Introduction|x]] [[T]] #ToDo\\n\"",
+                "Add heading \"Introductoin\" to b: b.md = \"# Introduction\\n\\n## Introductoin\\n\"",
+                "Link to x/T.md: dir/a.md = \"[[New idea]] [md](sub/new.md) [[b#Introductoin|x]] [[x/T]] #ToDo\\n\"",
+                "Link to y/z/T.md: dir/a.md = \"[[New idea]] [md](sub/new.md) [[b#Introductoin|x]] [[z/T]] #ToDo\\n\"",
+                "Replace with #todo: dir/a.md = \"[[New idea]] [md](sub/new.md) [[b#Introductoin|x]] [[T]] #todo\\n\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn markdown_heading_fixes_use_slugs() {
+        let files = [
+            ("a.md", "[x](b.md#introductoin)"),
+            ("b.md", "# The Introduction\n"),
+        ];
+        let got = run(&files, "a.md");
+        assert!(
+            got[0].ends_with("\"[x](b.md#the-introduction)\""),
+            "{got:?}"
+        );
+    }
+}
