@@ -750,3 +750,31 @@ fn quick_fixes_apply_cleanly_and_leave_the_note_clean() {
         assert_eq!(std::fs::read_to_string(&created).unwrap(), "# New idea\n");
     });
 }
+
+#[test]
+fn editor_settings_change_diagnostic_levels() {
+    let v = Vault::new(&[("a.md", "[[missing]] #1984\n")]);
+    let settings = json!({ "diagnostics": { "tag-digits-only": "off", "unresolved-link": "warning", "no-such-code": "off" } });
+    let mut lsp = Lsp::start_with_settings(
+        v.path(),
+        false,
+        json!({ "workspace": { "configuration": true } }),
+        settings,
+    );
+    assert!(
+        lsp.wait_for("workspace/configuration", Duration::from_secs(10), |_| true)
+            .is_some()
+    );
+    let a = lsp.open("a.md");
+    let d = published(&mut lsp, &a, |d| d.len() == 1 && d[0]["severity"] == 2);
+    assert_eq!(d[0]["code"], "unresolved-link");
+    // Settings pushed with the notification replace the earlier ones.
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "carnet": { "diagnostics": {} } } }),
+    );
+    let d = published(&mut lsp, &a, |d| d.len() == 2);
+    assert_eq!(d[0]["severity"], 1);
+    assert_eq!(d[1]["code"], "tag-digits-only");
+    assert_eq!(d[1]["severity"], 4);
+}

@@ -24,6 +24,8 @@ pub struct Lsp {
     pub root: std::path::PathBuf,
     pub utf8: bool,
     pub init_result: Value,
+    /// What this client answers to `workspace/configuration` (the `carnet` section).
+    pub settings: Value,
 }
 
 /// `file://` URI of a path (spaces and non-ASCII percent-encoded).
@@ -85,7 +87,13 @@ impl Lsp {
     }
 
     pub fn start_with(root: &Path, utf8: bool, extra_caps: Value) -> Lsp {
+        Self::start_with_settings(root, utf8, extra_caps, Value::Null)
+    }
+
+    /// Starts with `settings` as the editor's `carnet` configuration.
+    pub fn start_with_settings(root: &Path, utf8: bool, extra_caps: Value, settings: Value) -> Lsp {
         let mut lsp = Self::spawn(root, utf8);
+        lsp.settings = settings;
         let mut caps = json!({
             "general": { "positionEncodings": if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) } },
             "textDocument": {
@@ -141,6 +149,7 @@ impl Lsp {
             root: root.to_path_buf(),
             utf8,
             init_result: Value::Null,
+            settings: Value::Null,
         }
     }
 
@@ -197,7 +206,12 @@ impl Lsp {
         } else if msg.get("method").is_some() {
             if let Some(id) = msg.get("id") {
                 let id = id.clone();
-                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+                let result = if msg["method"] == "workspace/configuration" {
+                    json!([self.settings.clone()])
+                } else {
+                    Value::Null
+                };
+                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": result }));
             }
             self.inbox.push(msg.clone());
         }

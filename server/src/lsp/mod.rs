@@ -43,6 +43,8 @@ struct ClientFeatures {
     /// WorkspaceEdit `documentChanges`, and whether they may create files.
     document_changes: bool,
     create_files: bool,
+    /// The client answers `workspace/configuration`.
+    configuration: bool,
 }
 
 pub struct Backend {
@@ -177,6 +179,28 @@ impl Backend {
         })
     }
 
+    /// Asks the editor for the `carnet` settings, from a task of its own.
+    fn pull_settings(&self) {
+        let client = self.client.clone();
+        let world = self.world.clone();
+        tokio::spawn(async move {
+            let item = ConfigurationItem {
+                scope_uri: None,
+                section: Some("carnet".into()),
+            };
+            match client.configuration(vec![item]).await {
+                Ok(values) => {
+                    if let Some(v) = values.first().filter(|v| !v.is_null()) {
+                        world.set_editor_settings(v);
+                    }
+                }
+                Err(e) => world
+                    .log
+                    .warn(format!("workspace/configuration failed: {e}")),
+            }
+        });
+    }
+
     /// Watches the roots ourselves when the client cannot do it for us.
     fn watch_roots(&self, roots: &[PathBuf]) {
         use notify::Watcher;
@@ -297,6 +321,11 @@ impl LanguageServer for Backend {
                 .and_then(|d| d.hierarchical_document_symbol_support)
                 .unwrap_or(false),
             pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some(),
+            configuration: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.configuration)
+                .unwrap_or(false),
             document_changes: caps
                 .workspace
                 .as_ref()
@@ -350,6 +379,9 @@ impl LanguageServer for Backend {
             self.world.add_root(root.clone());
         }
         let features = self.features();
+        if features.configuration {
+            self.pull_settings();
+        }
         if !features.pull_diagnostics {
             tokio::spawn(diagnostics::push_loop(
                 self.world.clone(),
@@ -509,6 +541,15 @@ impl LanguageServer for Backend {
                 self.world.send(Job::Closed(doc.path));
             }
         });
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Some editors push the settings, others send a bare notice to pull them.
+        match params.settings.get("carnet") {
+            Some(settings) => self.world.set_editor_settings(settings),
+            None if self.features().configuration => self.pull_settings(),
+            None => {}
+        }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {

@@ -89,6 +89,8 @@ pub enum Job {
         edits: Vec<SyntaxEdit>,
     },
     Closed(PathBuf),
+    /// Nothing to change; settings did, so answers must be recomputed.
+    Nudge,
     /// A file changed on disk (created, changed, deleted, or a folder).
     Disk(PathBuf),
 }
@@ -110,6 +112,8 @@ pub struct World {
     done: tokio::sync::watch::Sender<u64>,
     pub encoding: Mutex<Encoding>,
     pub log: super::log::Logger,
+    /// Problem levels from the editor's settings, over each vault's carnet.toml.
+    editor_levels: Mutex<std::collections::HashMap<String, Option<crate::check::Severity>>>,
 }
 
 /// What a request needs about one note.
@@ -135,6 +139,7 @@ impl World {
             done,
             encoding: Mutex::new(Encoding::Utf16),
             log,
+            editor_levels: Mutex::default(),
         });
         let w = Arc::downgrade(&world);
         std::thread::Builder::new()
@@ -211,12 +216,54 @@ impl World {
 
     /// The check rules of the vault at `root`.
     pub fn vault_rules(&self, root: &Path) -> Arc<Rules> {
-        let st = self.state();
-        st.vaults
-            .iter()
-            .find(|v| v.root == root)
-            .map(|v| v.rules.clone())
-            .unwrap_or_default()
+        let base = {
+            let st = self.state();
+            st.vaults
+                .iter()
+                .find(|v| v.root == root)
+                .map(|v| v.rules.clone())
+                .unwrap_or_default()
+        };
+        self.with_editor_levels(base)
+    }
+
+    fn with_editor_levels(&self, base: Arc<Rules>) -> Arc<Rules> {
+        let levels = self.editor_levels.lock().unwrap_or_else(|e| e.into_inner());
+        if levels.is_empty() {
+            return base;
+        }
+        let mut rules = (*base).clone();
+        rules
+            .levels
+            .extend(levels.iter().map(|(k, v)| (k.clone(), *v)));
+        Arc::new(rules)
+    }
+
+    /// Applies the editor's `carnet` settings; unknown entries are logged.
+    pub fn set_editor_settings(&self, settings: &serde_json::Value) {
+        let mut levels = std::collections::HashMap::new();
+        if let Some(map) = settings.get("diagnostics").and_then(|d| d.as_object()) {
+            for (code, level) in map {
+                let parsed = level.as_str().and_then(crate::check::Level::parse);
+                match parsed {
+                    Some(l) if crate::check::code::ALL.contains(&code.as_str()) => {
+                        levels.insert(code.clone(), l);
+                    }
+                    _ => self.log.warn(format!(
+                        "setting carnet.diagnostics.{code} = {level} ignored"
+                    )),
+                }
+            }
+        }
+        if let Some(level) = settings
+            .get("logLevel")
+            .and_then(|l| l.as_str())
+            .and_then(super::log::Level::parse)
+        {
+            self.log.set_level(level);
+        }
+        *self.editor_levels.lock().unwrap_or_else(|e| e.into_inner()) = levels;
+        self.send(Job::Nudge);
     }
 
     /// Fires after each job the writer finishes (for diagnostics).
@@ -258,7 +305,7 @@ impl World {
             rope,
             syntax,
             encoding: self.encoding(),
-            rules: vault.rules.clone(),
+            rules: self.with_editor_levels(vault.rules.clone()),
         })
     }
 
@@ -370,6 +417,7 @@ fn apply(world: &World, job: Job) {
             st.vaults[i].snapshot = st.vaults[i].snapshot.with_note(note);
         }
         Job::Closed(path) => refresh_from_disk(world, &path),
+        Job::Nudge => {}
         Job::Disk(path) => {
             if world.state().is_open(&path) {
                 return; // The buffer, not the disk, is the truth for an open note.
