@@ -152,6 +152,51 @@ fn main() {
         );
     }
     report("didChange → updated backlinks", &mut times);
+
+    // didChange in a 200 KB note → its diagnostics, published.
+    let mut big = String::new();
+    for (_, path) in counts.iter().rev() {
+        if big.len() >= 200_000 {
+            break;
+        }
+        big += &std::fs::read_to_string(root.join(path)).unwrap();
+        big.push('\n');
+    }
+    let big_uri = lsp.open_text("bench-200k.md", &big);
+    let first = wait_diagnostics(&mut lsp, &big_uri, None);
+    let lines = Lines::new(&big);
+    let (last_line, last_col) = lines.line_col(big.len() as u32);
+    let at = json!({ "line": last_line, "character": last_col });
+    let insert = " [[zz no such note]]";
+    let after = json!({ "line": last_line, "character": last_col + insert.len() as u32 });
+    let mut times = Vec::new();
+    let mut expected = first;
+    for i in 0..60 {
+        let adding = i % 2 == 0;
+        let change = if adding {
+            json!({ "range": { "start": at, "end": at }, "text": insert })
+        } else {
+            json!({ "range": { "start": at, "end": after }, "text": "" })
+        };
+        expected = if adding { expected + 1 } else { expected - 1 };
+        let t = Instant::now();
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": big_uri, "version": 2 + i }, "contentChanges": [change] }),
+        );
+        wait_diagnostics(&mut lsp, &big_uri, Some(expected));
+        times.push(t.elapsed());
+    }
+    println!(
+        "- 200 KB note ({} KB, {first} problems): didChange → publishDiagnostics, including the 30 ms settle time:",
+        big.len() / 1000
+    );
+    report("total", &mut times);
+    let mut work: Vec<Duration> = times
+        .iter()
+        .map(|t| t.saturating_sub(Duration::from_millis(30)))
+        .collect();
+    report("work (total − settle)", &mut work);
     lsp.shutdown();
     assert_eq!(lsp.exit(), Some(0));
 }
@@ -166,6 +211,21 @@ fn references(lsp: &mut client::Lsp, rel: &str) -> usize {
         )
         .unwrap();
     r.as_array().map_or(0, Vec::len)
+}
+
+/// Waits for diagnostics of `uri` (with `count` items, if given); returns the count.
+fn wait_diagnostics(lsp: &mut client::Lsp, uri: &str, count: Option<usize>) -> usize {
+    let msg = lsp
+        .wait_for(
+            "textDocument/publishDiagnostics",
+            Duration::from_secs(30),
+            |p| {
+                p["uri"] == uri
+                    && count.is_none_or(|c| p["diagnostics"].as_array().unwrap().len() == c)
+            },
+        )
+        .expect("diagnostics published");
+    msg["params"]["diagnostics"].as_array().unwrap().len()
 }
 
 fn ms(d: Duration) -> f64 {
