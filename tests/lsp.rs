@@ -778,3 +778,30 @@ fn editor_settings_change_diagnostic_levels() {
     assert_eq!(d[1]["code"], "tag-digits-only");
     assert_eq!(d[1]["severity"], 4);
 }
+
+#[test]
+fn deleting_or_renaming_a_target_on_disk_updates_open_notes() {
+    let v = Vault::new(&[("a.md", "[[b]]\n"), ("b.md", "# B\n")]);
+    let caps = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let mut lsp = Lsp::start_with(v.path(), false, caps);
+    let a = lsp.open("a.md");
+    published(&mut lsp, &a, |d| d.is_empty());
+    std::fs::rename(v.path().join("b.md"), v.path().join("c.md")).unwrap();
+    let (old, new) = (lsp.file_uri("b.md"), lsp.file_uri("c.md"));
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": old, "type": 3 }, { "uri": new, "type": 1 }] }),
+    );
+    let d = published(&mut lsp, &a, |d| d.len() == 1);
+    assert_eq!(d[0]["code"], "unresolved-link");
+    std::fs::rename(v.path().join("c.md"), v.path().join("B.md")).unwrap();
+    let (old, new) = (lsp.file_uri("c.md"), lsp.file_uri("B.md"));
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": old, "type": 3 }, { "uri": new, "type": 1 }] }),
+    );
+    let d = published(&mut lsp, &a, |d| {
+        d.len() == 1 && d[0]["code"] == "link-case"
+    });
+    assert_eq!(d[0]["severity"], 4);
+}

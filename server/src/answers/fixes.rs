@@ -61,6 +61,31 @@ pub fn fixes(snap: &Snapshot, from: &str, text: &str, problem: &Problem) -> Vec<
     };
     match problem.code {
         code::UNRESOLVED_LINK => create_note(snap, from, link).into_iter().collect(),
+        code::LINK_CASE => {
+            let Some(target) = problem.related.first() else {
+                return vec![];
+            };
+            let raw = text.get(link.target_span.range()).unwrap_or("");
+            let last_start = raw.rfind('/').map_or(0, |i| i + 1);
+            let last = &raw[last_start..];
+            let mut name = note_stem(target).to_string();
+            if last.to_ascii_lowercase().ends_with(".md") {
+                name.push_str(&last[last.len() - 3..]);
+            }
+            if last.contains("%20") {
+                name = name.replace(' ', "%20");
+            }
+            let span = Span {
+                start: link.target_span.start + last_start as u32,
+                end: link.target_span.end,
+            };
+            vec![edit(
+                format!("Write \"{}\"", note_stem(target)),
+                span,
+                name,
+                true,
+            )]
+        }
         code::AMBIGUOUS_LINK => problem
             .related
             .iter()
@@ -286,6 +311,23 @@ mod tests {
                 "Link to y/z/T.md: dir/a.md = \"[[New idea]] [md](sub/new.md) [[b#Introductoin|x]] [[z/T]] #ToDo\\n\"",
                 "Replace with #todo: dir/a.md = \"[[New idea]] [md](sub/new.md) [[b#Introductoin|x]] [[T]] #todo\\n\"",
             ]
+        );
+    }
+
+    #[test]
+    fn case_fixes_keep_folders_extension_and_encoding() {
+        let files = [
+            ("a.md", "[[docs/my note]] [x](Docs/My%20Note.md)"),
+            ("Docs/My Note.md", ""),
+        ];
+        assert_eq!(
+            run(&files, "a.md"),
+            ["Write \"My Note\": a.md = \"[[docs/My Note]] [x](Docs/My%20Note.md)\"",]
+        );
+        let files = [("a.md", "[x](docs/my%20note.MD)"), ("docs/My Note.md", "")];
+        assert_eq!(
+            run(&files, "a.md"),
+            ["Write \"My Note\": a.md = \"[x](docs/My%20Note.MD)\""]
         );
     }
 

@@ -70,6 +70,7 @@ pub mod code {
     pub const UNRESOLVED_BLOCK: &str = "unresolved-block";
     pub const UNRESOLVED_ATTACHMENT: &str = "unresolved-attachment";
     pub const AMBIGUOUS_LINK: &str = "ambiguous-link";
+    pub const LINK_CASE: &str = "link-case";
     pub const TAG_VARIANT: &str = "tag-variant";
     pub const TAG_NEAR_MISS: &str = "tag-near-miss";
     pub const TAG_UNKNOWN: &str = "tag-unknown";
@@ -80,6 +81,7 @@ pub mod code {
         UNRESOLVED_BLOCK,
         UNRESOLVED_ATTACHMENT,
         AMBIGUOUS_LINK,
+        LINK_CASE,
         TAG_VARIANT,
         TAG_NEAR_MISS,
         TAG_UNKNOWN,
@@ -240,6 +242,15 @@ fn link_problems(snap: &Snapshot, note: &Note, link: &Link, out: &mut Vec<Proble
             subpath,
         } => {
             let target_name = crate::names::note_stem(&path);
+            let written = crate::names::note_stem(link.target.trim());
+            if !written.is_empty() && written != target_name && others.is_empty() {
+                out.push(problem(
+                    Severity::Hint,
+                    code::LINK_CASE,
+                    format!("\"{written}\" is written \"{target_name}\" in the note's name"),
+                    vec![path.clone()],
+                ));
+            }
             match (subpath, &link.subpath()) {
                 (SubpathMatch::MissingHeading, Some(Subpath::Heading(parts))) => {
                     out.push(problem(
