@@ -239,8 +239,6 @@ fn subpath_span(text: &str, link: &Link) -> Option<Span> {
 mod tests {
     use super::*;
     use crate::check::{Checker, Rules};
-    use crate::facts::extract;
-    use crate::index::Note;
 
     fn apply(text: &str, span: Span, new: &str) -> String {
         format!(
@@ -253,17 +251,7 @@ mod tests {
 
     /// Every fix of every problem of `from`, applied alone to its text.
     fn run(files: &[(&str, &str)], from: &str) -> Vec<String> {
-        let snap = Snapshot::build(
-            files
-                .iter()
-                .map(|(p, t)| Note {
-                    path: (*p).into(),
-                    facts: extract(t),
-                    bytes: 0,
-                })
-                .collect(),
-            vec![],
-        );
+        let snap = Snapshot::from_texts(files);
         let text = files.iter().find(|f| f.0 == from).unwrap().1;
         let note = snap.note(from).unwrap();
         let mut out = Vec::new();

@@ -200,20 +200,9 @@ fn notes_word(n: usize) -> &'static str {
 mod tests {
     use super::*;
     use crate::check::{Checker, Rules};
-    use crate::facts::extract;
 
     fn vault(files: &[(&str, &str)]) -> Snapshot {
-        Snapshot::build(
-            files
-                .iter()
-                .map(|(p, t)| Note {
-                    path: (*p).into(),
-                    facts: extract(t),
-                    bytes: 0,
-                })
-                .collect(),
-            vec![],
-        )
+        Snapshot::from_texts(files)
     }
 
     fn tag_problems(snap: &Snapshot, rules: &Rules) -> Vec<String> {

@@ -193,6 +193,20 @@ impl Snapshot {
         snap
     }
 
+    /// A vault from `(path, text)` pairs, for tests.
+    #[cfg(test)]
+    pub(crate) fn from_texts(files: &[(&str, &str)]) -> Snapshot {
+        let notes = files
+            .iter()
+            .map(|(path, text)| Note {
+                path: (*path).into(),
+                facts: crate::facts::extract(text),
+                bytes: text.len() as u64,
+            })
+            .collect();
+        Snapshot::build(notes, vec![])
+    }
+
     /// The next snapshot, with `note` added or replacing the note at its path.
     pub fn with_note(&self, note: Note) -> Snapshot {
         let mut next = self.without_note(&note.path);

@@ -71,23 +71,27 @@ pub fn of_note(world: &Arc<World>, uri: &Uri) -> Option<Vec<Diagnostic>> {
     Some(problems.iter().map(|p| convert(&ctx, &pos, p)).collect())
 }
 
+/// Waits for a change, then until changes stop for [`SETTLE`] (a burst of
+/// keystrokes is one batch). False once the server is gone.
+async fn settled(changes: &mut tokio::sync::watch::Receiver<u64>) -> bool {
+    if changes.changed().await.is_err() {
+        return false;
+    }
+    loop {
+        match tokio::time::timeout(SETTLE, changes.changed()).await {
+            Ok(Ok(())) => continue,
+            Ok(Err(_)) => return false,
+            Err(_) => return true,
+        }
+    }
+}
+
 /// Pushes diagnostics of open notes after every settled batch of changes,
 /// sending only what changed.
 pub async fn push_loop(world: Arc<World>, client: Client) {
     let mut changes = world.changes();
     let mut published: HashMap<Uri, (Option<i32>, Vec<Diagnostic>)> = HashMap::new();
-    loop {
-        if changes.changed().await.is_err() {
-            return;
-        }
-        // Let a burst of keystrokes settle.
-        loop {
-            match tokio::time::timeout(SETTLE, changes.changed()).await {
-                Ok(Ok(())) => continue,
-                Ok(Err(_)) => return,
-                Err(_) => break,
-            }
-        }
+    while settled(&mut changes).await {
         let w = world.clone();
         let open: Vec<(Uri, i32)> = w.open_documents();
         let computed = tokio::task::spawn_blocking(move || {
@@ -123,17 +127,7 @@ pub async fn push_loop(world: Arc<World>, client: Client) {
 /// notes' diagnostics may have changed).
 pub async fn refresh_loop(world: Arc<World>, client: Client) {
     let mut changes = world.changes();
-    loop {
-        if changes.changed().await.is_err() {
-            return;
-        }
-        loop {
-            match tokio::time::timeout(SETTLE, changes.changed()).await {
-                Ok(Ok(())) => continue,
-                Ok(Err(_)) => return,
-                Err(_) => break,
-            }
-        }
+    while settled(&mut changes).await {
         // A request to the client, awaited here in our own task, never in a handler.
         let _ = client.workspace_diagnostic_refresh().await;
     }
