@@ -805,3 +805,187 @@ fn deleting_or_renaming_a_target_on_disk_updates_open_notes() {
     });
     assert_eq!(d[0]["severity"], 4);
 }
+
+/// Types `typed` at the end of `rel` (open), asks for completions, applies
+/// the item whose data path ends with `want` as the editor would, and
+/// returns where the new link's definition leads.
+fn complete_and_follow(
+    lsp: &mut Lsp,
+    rel: &str,
+    text: &str,
+    version: i32,
+    typed: &str,
+    want: &str,
+) -> (String, Vec<String>) {
+    let uri = lsp.file_uri(rel);
+    let end = lsp.pos(text, text.len());
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "range": { "start": end, "end": end }, "text": typed }] }),
+    );
+    let typed_text = format!("{text}{typed}");
+    let cursor = lsp.pos(&typed_text, typed_text.len());
+    let r = lsp
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": cursor }),
+        )
+        .unwrap();
+    let items = r["items"].as_array().unwrap();
+    let item = items
+        .iter()
+        .find(|i| i["data"]["path"].as_str().is_some_and(|p| p == want) || i["label"] == want)
+        .unwrap_or_else(|| panic!("no item for {want}: {r}"));
+    let edit = &item["textEdit"];
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": version + 1 },
+                "contentChanges": [{ "range": edit["range"], "text": edit["newText"] }] }),
+    );
+    // Apply the same edit to our copy of the text.
+    let start = edit["range"]["start"]["character"].as_u64().unwrap() as usize;
+    let line_start = typed_text.rfind('\n').map_or(0, |i| i + 1);
+    let line = &typed_text[line_start..];
+    let byte = if lsp.utf8 {
+        start
+    } else {
+        let mut units = 0;
+        line.char_indices()
+            .find(|(_, c)| {
+                let hit = units >= start;
+                units += c.len_utf16();
+                hit
+            })
+            .map_or(line.len(), |(i, _)| i)
+    };
+    let new_text = format!(
+        "{}{}",
+        &typed_text[..line_start + byte],
+        edit["newText"].as_str().unwrap()
+    );
+    let link_pos = lsp.pos(&new_text, line_start + byte + 1);
+    let r = lsp
+        .request(
+            "textDocument/definition",
+            json!({ "textDocument": { "uri": uri }, "position": link_pos }),
+        )
+        .unwrap();
+    (new_text, places(lsp, &r))
+}
+
+#[test]
+fn completion_writes_links_that_resolve_to_the_chosen_note() {
+    both_encodings(|utf8| {
+        let v = Vault::new(&[
+            (
+                "Projects/Roadmap.md",
+                "---\naliases: [Plan B]\n---\n# Goals\n## Q1 targets\n",
+            ),
+            ("Archive/Roadmap.md", "old"),
+            ("Daily note.md", "[[Roadmap]] #project #project/alpha"),
+            ("cur.md", "- 😀 漢字 "),
+        ]);
+        let mut lsp = Lsp::start(v.path(), utf8);
+        let base = "- 😀 漢字 ";
+        lsp.open("cur.md");
+        let (text, to) = complete_and_follow(&mut lsp, "cur.md", base, 2, "[[dai", "Daily note.md");
+        assert_eq!(
+            (text.as_str(), to),
+            (
+                "- 😀 漢字 [[Daily note]]",
+                vec!["Daily note.md:0".to_string()]
+            ),
+            "utf8={utf8}"
+        );
+        let (text, to) = complete_and_follow(
+            &mut lsp,
+            "cur.md",
+            &text,
+            4,
+            " [[road",
+            "Archive/Roadmap.md",
+        );
+        assert!(text.ends_with("[[Archive/Roadmap]]"), "{text}");
+        assert_eq!(to, ["Archive/Roadmap.md:0"]);
+        let (text, to) = complete_and_follow(&mut lsp, "cur.md", &text, 6, " [[plan b", "Plan B");
+        assert!(text.ends_with("[[Projects/Roadmap|Plan B]]"), "{text}");
+        assert_eq!(to, ["Projects/Roadmap.md:0"]);
+        let (text, to) = complete_and_follow(
+            &mut lsp,
+            "cur.md",
+            &text,
+            8,
+            " [[Projects/Roadmap#q1",
+            "Q1 targets",
+        );
+        assert!(text.ends_with("[[Projects/Roadmap#Q1 targets]]"), "{text}");
+        assert_eq!(to, ["Projects/Roadmap.md:4"]);
+
+        // Tags, with their use counts; and nothing inside code.
+        let u = lsp.open_text("t.md", "#pro");
+        let r = lsp
+            .request(
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 4 } }),
+            )
+            .unwrap();
+        assert_eq!(r["items"][0]["label"], "#project");
+        assert_eq!(r["items"][0]["detail"], "1 note");
+        let u = lsp.open_text("c.md", "`[[dai");
+        let r = lsp
+            .request(
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 6 } }),
+            )
+            .unwrap();
+        assert!(r.is_null(), "{r}");
+    });
+}
+
+#[test]
+fn completion_keeps_an_existing_closing_bracket_and_resolves_previews() {
+    let v = Vault::new(&[
+        (
+            "Daily note.md",
+            "---\ntitle: x\n---\nFirst line of the day.\n",
+        ),
+        ("cur.md", "[[dai]]"),
+    ]);
+    let mut lsp = Lsp::start(v.path(), false);
+    let u = lsp.open("cur.md");
+    let r = lsp
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 5 } }),
+        )
+        .unwrap();
+    let item = r["items"][0].clone();
+    assert_eq!(item["textEdit"]["newText"], "Daily note");
+    assert_eq!(item["textEdit"]["range"]["start"]["character"], 2);
+    assert_eq!(item["textEdit"]["range"]["end"]["character"], 5);
+    let resolved = lsp.request("completionItem/resolve", item).unwrap();
+    assert_eq!(resolved["documentation"]["value"], "First line of the day.");
+}
+
+#[test]
+fn completion_on_a_real_vault() {
+    let Some(corpora) = corpora() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&corpora.join("obsidian-help/en"), tmp.path());
+    both_encodings(|utf8| {
+        let mut lsp = Lsp::start(tmp.path(), utf8);
+        let rel = "Home.md";
+        let text = std::fs::read_to_string(tmp.path().join(rel)).unwrap();
+        lsp.open(rel);
+        let (_, to) = complete_and_follow(
+            &mut lsp,
+            rel,
+            &text,
+            2,
+            "\n[[sandbox v",
+            "Getting started/Sandbox vault.md",
+        );
+        assert_eq!(to, ["Getting started/Sandbox vault.md:0"]);
+    });
+}

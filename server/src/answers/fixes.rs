@@ -169,7 +169,7 @@ fn create_note(snap: &Snapshot, from: &str, link: &Link) -> Option<Fix> {
 
 /// The shortest `folder/…/name` that picks `candidate` alone among the notes
 /// sharing its name, keeping a `.md` the link had.
-fn unambiguous_name(snap: &Snapshot, candidate: &str, written: &str) -> Option<String> {
+pub(crate) fn unambiguous_name(snap: &Snapshot, candidate: &str, written: &str) -> Option<String> {
     let bare = strip_md(candidate);
     let parts: Vec<&str> = bare.split('/').collect();
     let same_name = snap.notes_named(&fold(note_stem(candidate)));

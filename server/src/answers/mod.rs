@@ -6,7 +6,10 @@
 //! here does I/O either: where a note's text is needed (hover previews), the
 //! caller passes a function that supplies it.
 
+mod complete;
 mod fixes;
+
+pub use complete::{Completion, Item, ItemKind, complete};
 mod symbols;
 
 pub use fixes::{Fix, fixes};
@@ -352,6 +355,17 @@ fn link_hover(
             format!("⚠ \"{}\" points outside the vault", link.target)
         }
     }
+}
+
+/// A bounded preview of a note, its front matter left out.
+pub fn preview(
+    snap: &Snapshot,
+    path: &str,
+    text_of: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let note = snap.note(path)?;
+    let text = text_of(path)?;
+    Some(section(&note.facts, &text, Part::Whole))
 }
 
 /// The text of a note's part, bounded: a heading's section, a block's

@@ -11,6 +11,7 @@ mod frontmatter;
 mod scan;
 
 pub use extract::extract;
+pub use scan::is_tag_char;
 
 pub use crate::names::Sym;
 use crate::text::{Lines, Span};

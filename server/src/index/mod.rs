@@ -289,6 +289,11 @@ impl Snapshot {
         lookup(&self.linkers, key)
     }
 
+    /// Every folded name some link points at.
+    pub fn linked_names(&self) -> impl Iterator<Item = Sym> + '_ {
+        self.linkers.keys().copied()
+    }
+
     /// Every tag spelling in the vault, as written.
     pub fn tag_spellings(&self) -> impl Iterator<Item = Sym> + '_ {
         self.taggers.keys().copied()

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ropey::Rope;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
@@ -264,6 +264,11 @@ fn capabilities(enc: Encoding, pull_diagnostics: bool) -> ServerCapabilities {
             work_done_progress_options: Default::default(),
         }),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(["[", "#", "(", "^", "|", "/"].map(String::from).to_vec()),
+            resolve_provider: Some(true),
+            ..Default::default()
+        }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             work_done_progress_options: Default::default(),
@@ -878,6 +883,87 @@ impl LanguageServer for Backend {
             WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
         })
         .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        const LIMIT: usize = 50;
+        let p = params.text_document_position;
+        let ctx = self.context(&p.text_document.uri).await?;
+        blocking(&self.world, move || {
+            let text = ctx.rope.to_string();
+            let offset = convert::offset(&ctx.rope, p.position, ctx.encoding);
+            let done = answers::complete(&ctx.snapshot, &ctx.rel, &text, offset, LIMIT)?;
+            let range = convert::byte_range(&ctx.rope, &done.replace.range(), ctx.encoding);
+            let items = done
+                .items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| CompletionItem {
+                    filter_text: Some(match item.kind {
+                        // Notes also match on their title, shown in `detail`.
+                        answers::ItemKind::Note => format!("{} {}", item.label, item.detail),
+                        _ => item.label.clone(),
+                    }),
+                    sort_text: Some(format!("{i:04}")),
+                    kind: Some(match item.kind {
+                        answers::ItemKind::Note | answers::ItemKind::Attachment => {
+                            CompletionItemKind::FILE
+                        }
+                        answers::ItemKind::Alias => CompletionItemKind::REFERENCE,
+                        answers::ItemKind::Heading => CompletionItemKind::TEXT,
+                        answers::ItemKind::Block => CompletionItemKind::REFERENCE,
+                        answers::ItemKind::Tag => CompletionItemKind::KEYWORD,
+                        answers::ItemKind::Missing => CompletionItemKind::FOLDER,
+                    }),
+                    detail: Some(item.detail),
+                    label_details: (item.kind == answers::ItemKind::Missing).then(|| {
+                        CompletionItemLabelDetails {
+                            detail: None,
+                            description: Some("create".into()),
+                        }
+                    }),
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, item.insert))),
+                    data: item.path.map(|p| json!({ "root": ctx.root, "path": &*p })),
+                    label: item.label,
+                    ..Default::default()
+                })
+                .collect();
+            Some(CompletionResponse::List(CompletionList {
+                is_incomplete: done.incomplete,
+                items,
+            }))
+        })
+        .await
+    }
+
+    async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
+        let Some((root, path)) = item.data.as_ref().and_then(|d| {
+            Some((
+                PathBuf::from(d.get("root")?.as_str()?),
+                d.get("path")?.as_str()?.to_string(),
+            ))
+        }) else {
+            return Ok(item);
+        };
+        let snapshot = self
+            .world
+            .all_vaults()
+            .await
+            .into_iter()
+            .find(|(r, _)| *r == root)
+            .map(|(_, s)| s);
+        let text_of = texts(&self.world, &root);
+        let preview = blocking(&self.world, move || {
+            answers::preview(snapshot.as_ref()?, &path, &text_of)
+        })
+        .await?;
+        if let Some(markdown) = preview.filter(|p| !p.trim().is_empty()) {
+            item.documentation = Some(Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: markdown,
+            }));
+        }
+        Ok(item)
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -1,0 +1,200 @@
+//! Completion tests: a vault inline, the cursor marked `$0`, and for each
+//! item the note text after applying it.
+
+use super::*;
+
+/// Applies completion item `label` at `$0` in `from` and returns the new text.
+fn after(files: &[(&str, &str)], from: &str, label: &str) -> String {
+    let (snap, text, offset) = setup(files, from);
+    let c = complete(&snap, from, &text, offset, 50).expect("a completion context");
+    let item = c
+        .items
+        .iter()
+        .find(|i| i.label == label)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {label:?} in {:?}",
+                c.items.iter().map(|i| &i.label).collect::<Vec<_>>()
+            )
+        });
+    format!(
+        "{}{}{}",
+        &text[..c.replace.start as usize],
+        item.insert,
+        &text[c.replace.end as usize..]
+    )
+}
+
+fn setup(files: &[(&str, &str)], from: &str) -> (Snapshot, String, usize) {
+    let mut text = String::new();
+    let mut offset = 0;
+    let clean: Vec<(String, String)> = files
+        .iter()
+        .map(|(p, t)| {
+            let t = if *p == from {
+                offset = t.find("$0").expect("cursor");
+                text = t.replacen("$0", "", 1);
+                text.clone()
+            } else {
+                t.to_string()
+            };
+            (p.to_string(), t)
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = clean
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    (Snapshot::from_texts(&refs), text, offset)
+}
+
+fn labels(files: &[(&str, &str)], from: &str) -> Vec<String> {
+    let (snap, text, offset) = setup(files, from);
+    complete(&snap, from, &text, offset, 50)
+        .map_or(vec![], |c| c.items.into_iter().map(|i| i.label).collect())
+}
+
+const VAULT: &[(&str, &str)] = &[
+    (
+        "Projects/Roadmap.md",
+        "---\ntitle: The Plan\naliases: [Plan B]\n---\n# Goals\n## Q1 targets\ntext ^q1\n",
+    ),
+    ("Archive/Roadmap.md", "old"),
+    (
+        "Daily note.md",
+        "[[Roadmap]] [[Projects/Roadmap]] [[Someday]] #project #project/alpha #Project",
+    ),
+    ("Zettel.md", "[[Daily note]] [[Daily note]] #project"),
+];
+
+fn with(from_text: &str) -> Vec<(&'static str, String)> {
+    let mut v: Vec<(&str, String)> = VAULT.iter().map(|(p, t)| (*p, t.to_string())).collect();
+    v.push(("cur.md", from_text.to_string()));
+    v
+}
+
+fn run_after(from_text: &str, label: &str) -> String {
+    let v = with(from_text);
+    let refs: Vec<(&str, &str)> = v.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    after(&refs, "cur.md", label)
+}
+
+fn run_labels(from_text: &str) -> Vec<String> {
+    let v = with(from_text);
+    let refs: Vec<(&str, &str)> = v.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    labels(&refs, "cur.md")
+}
+
+#[test]
+fn note_links_use_the_shortest_unambiguous_form() {
+    assert_eq!(run_after("See [[dai$0", "Daily note"), "See [[Daily note]]");
+    assert_eq!(
+        run_after("See [[road$0]] more", "Roadmap"),
+        "See [[Archive/Roadmap]] more"
+    );
+    assert!(
+        run_labels("[[road$0")
+            .iter()
+            .filter(|l| *l == "Roadmap")
+            .count()
+            == 2
+    );
+    assert_eq!(
+        run_after("[[plan b$0", "Plan B"),
+        "[[Projects/Roadmap|Plan B]]"
+    );
+    assert_eq!(
+        run_after("- 😀 漢字 [[The Pl$0", "Roadmap"),
+        "- 😀 漢字 [[Archive/Roadmap]]".replace("Archive", "Projects")
+    );
+}
+
+#[test]
+fn ranking_prefers_better_matches_then_linked_notes() {
+    let labels = run_labels("[[$0");
+    assert_eq!(labels[0], "Daily note", "most linked first: {labels:?}");
+    let labels = run_labels("[[zett$0");
+    assert_eq!(labels[0], "Zettel");
+}
+
+#[test]
+fn missing_names_are_offered_to_create() {
+    let v = with("[[some$0");
+    let refs: Vec<(&str, &str)> = v.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let (snap, text, offset) = setup(&refs, "cur.md");
+    let c = complete(&snap, "cur.md", &text, offset, 50).unwrap();
+    let item = c.items.iter().find(|i| i.label == "Someday").unwrap();
+    assert_eq!(item.kind, ItemKind::Missing);
+}
+
+#[test]
+fn headings_blocks_and_slugs() {
+    assert_eq!(
+        run_after("[[Projects/Roadmap#q1$0", "Q1 targets"),
+        "[[Projects/Roadmap#Q1 targets]]"
+    );
+    assert_eq!(
+        run_after("[[Projects/Roadmap#Goals#$0", "Q1 targets"),
+        "[[Projects/Roadmap#Goals#Q1 targets]]"
+    );
+    assert_eq!(
+        run_after("[[Projects/Roadmap#^$0]]", "^q1"),
+        "[[Projects/Roadmap#^q1]]"
+    );
+    assert_eq!(run_after("# Mine\n[[#$0", "Mine"), "# Mine\n[[#Mine]]");
+    assert_eq!(
+        run_after("[x](Projects/Roadmap.md#q$0", "Q1 targets"),
+        "[x](Projects/Roadmap.md#q1-targets"
+    );
+}
+
+#[test]
+fn markdown_paths_are_relative_and_encoded() {
+    let v = vec![
+        ("notes/deep/cur.md", "[x](dai$0"),
+        ("Daily note.md", ""),
+        ("notes/other one.md", ""),
+    ];
+    assert_eq!(
+        after(&v, "notes/deep/cur.md", "../../Daily note.md"),
+        "[x](../../Daily%20note.md"
+    );
+    let v = vec![
+        ("notes/deep/cur.md", "[x](<oth$0"),
+        ("notes/other one.md", ""),
+    ];
+    assert_eq!(
+        after(&v, "notes/deep/cur.md", "../other one.md"),
+        "[x](<../other one.md"
+    );
+}
+
+#[test]
+fn tags_with_counts_inline_and_in_front_matter() {
+    let labels = run_labels("text #pro$0");
+    assert_eq!(labels[0], "#project", "used in the most notes: {labels:?}");
+    assert!(
+        labels.contains(&"#project/alpha".to_string()),
+        "nested tags too: {labels:?}"
+    );
+    assert!(
+        !labels.contains(&"#pro".to_string()),
+        "not the tag being typed: {labels:?}"
+    );
+    assert_eq!(
+        run_after("---\ntags: [a, proj$0\n---\n", "#project"),
+        "---\ntags: [a, project\n---\n"
+    );
+    assert_eq!(
+        run_after("---\ntags:\n  - proj$0\n---\n", "#project"),
+        "---\ntags:\n  - project\n---\n"
+    );
+}
+
+#[test]
+fn nothing_in_code_or_aliases() {
+    assert!(run_labels("`[[dai$0`").is_empty());
+    assert!(run_labels("```\n[[dai$0\n").is_empty());
+    assert!(run_labels("[[Daily note|my te$0").is_empty());
+    assert!(run_labels("a#b$0").is_empty());
+}
