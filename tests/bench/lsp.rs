@@ -153,6 +153,66 @@ fn main() {
     }
     report("didChange → updated backlinks", &mut times);
 
+    // Completion: `[[` + 1, 2, 3 characters of note names, headings, tags.
+    let scratch = lsp.open_text("bench-scratch.md", "");
+    let names: Vec<String> = counts
+        .iter()
+        .step_by((counts.len() / 50).max(1))
+        .map(|(_, p)| carnet::names::note_stem(p).to_string())
+        .filter(|n| n.chars().count() >= 3)
+        .collect();
+    let mut version = 1;
+    let mut complete = |lsp: &mut client::Lsp, text: &str| -> (Duration, usize) {
+        version += 1;
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": scratch, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+        let character = text.len();
+        let t = Instant::now();
+        let r = lsp
+            .request(
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": scratch },
+                     "position": { "line": 0, "character": character } }),
+            )
+            .unwrap();
+        (t.elapsed(), r["items"].as_array().map_or(0, Vec::len))
+    };
+    for n in 1..=3 {
+        let mut times = Vec::new();
+        for name in &names {
+            let prefix: String = name.chars().take(n).collect();
+            let (t, items) = complete(&mut lsp, &format!("[[{prefix}"));
+            assert!(items > 0, "completions for [[{prefix}");
+            times.push(t);
+        }
+        report(
+            &format!(
+                "completion `[[` + {n} character{}",
+                if n == 1 { "" } else { "s" }
+            ),
+            &mut times,
+        );
+    }
+    let mut times = Vec::new();
+    for name in &names {
+        let (t, _) = complete(&mut lsp, &format!("[[{name}#"));
+        times.push(t);
+    }
+    report("completion of headings `[[Note#`", &mut times);
+    let mut times = Vec::new();
+    for prefix in ["p", "pr", "a", "ar", "i", "st", "r", "t"]
+        .iter()
+        .cycle()
+        .take(50)
+    {
+        let (t, items) = complete(&mut lsp, &format!("text #{prefix}"));
+        assert!(items > 0 || prefix.len() > 1);
+        times.push(t);
+    }
+    report("completion of tags `#`", &mut times);
+
     // didChange in a 200 KB note → its diagnostics, published.
     let mut big = String::new();
     for (_, path) in counts.iter().rev() {

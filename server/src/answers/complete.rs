@@ -405,38 +405,39 @@ fn notes(
 ) -> (Vec<Item>, bool) {
     let mut scorer = Scorer::new(query.trim());
     let mut best = Best::new(limit.max(1));
-    for note in snap.notes() {
-        if *note.path == *from {
+    let names = snap.name_list();
+    for entry in &names.entries {
+        if *entry.path == *from {
             continue;
         }
-        let name = note.name();
-        let title = note.facts.title.as_deref().filter(|t| *t != name);
+        let name = entry.name();
+        let title = entry.title.as_deref().filter(|t| *t != name);
+        let popularity = entry.popularity as usize;
         let score = [Some(name), title]
             .into_iter()
             .flatten()
             .filter_map(|s| scorer.score(s))
             .max();
-        let popularity = snap.linkers_of_name(&fold(name)).len();
         if let Some(score) = score {
-            best.offer(score, popularity, note.path.len(), || Item {
+            best.offer(score, popularity, entry.path.len(), || Item {
                 label: name.to_string(),
                 kind: ItemKind::Note,
-                insert: format!("{}{close}", link_text(snap, &note.path)),
+                insert: format!("{}{close}", link_text(snap, &entry.path)),
                 detail: match title {
-                    Some(t) => format!("{} · {t}", folder_of(&note.path)),
-                    None => folder_of(&note.path),
+                    Some(t) => format!("{} · {t}", folder_of(&entry.path)),
+                    None => folder_of(&entry.path),
                 },
-                path: Some(note.path.clone()),
+                path: Some(entry.path.clone()),
             });
         }
-        for alias in &note.facts.aliases {
+        for alias in &entry.aliases {
             if let Some(score) = scorer.score(alias) {
-                best.offer(score, popularity, note.path.len(), || Item {
+                best.offer(score, popularity, entry.path.len(), || Item {
                     label: alias.to_string(),
                     kind: ItemKind::Alias,
-                    insert: format!("{}|{alias}{close}", link_text(snap, &note.path)),
-                    detail: format!("alias of {}", note.path),
-                    path: Some(note.path.clone()),
+                    insert: format!("{}|{alias}{close}", link_text(snap, &entry.path)),
+                    detail: format!("alias of {}", entry.path),
+                    path: Some(entry.path.clone()),
                 });
             }
         }
@@ -471,7 +472,7 @@ fn missing_names(
     close: &str,
 ) {
     for key in snap.linked_names() {
-        if !snap.notes_named(&key).is_empty() {
+        if snap.has_note_named(key) {
             continue;
         }
         let Some(score) = scorer.score(&key) else {

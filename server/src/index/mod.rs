@@ -61,6 +61,31 @@ pub struct Snapshot {
     linkers: Map<Key, Arc<[NotePath]>>,
     /// Tag spelling, exactly as written (`ToDo`, `todo`) → notes using it.
     taggers: Map<Sym, Arc<[NotePath]>>,
+    /// Every note's names in one flat list, built on first use and kept
+    /// by the next snapshot while no name, title or alias changes (typing
+    /// in a note keeps it): completion scans it on every keystroke.
+    names: Arc<std::sync::OnceLock<Arc<NameList>>>,
+}
+
+/// A note's names, for completion.
+#[derive(Debug)]
+pub struct NameEntry {
+    pub path: NotePath,
+    pub title: Option<Box<str>>,
+    pub aliases: Box<[Box<str>]>,
+    /// How many notes link to this note's name, when the list was built.
+    pub popularity: u32,
+}
+
+impl NameEntry {
+    pub fn name(&self) -> &str {
+        note_stem(&self.path)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct NameList {
+    pub entries: Vec<NameEntry>,
 }
 
 /// Orders candidates the way ties are broken: shortest path, then lexical.
@@ -209,7 +234,13 @@ impl Snapshot {
 
     /// The next snapshot, with `note` added or replacing the note at its path.
     pub fn with_note(&self, note: Note) -> Snapshot {
+        let same_names = self.notes.get(&*note.path).is_some_and(|old| {
+            old.facts.title == note.facts.title && old.facts.aliases == note.facts.aliases
+        });
         let mut next = self.without_note(&note.path);
+        if same_names {
+            next.names = self.names.clone();
+        }
         let path = note.path.clone();
         let name_key: Key = key(&fold(note.name()));
         let list = insert_sorted(next.note_by_name.get(&name_key), &path, true);
@@ -234,6 +265,7 @@ impl Snapshot {
         let Some(old) = next.notes.remove(path) else {
             return next;
         };
+        next.names = Arc::default();
         let path = old.path.clone();
         remove_from(&mut next.note_by_name, &key(&fold(old.name())), &path);
         for key in link_keys(&old.facts) {
@@ -287,6 +319,39 @@ impl Snapshot {
     /// A superset of the backlinks of a note named `key`: resolve each to be sure.
     pub fn linkers_of_name(&self, key: &str) -> &[NotePath] {
         lookup(&self.linkers, key)
+    }
+
+    /// Every note's names (see [`NameList`]).
+    pub fn name_list(&self) -> Arc<NameList> {
+        self.names
+            .get_or_init(|| {
+                let mut entries = Vec::with_capacity(self.notes.len());
+                for (_, paths, popularity) in self.names_with_popularity() {
+                    for note in paths.iter().filter_map(|p| self.notes.get(p)) {
+                        entries.push(NameEntry {
+                            path: note.path.clone(),
+                            title: note.facts.title.clone(),
+                            aliases: note.facts.aliases.clone().into_boxed_slice(),
+                            popularity: popularity as u32,
+                        });
+                    }
+                }
+                Arc::new(NameList { entries })
+            })
+            .clone()
+    }
+
+    /// Every note name (folded) with its notes and how many notes link to
+    /// that name: one pass over the vault with no per-note folding.
+    pub fn names_with_popularity(&self) -> impl Iterator<Item = (Sym, &[NotePath], usize)> + '_ {
+        self.note_by_name
+            .iter()
+            .map(|(k, paths)| (*k, &paths[..], self.linkers.get(k).map_or(0, |l| l.len())))
+    }
+
+    /// Whether any note is named `key` (folded).
+    pub fn has_note_named(&self, key: Sym) -> bool {
+        self.note_by_name.contains_key(&key)
     }
 
     /// Every folded name some link points at.
