@@ -11,7 +11,9 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::fixes::unambiguous_name;
 use crate::facts::{Link, LinkKind};
-use crate::index::{NotePath, Snapshot};
+use rayon::prelude::*;
+
+use crate::index::{NameEntry, NotePath, Snapshot};
 use crate::names::{Sym, file_name, fold, note_stem, parent, slug};
 use crate::text::Span;
 
@@ -377,6 +379,15 @@ impl Best {
         self.kept.push((key, make()));
     }
 
+    /// Takes in the items another collector kept.
+    fn merge(&mut self, other: Best) {
+        let extra = other.matched - other.kept.len();
+        for (rank, item) in other.kept {
+            self.offer(rank.0, rank.1, (rank.2).0, || item);
+        }
+        self.matched += extra;
+    }
+
     fn finish(mut self) -> (Vec<Item>, bool) {
         self.kept
             .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.label.cmp(&b.1.label)));
@@ -403,45 +414,30 @@ fn notes(
     close: &str,
     limit: usize,
 ) -> (Vec<Item>, bool) {
-    let mut scorer = Scorer::new(query.trim());
-    let mut best = Best::new(limit.max(1));
+    // Scoring every name is the whole cost of a keystroke: split it over the cores.
     let names = snap.name_list();
-    for entry in &names.entries {
-        if *entry.path == *from {
-            continue;
-        }
-        let name = entry.name();
-        let title = entry.title.as_deref().filter(|t| *t != name);
-        let popularity = entry.popularity as usize;
-        let score = [Some(name), title]
-            .into_iter()
-            .flatten()
-            .filter_map(|s| scorer.score(s))
-            .max();
-        if let Some(score) = score {
-            best.offer(score, popularity, entry.path.len(), || Item {
-                label: name.to_string(),
-                kind: ItemKind::Note,
-                insert: format!("{}{close}", link_text(snap, &entry.path)),
-                detail: match title {
-                    Some(t) => format!("{} · {t}", folder_of(&entry.path)),
-                    None => folder_of(&entry.path),
-                },
-                path: Some(entry.path.clone()),
-            });
-        }
-        for alias in &entry.aliases {
-            if let Some(score) = scorer.score(alias) {
-                best.offer(score, popularity, entry.path.len(), || Item {
-                    label: alias.to_string(),
-                    kind: ItemKind::Alias,
-                    insert: format!("{}|{alias}{close}", link_text(snap, &entry.path)),
-                    detail: format!("alias of {}", entry.path),
-                    path: Some(entry.path.clone()),
-                });
+    let chunk = names
+        .entries
+        .len()
+        .div_ceil(rayon::current_num_threads() * 2)
+        .max(256);
+    let parts: Vec<Best> = names
+        .entries
+        .par_chunks(chunk)
+        .map(|entries| {
+            let mut scorer = Scorer::new(query.trim());
+            let mut best = Best::new(limit.max(1));
+            for entry in entries {
+                offer_note(snap, from, entry, close, &mut scorer, &mut best);
             }
-        }
+            best
+        })
+        .collect();
+    let mut best = Best::new(limit.max(1));
+    for part in parts {
+        best.merge(part);
     }
+    let mut scorer = Scorer::new(query.trim());
     if embed {
         for file in snap.attachments() {
             let name = file_name(file);
@@ -460,6 +456,50 @@ fn notes(
         missing_names(snap, from, offset, &mut scorer, &mut best, close);
     }
     best.finish()
+}
+
+fn offer_note(
+    snap: &Snapshot,
+    from: &str,
+    entry: &NameEntry,
+    close: &str,
+    scorer: &mut Scorer,
+    best: &mut Best,
+) {
+    if *entry.path == *from {
+        return;
+    }
+    let name = entry.name();
+    let title = entry.title.as_deref().filter(|t| *t != name);
+    let popularity = entry.popularity as usize;
+    let score = [Some(name), title]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| scorer.score(s))
+        .max();
+    if let Some(score) = score {
+        best.offer(score, popularity, entry.path.len(), || Item {
+            label: name.to_string(),
+            kind: ItemKind::Note,
+            insert: format!("{}{close}", link_text(snap, &entry.path)),
+            detail: match title {
+                Some(t) => format!("{} · {t}", folder_of(&entry.path)),
+                None => folder_of(&entry.path),
+            },
+            path: Some(entry.path.clone()),
+        });
+    }
+    for alias in &entry.aliases {
+        if let Some(score) = scorer.score(alias) {
+            best.offer(score, popularity, entry.path.len(), || Item {
+                label: alias.to_string(),
+                kind: ItemKind::Alias,
+                insert: format!("{}|{alias}{close}", link_text(snap, &entry.path)),
+                detail: format!("alias of {}", entry.path),
+                path: Some(entry.path.clone()),
+            });
+        }
+    }
 }
 
 /// Names linked somewhere that no note has yet, spelled as first written.
