@@ -989,3 +989,76 @@ fn completion_on_a_real_vault() {
         assert_eq!(to, ["Getting started/Sandbox vault.md:0"]);
     });
 }
+
+#[test]
+fn completion_of_blocks_embeds_markdown_paths_and_slugs() {
+    both_encodings(|utf8| {
+        let v = Vault::new(&[
+            ("notes/Target note.md", "# Big Title\n\ntext ^blk-1\n"),
+            ("img/diagram.png", "png"),
+            ("deep/er/cur.md", "é "),
+        ]);
+        let mut lsp = Lsp::start(v.path(), utf8);
+        lsp.open("deep/er/cur.md");
+        let base = "é ";
+        let (text, to) = complete_and_follow(
+            &mut lsp,
+            "deep/er/cur.md",
+            base,
+            2,
+            "[[Target note#^bl",
+            "^blk-1",
+        );
+        assert!(text.ends_with("[[Target note#^blk-1]]"), "{text}");
+        assert_eq!(to, ["notes/Target note.md:2"]);
+        let (text, to) = complete_and_follow(
+            &mut lsp,
+            "deep/er/cur.md",
+            &text,
+            4,
+            " ![[diag",
+            "diagram.png",
+        );
+        assert!(text.ends_with("![[diagram.png]]"), "{text}");
+        assert_eq!(to, ["img/diagram.png:0"]);
+        let (text, to) = complete_and_follow(
+            &mut lsp,
+            "deep/er/cur.md",
+            &text,
+            6,
+            " [x](targ",
+            "notes/Target note.md",
+        );
+        assert!(text.ends_with("[x](../../notes/Target%20note.md"), "{text}");
+        let text = format!("{text})");
+        let end = lsp.pos(&text, text.len() - 1);
+        let u = lsp.file_uri("deep/er/cur.md");
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": u, "version": 8 },
+                    "contentChanges": [{ "range": { "start": end, "end": end }, "text": ")" }] }),
+        );
+        let _ = to; // The link was not closed yet when it was followed.
+        let at = lsp.pos_of(&text, "[x](", 1);
+        let r = lsp
+            .request(
+                "textDocument/definition",
+                json!({ "textDocument": { "uri": u }, "position": at }),
+            )
+            .unwrap();
+        assert_eq!(
+            places(&lsp, &r),
+            ["notes/Target note.md:0"],
+            "the completed path resolves"
+        );
+        let (text, _) = complete_and_follow(
+            &mut lsp,
+            "deep/er/cur.md",
+            &text,
+            9,
+            " [y](../../notes/Target%20note.md#big",
+            "Big Title",
+        );
+        assert!(text.ends_with("#big-title"), "{text}");
+    });
+}
