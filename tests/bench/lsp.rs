@@ -119,7 +119,8 @@ fn main() {
     report(&format!("references ({mid_count} backlinks)"), &mut times);
 
     // didChange in one note → the target's backlinks include it.
-    let target_name = carnet::names::note_stem(&mid).to_string();
+    // The full path: a bare name may be shared by several notes.
+    let target_name = carnet::names::strip_md(&mid).to_string();
     let editor = counts
         .iter()
         .find(|(c, p)| *c < 5 && *p != mid)
