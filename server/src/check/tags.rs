@@ -60,11 +60,15 @@ impl Findings {
                     .map(|n| n.facts.tags.iter().filter(|t| t.name == s).count())
                     .sum()
             };
+            // Counting uses reads every note with the tag: only for a tie.
+            let most = spellings.iter().map(|s| s.1).max().unwrap_or(0);
+            let tied = spellings.iter().filter(|s| s.1 == most).count() > 1;
             spellings.sort_by_cached_key(|&(s, notes)| {
                 let lower = s.as_str() == s.to_lowercase();
+                let uses = if tied && notes == most { uses(s) } else { 0 };
                 (
                     std::cmp::Reverse(notes),
-                    std::cmp::Reverse(uses(s)),
+                    std::cmp::Reverse(uses),
                     !lower,
                     s.as_str(),
                 )

@@ -63,9 +63,22 @@ pub fn convert_problem(root: &std::path::Path, pos: &Positions, p: &Problem) -> 
 
 /// The diagnostics of one note, from the current snapshot.
 pub fn of_note(world: &Arc<World>, uri: &Uri) -> Option<Vec<Diagnostic>> {
+    of_note_with(world, uri, &mut HashMap::new())
+}
+
+/// Like [`of_note`], reusing checkers (vault-wide tag findings) across the
+/// open notes of one vault.
+fn of_note_with(
+    world: &Arc<World>,
+    uri: &Uri,
+    checkers: &mut HashMap<std::path::PathBuf, Checker>,
+) -> Option<Vec<Diagnostic>> {
     let ctx = world.context_now(uri)?;
     let note = ctx.snapshot.note(&ctx.rel)?;
-    let problems = Checker::new(&ctx.snapshot, &ctx.rules).note(&ctx.snapshot, note);
+    let checker = checkers
+        .entry(ctx.root.clone())
+        .or_insert_with(|| Checker::new(&ctx.snapshot, &ctx.rules));
+    let problems = checker.note(&ctx.snapshot, note);
     let text_of = super::texts(world, &ctx.root);
     let pos = ctx.positions(&text_of);
     Some(problems.iter().map(|p| convert(&ctx, &pos, p)).collect())
@@ -95,8 +108,11 @@ pub async fn push_loop(world: Arc<World>, client: Client) {
         let w = world.clone();
         let open: Vec<(Uri, i32)> = w.open_documents();
         let computed = tokio::task::spawn_blocking(move || {
+            let mut checkers = HashMap::new();
             open.into_iter()
-                .filter_map(|(uri, version)| Some((of_note(&w, &uri)?, uri, version)))
+                .filter_map(|(uri, version)| {
+                    Some((of_note_with(&w, &uri, &mut checkers)?, uri, version))
+                })
                 .collect::<Vec<_>>()
         })
         .await

@@ -3,9 +3,10 @@
 //! Handlers mutate buffers synchronously, in arrival order, and queue a
 //! [`Job`]. A single writer thread takes jobs in that same order, does the
 //! CPU work (fact extraction, syntax trees, vault walks) and publishes the
-//! next [`Snapshot`]. Requests wait until the snapshot covers the buffer
-//! they ask about, then answer from a clone of it — no lock is held while
-//! answering, and no request ever blocks an edit.
+//! next [`Snapshot`]. Jobs are numbered: a request waits until the writer
+//! has done every job sent before it arrived, then answers from a clone of
+//! the snapshot — no lock is held while answering, and no request ever
+//! blocks an edit.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,15 +17,15 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::Uri;
 
 use super::convert::{Encoding, path_to_uri, uri_to_path};
-
-/// How long a request waits for indexing to catch up before answering from
-/// what is indexed so far.
-const WAIT: Duration = Duration::from_secs(5);
 use crate::check::Rules;
 use crate::facts::extract;
 use crate::index::{Note, Snapshot};
 use crate::syntax::Syntax;
 use crate::vault;
+
+/// How long a request waits for indexing to catch up before answering from
+/// what is indexed so far.
+const WAIT: Duration = Duration::from_secs(5);
 
 /// One vault: a workspace folder, or the folder of a note opened outside
 /// every workspace folder (then only opened notes are in it).
@@ -32,7 +33,6 @@ use crate::vault;
 pub struct Vault {
     pub root: PathBuf,
     pub snapshot: Snapshot,
-    pub indexed: bool,
     /// A stand-in vault for notes outside every workspace folder.
     pub adhoc: bool,
     pub filter: Option<Arc<vault::Filter>>,
@@ -189,7 +189,6 @@ impl World {
         st.vaults.push(Vault {
             root: root.clone(),
             snapshot: Snapshot::default(),
-            indexed: false,
             adhoc: false,
             filter: None,
             rules: Arc::default(),
@@ -439,7 +438,6 @@ fn adhoc_vault(st: &mut State, path: &Path) -> usize {
     st.vaults.push(Vault {
         root: path.parent().unwrap_or(Path::new("/")).to_path_buf(),
         snapshot: Snapshot::default(),
-        indexed: true,
         adhoc: true,
         filter: None,
         rules: Arc::default(),
@@ -454,10 +452,6 @@ fn index_root(world: &World, root: PathBuf) {
             world
                 .log
                 .error(format!("cannot index {}: {e}", root.display()));
-            let mut st = world.state();
-            if let Some(v) = st.vaults.iter_mut().find(|v| v.root == root && !v.adhoc) {
-                v.indexed = true;
-            }
             return;
         }
     };
@@ -494,7 +488,6 @@ fn index_root(world: &World, root: PathBuf) {
     let mut st = world.state();
     if let Some(v) = st.vaults.iter_mut().find(|v| v.root == root && !v.adhoc) {
         v.snapshot = snapshot;
-        v.indexed = true;
         v.filter = Some(filter);
         v.rules = Arc::new(Rules::from_config(&loaded.config));
     }
