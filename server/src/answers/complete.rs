@@ -320,6 +320,9 @@ struct Scorer {
     pattern: Pattern,
     buf: Vec<char>,
     empty: bool,
+    /// A one-letter query matches almost every name; it only counts at the
+    /// start of a word (`d` → "Daily note", "Big data"), checked cheaply.
+    initial: Option<char>,
 }
 
 impl Scorer {
@@ -329,6 +332,13 @@ impl Scorer {
             pattern: Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart),
             buf: Vec::new(),
             empty: query.trim().is_empty(),
+            initial: {
+                let mut chars = query.trim().chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if c.is_alphanumeric() => Some(c),
+                    _ => None,
+                }
+            },
         }
     }
 
@@ -336,9 +346,26 @@ impl Scorer {
         if self.empty {
             return Some(0);
         }
+        if let Some(c) = self.initial
+            && !starts_a_word(haystack, c)
+        {
+            return None;
+        }
         self.pattern
             .score(Utf32Str::new(haystack, &mut self.buf), &mut self.matcher)
     }
+}
+
+/// Whether some word of `s` starts with `c` (case-insensitively).
+fn starts_a_word(s: &str, c: char) -> bool {
+    let mut at_start = true;
+    for ch in s.chars() {
+        if at_start && (ch == c || ch.to_lowercase().eq(c.to_lowercase())) {
+            return true;
+        }
+        at_start = !ch.is_alphanumeric();
+    }
+    false
 }
 
 /// Rank of an item: match score, then weight (popularity), then shorter.

@@ -145,6 +145,21 @@ fn remove_from<K: std::hash::Hash + Eq + Clone>(
     }
 }
 
+/// What is only in `old` and what is only in `new` (both sorted).
+fn diff(old: &[Sym], new: &[Sym]) -> (Vec<Sym>, Vec<Sym>) {
+    let gone = old
+        .iter()
+        .filter(|k| new.binary_search(k).is_err())
+        .copied()
+        .collect();
+    let added = new
+        .iter()
+        .filter(|k| old.binary_search(k).is_err())
+        .copied()
+        .collect();
+    (gone, added)
+}
+
 /// The list under a folded key; empty when the key was never seen.
 fn lookup<'m>(map: &'m Map<Key, Arc<[NotePath]>>, folded: &str) -> &'m [NotePath] {
     Sym::lookup(folded)
@@ -234,13 +249,42 @@ impl Snapshot {
 
     /// The next snapshot, with `note` added or replacing the note at its path.
     pub fn with_note(&self, note: Note) -> Snapshot {
-        let same_names = self.notes.get(&*note.path).is_some_and(|old| {
-            old.facts.title == note.facts.title && old.facts.aliases == note.facts.aliases
-        });
-        let mut next = self.without_note(&note.path);
-        if same_names {
-            next.names = self.names.clone();
+        let Some(old) = self.notes.get(&*note.path).cloned() else {
+            return self.with_new_note(note);
+        };
+        // The same note again (a keystroke): touch only the lists whose
+        // membership changed. A hub's list of linkers can hold a hundred
+        // thousand notes; copying it on every keystroke is what this avoids.
+        let mut next = self.clone();
+        let path = note.path.clone();
+        let same_names =
+            old.facts.title == note.facts.title && old.facts.aliases == note.facts.aliases;
+        if !same_names {
+            next.names = Arc::default();
         }
+        let (gone, added) = diff(&link_keys(&old.facts), &link_keys(&note.facts));
+        for k in gone {
+            remove_from(&mut next.linkers, &k, &path);
+        }
+        for k in added {
+            let list = insert_sorted(next.linkers.get(&k), &path, false);
+            next.linkers.insert(k, list);
+        }
+        let (gone, added) = diff(&tag_keys(&old.facts), &tag_keys(&note.facts));
+        for k in gone {
+            remove_from(&mut next.taggers, &k, &path);
+        }
+        for k in added {
+            let list = insert_sorted(next.taggers.get(&k), &path, false);
+            next.taggers.insert(k, list);
+        }
+        next.notes.insert(path, Arc::new(note));
+        next
+    }
+
+    fn with_new_note(&self, note: Note) -> Snapshot {
+        let mut next = self.clone();
+        next.names = Arc::default();
         let path = note.path.clone();
         let name_key: Key = key(&fold(note.name()));
         let list = insert_sorted(next.note_by_name.get(&name_key), &path, true);

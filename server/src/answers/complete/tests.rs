@@ -118,6 +118,18 @@ fn ranking_prefers_better_matches_then_linked_notes() {
 }
 
 #[test]
+fn one_letter_matches_word_starts() {
+    let labels = run_labels("[[n$0");
+    assert!(labels.contains(&"Daily note".to_string()), "{labels:?}");
+    let labels = run_labels("[[o$0");
+    assert!(
+        !labels.contains(&"Daily note".to_string()),
+        "its `o` is inside a word: {labels:?}"
+    );
+    assert!(super::starts_a_word("Été à Paris", 'é') && super::starts_a_word("x-ray", 'R'));
+}
+
+#[test]
 fn missing_names_are_offered_to_create() {
     let v = with("[[some$0");
     let refs: Vec<(&str, &str)> = v.iter().map(|(a, b)| (*a, b.as_str())).collect();
