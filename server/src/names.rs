@@ -155,6 +155,32 @@ pub fn heading_key_eq(a: &str, b: &str) -> bool {
     heading_key(a) == heading_key(b)
 }
 
+/// The letters and digits of `s` as bits (case and accents ignored), for a
+/// quick "cannot match" test before fuzzy scoring. `None` when `s` holds a
+/// letter or digit that does not fold to ASCII (then no test is safe).
+pub fn char_mask(s: &str) -> Option<u64> {
+    let mut mask = 0u64;
+    for c in s.chars() {
+        let base = if c.is_ascii() {
+            c
+        } else {
+            let mut first = None;
+            unicode_normalization::char::decompose_canonical(c, |d| {
+                first.get_or_insert(d);
+            });
+            first.unwrap_or(c)
+        };
+        let base = base.to_ascii_lowercase();
+        match base {
+            'a'..='z' => mask |= 1 << (base as u32 - 'a' as u32),
+            '0'..='9' => mask |= 1 << (26 + base as u32 - '0' as u32),
+            c if c.is_alphanumeric() => return None,
+            _ => {}
+        }
+    }
+    Some(mask)
+}
+
 /// GitHub-style heading slug, the fragment markdown links use: lowercase,
 /// punctuation dropped, spaces turned into `-`.
 pub fn slug(s: &str) -> String {
@@ -283,6 +309,13 @@ mod tests {
                 "{a:?} {b:?}"
             );
         }
+    }
+
+    #[test]
+    fn char_masks_fold_case_and_accents() {
+        assert_eq!(char_mask("Éa"), char_mask("ae"));
+        assert_eq!(char_mask("A-1"), Some(1 | 1 << 27));
+        assert_eq!(char_mask("漢字"), None);
     }
 
     #[test]

@@ -454,7 +454,9 @@ fn notes(
         .map(|entries| {
             let mut scorer = Scorer::new(query.trim());
             let mut best = Best::new(limit.max(1));
-            for entry in entries {
+            // A name lacking a letter of the query cannot match: skip scoring it.
+            let needed = crate::names::char_mask(query).unwrap_or(0);
+            for entry in entries.iter().filter(|e| e.chars & needed == needed) {
                 offer_note(snap, from, entry, close, &mut scorer, &mut best);
             }
             best

@@ -75,6 +75,9 @@ pub struct NameEntry {
     pub aliases: Box<[Box<str>]>,
     /// How many notes link to this note's name, when the list was built.
     pub popularity: u32,
+    /// [`crate::names::char_mask`] of the name, title and aliases together
+    /// (all bits set when one of them cannot be masked).
+    pub chars: u64,
 }
 
 impl NameEntry {
@@ -372,11 +375,19 @@ impl Snapshot {
                 let mut entries = Vec::with_capacity(self.notes.len());
                 for (_, paths, popularity) in self.names_with_popularity() {
                     for note in paths.iter().filter_map(|p| self.notes.get(p)) {
+                        let names = std::iter::once(note.name())
+                            .chain(note.facts.title.as_deref())
+                            .chain(note.facts.aliases.iter().map(|a| &**a));
+                        let chars = names
+                            .map(crate::names::char_mask)
+                            .try_fold(0, |all, m| m.map(|m| all | m))
+                            .unwrap_or(u64::MAX);
                         entries.push(NameEntry {
                             path: note.path.clone(),
                             title: note.facts.title.clone(),
                             aliases: note.facts.aliases.clone().into_boxed_slice(),
                             popularity: popularity as u32,
+                            chars,
                         });
                     }
                 }
