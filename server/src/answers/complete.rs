@@ -482,7 +482,7 @@ fn notes(
         }
     }
     if !query.trim().is_empty() {
-        missing_names(snap, from, offset, &mut scorer, &mut best, close);
+        missing_names(snap, from, offset, query, &mut scorer, &mut best, close);
     }
     best.finish()
 }
@@ -498,8 +498,8 @@ fn offer_note(
     if *entry.path == *from {
         return;
     }
-    let name = entry.name();
-    let title = entry.title.as_deref().filter(|t| *t != name);
+    let name = &*entry.name;
+    let title = entry.title.as_deref();
     let popularity = entry.popularity as usize;
     let score = [Some(name), title]
         .into_iter()
@@ -536,12 +536,17 @@ fn missing_names(
     snap: &Snapshot,
     from: &str,
     offset: usize,
+    query: &str,
     scorer: &mut Scorer,
     best: &mut Best,
     close: &str,
 ) {
-    for key in snap.linked_names() {
-        if snap.has_note_named(key) {
+    // There can be as many missing names as broken links: only those that
+    // contain the query as typed are scored, and their spelling is looked up
+    // only for the few that make the list.
+    let needle = fold(query.trim());
+    for &key in snap.missing_names().iter() {
+        if !key.contains(needle.as_str()) {
             continue;
         }
         let Some(score) = scorer.score(&key) else {
@@ -561,25 +566,26 @@ fn missing_names(
         if only_here {
             continue;
         }
-        let Some(written) = sources.iter().filter_map(|s| snap.note(s)).find_map(|n| {
-            n.facts
-                .links
+        best.offer(score, 0, key.len(), || {
+            let written = sources
                 .iter()
-                .find(|l| l.name_key == Some(key) && l.kind.is_wiki())
-                .map(|l| note_stem(l.target.as_str()).to_string())
-        }) else {
-            continue;
-        };
-        best.offer(score, 0, written.len(), || Item {
-            label: written.clone(),
-            kind: ItemKind::Missing,
-            insert: format!("{written}{close}"),
-            detail: format!(
-                "create: linked from {} {}",
-                sources.len(),
-                if sources.len() == 1 { "note" } else { "notes" }
-            ),
-            path: None,
+                .filter_map(|s| snap.note(s))
+                .find_map(|n| {
+                    let link = n.facts.links.iter().find(|l| l.name_key == Some(key))?;
+                    Some(note_stem(link.target.as_str()).to_string())
+                })
+                .unwrap_or_else(|| key.to_string());
+            Item {
+                label: written.clone(),
+                kind: ItemKind::Missing,
+                insert: format!("{written}{close}"),
+                detail: format!(
+                    "create: linked from {} {}",
+                    sources.len(),
+                    if sources.len() == 1 { "note" } else { "notes" }
+                ),
+                path: None,
+            }
         });
     }
 }

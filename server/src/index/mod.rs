@@ -20,7 +20,7 @@ use std::sync::Arc;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::facts::NoteFacts;
-use crate::names::{Sym, file_name, fold, note_stem, strip_md};
+use crate::names::{Sym, file_name, fold, has_other_extension, note_stem, strip_md};
 
 type Map<K, V> = imbl::GenericHashMap<K, V, FxBuildHasher, imbl::shared_ptr::DefaultSharedPtr>;
 
@@ -65,12 +65,18 @@ pub struct Snapshot {
     /// by the next snapshot while no name, title or alias changes (typing
     /// in a note keeps it): completion scans it on every keystroke.
     names: Arc<std::sync::OnceLock<Arc<NameList>>>,
+    /// Names that links point at but no note has, built on first use and
+    /// kept while no link target and no note name changes.
+    missing: Arc<std::sync::OnceLock<Arc<[Sym]>>>,
 }
 
 /// A note's names, for completion.
 #[derive(Debug)]
 pub struct NameEntry {
     pub path: NotePath,
+    /// The file name without `.md`.
+    pub name: Box<str>,
+    /// The front-matter title, when it differs from the name.
     pub title: Option<Box<str>>,
     pub aliases: Box<[Box<str>]>,
     /// How many notes link to this note's name, when the list was built.
@@ -78,12 +84,6 @@ pub struct NameEntry {
     /// [`crate::names::char_mask`] of the name, title and aliases together
     /// (all bits set when one of them cannot be masked).
     pub chars: u64,
-}
-
-impl NameEntry {
-    pub fn name(&self) -> &str {
-        note_stem(&self.path)
-    }
 }
 
 #[derive(Debug, Default)]
@@ -266,6 +266,9 @@ impl Snapshot {
             next.names = Arc::default();
         }
         let (gone, added) = diff(&link_keys(&old.facts), &link_keys(&note.facts));
+        if !gone.is_empty() || !added.is_empty() {
+            next.missing = Arc::default();
+        }
         for k in gone {
             remove_from(&mut next.linkers, &k, &path);
         }
@@ -288,6 +291,7 @@ impl Snapshot {
     fn with_new_note(&self, note: Note) -> Snapshot {
         let mut next = self.clone();
         next.names = Arc::default();
+        next.missing = Arc::default();
         let path = note.path.clone();
         let name_key: Key = key(&fold(note.name()));
         let list = insert_sorted(next.note_by_name.get(&name_key), &path, true);
@@ -313,6 +317,7 @@ impl Snapshot {
             return next;
         };
         next.names = Arc::default();
+        next.missing = Arc::default();
         let path = old.path.clone();
         remove_from(&mut next.note_by_name, &key(&fold(old.name())), &path);
         for key in link_keys(&old.facts) {
@@ -384,7 +389,8 @@ impl Snapshot {
                             .unwrap_or(u64::MAX);
                         entries.push(NameEntry {
                             path: note.path.clone(),
-                            title: note.facts.title.clone(),
+                            name: note.name().into(),
+                            title: note.facts.title.clone().filter(|t| **t != *note.name()),
                             aliases: note.facts.aliases.clone().into_boxed_slice(),
                             popularity: popularity as u32,
                             chars,
@@ -392,6 +398,20 @@ impl Snapshot {
                     }
                 }
                 Arc::new(NameList { entries })
+            })
+            .clone()
+    }
+
+    /// Folded names that links point at and no note has (see `missing`).
+    pub fn missing_names(&self) -> Arc<[Sym]> {
+        self.missing
+            .get_or_init(|| {
+                // Links to attachments (`pic.png`) are not notes to create.
+                self.linkers
+                    .keys()
+                    .filter(|k| !self.note_by_name.contains_key(*k) && !has_other_extension(k))
+                    .copied()
+                    .collect()
             })
             .clone()
     }

@@ -210,3 +210,39 @@ fn nothing_in_code_or_aliases() {
     assert!(run_labels("[[Daily note|my te$0").is_empty());
     assert!(run_labels("a#b$0").is_empty());
 }
+
+#[test]
+fn cached_name_lists_follow_the_vault() {
+    use crate::index::Note;
+    let note = |path: &str, text: &str| Note {
+        path: path.into(),
+        facts: crate::facts::extract(text),
+        bytes: 0,
+    };
+    let snap = Snapshot::from_texts(&[
+        ("a.md", "[[Someday]] [[pic.png]]"),
+        ("b.md", "---\ntitle: Bee\n---\n"),
+    ]);
+    let find = |snap: &Snapshot, text: &str| -> Vec<(String, ItemKind)> {
+        complete(snap, "cur.md", text, text.len(), 50).map_or(vec![], |c| {
+            c.items.into_iter().map(|i| (i.label, i.kind)).collect()
+        })
+    };
+    assert!(find(&snap, "[[some").contains(&("Someday".into(), ItemKind::Missing)));
+    assert!(
+        !find(&snap, "[[pic")
+            .iter()
+            .any(|i| i.1 == ItemKind::Missing),
+        "attachments are not notes to create"
+    );
+    assert!(find(&snap, "[[bee").contains(&("b".into(), ItemKind::Note)));
+    // Creating the note turns the missing name into a note.
+    let snap = snap.with_note(note("Someday.md", ""));
+    assert_eq!(find(&snap, "[[some"), [("Someday".into(), ItemKind::Note)]);
+    // A new broken link in an existing note shows up; a changed title too.
+    let snap = snap.with_note(note("a.md", "[[Someday]] [[Later]]"));
+    assert!(find(&snap, "[[late").contains(&("Later".into(), ItemKind::Missing)));
+    let snap = snap.with_note(note("b.md", "---\ntitle: Wasp\n---\n"));
+    assert!(find(&snap, "[[bee").is_empty());
+    assert!(find(&snap, "[[wasp").contains(&("b".into(), ItemKind::Note)));
+}
