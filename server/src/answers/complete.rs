@@ -41,6 +41,15 @@ pub struct Item {
     pub path: Option<NotePath>,
 }
 
+/// How a completed markdown link writes a path with spaces: `a%20b.md`,
+/// or `<a b.md>`. A `<` the writer already typed always wins.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PathStyle {
+    #[default]
+    Percent,
+    Angle,
+}
+
 pub struct Completion {
     /// The typed text the items replace.
     pub replace: Span,
@@ -230,6 +239,7 @@ pub fn complete(
     text: &str,
     offset: usize,
     limit: usize,
+    style: PathStyle,
 ) -> Option<Completion> {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -282,7 +292,7 @@ pub fn complete(
             query,
             start,
             angle,
-        } => (start, md_paths(snap, from, query, angle, limit)),
+        } => (start, md_paths(snap, from, query, angle, style, limit)),
         Context::MdHeading { path, query, start } => {
             let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
             let target = resolve_name(snap, from, &decoded, LinkKind::Markdown);
@@ -675,6 +685,7 @@ fn md_paths(
     from: &str,
     query: &str,
     angle: bool,
+    style: PathStyle,
     limit: usize,
 ) -> (Vec<Item>, bool) {
     let query = percent_encoding::percent_decode_str(query).decode_utf8_lossy();
@@ -683,6 +694,8 @@ fn md_paths(
     let encode = |p: &str| {
         if angle {
             p.to_string()
+        } else if style == PathStyle::Angle && p.contains(' ') {
+            format!("<{p}>")
         } else {
             p.replace('%', "%25").replace(' ', "%20")
         }

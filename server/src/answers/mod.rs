@@ -9,7 +9,7 @@
 mod complete;
 mod fixes;
 
-pub use complete::{Completion, Item, ItemKind, complete};
+pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
 mod symbols;
 
 pub use fixes::{Fix, fixes};

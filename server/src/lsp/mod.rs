@@ -889,10 +889,15 @@ impl LanguageServer for Backend {
         const LIMIT: usize = 50;
         let p = params.text_document_position;
         let ctx = self.context(&p.text_document.uri).await?;
+        let style = *self
+            .world
+            .path_style
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         blocking(&self.world, move || {
             let text = ctx.rope.to_string();
             let offset = convert::offset(&ctx.rope, p.position, ctx.encoding);
-            let done = answers::complete(&ctx.snapshot, &ctx.rel, &text, offset, LIMIT)?;
+            let done = answers::complete(&ctx.snapshot, &ctx.rel, &text, offset, LIMIT, style)?;
             let range = convert::byte_range(&ctx.rope, &done.replace.range(), ctx.encoding);
             let items = done
                 .items

@@ -114,6 +114,8 @@ pub struct World {
     pub log: super::log::Logger,
     /// Problem levels from the editor's settings, over each vault's carnet.toml.
     editor_levels: Mutex<std::collections::HashMap<String, Option<crate::check::Severity>>>,
+    /// `carnet.completion.markdownPathStyle` from the editor's settings.
+    pub path_style: Mutex<crate::answers::PathStyle>,
 }
 
 /// What a request needs about one note.
@@ -140,6 +142,7 @@ impl World {
             encoding: Mutex::new(Encoding::Utf16),
             log,
             editor_levels: Mutex::default(),
+            path_style: Mutex::default(),
         });
         let w = Arc::downgrade(&world);
         std::thread::Builder::new()
@@ -261,6 +264,19 @@ impl World {
         {
             self.log.set_level(level);
         }
+        let style = settings
+            .pointer("/completion/markdownPathStyle")
+            .and_then(|s| s.as_str());
+        *self.path_style.lock().unwrap_or_else(|e| e.into_inner()) = match style {
+            Some("angle") => crate::answers::PathStyle::Angle,
+            Some("percent") | None => crate::answers::PathStyle::Percent,
+            Some(other) => {
+                self.log.warn(format!(
+                    "setting carnet.completion.markdownPathStyle = {other:?} ignored"
+                ));
+                crate::answers::PathStyle::Percent
+            }
+        };
         *self.editor_levels.lock().unwrap_or_else(|e| e.into_inner()) = levels;
         self.send(Job::Nudge);
     }

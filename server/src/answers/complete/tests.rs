@@ -6,7 +6,8 @@ use super::*;
 /// Applies completion item `label` at `$0` in `from` and returns the new text.
 fn after(files: &[(&str, &str)], from: &str, label: &str) -> String {
     let (snap, text, offset) = setup(files, from);
-    let c = complete(&snap, from, &text, offset, 50).expect("a completion context");
+    let c =
+        complete(&snap, from, &text, offset, 50, PathStyle::Percent).expect("a completion context");
     let item = c
         .items
         .iter()
@@ -50,7 +51,7 @@ fn setup(files: &[(&str, &str)], from: &str) -> (Snapshot, String, usize) {
 
 fn labels(files: &[(&str, &str)], from: &str) -> Vec<String> {
     let (snap, text, offset) = setup(files, from);
-    complete(&snap, from, &text, offset, 50)
+    complete(&snap, from, &text, offset, 50, PathStyle::Percent)
         .map_or(vec![], |c| c.items.into_iter().map(|i| i.label).collect())
 }
 
@@ -134,7 +135,7 @@ fn missing_names_are_offered_to_create() {
     let v = with("[[some$0");
     let refs: Vec<(&str, &str)> = v.iter().map(|(a, b)| (*a, b.as_str())).collect();
     let (snap, text, offset) = setup(&refs, "cur.md");
-    let c = complete(&snap, "cur.md", &text, offset, 50).unwrap();
+    let c = complete(&snap, "cur.md", &text, offset, 50, PathStyle::Percent).unwrap();
     let item = c.items.iter().find(|i| i.label == "Someday").unwrap();
     assert_eq!(item.kind, ItemKind::Missing);
 }
@@ -224,7 +225,7 @@ fn cached_name_lists_follow_the_vault() {
         ("b.md", "---\ntitle: Bee\n---\n"),
     ]);
     let find = |snap: &Snapshot, text: &str| -> Vec<(String, ItemKind)> {
-        complete(snap, "cur.md", text, text.len(), 50).map_or(vec![], |c| {
+        complete(snap, "cur.md", text, text.len(), 50, PathStyle::Percent).map_or(vec![], |c| {
             c.items.into_iter().map(|i| (i.label, i.kind)).collect()
         })
     };
