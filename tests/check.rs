@@ -356,3 +356,24 @@ fn tag_problems_severity_threshold_and_configured_levels() {
         "{text}"
     );
 }
+
+#[test]
+fn empty_huge_and_odd_notes_are_indexed() {
+    let v = Vault::new(&[("empty.md", ""), ("a.md", "[[empty]] [[huge]] [[odd]]\n")]);
+    // A 50 MB note: many links, headings and code blocks, one broken link at the very end.
+    let block =
+        "# Section\n\nSome text with a [[a]] link and #tag.\n\n```\n[[not a link]]\n```\n\n";
+    let mut huge = block.repeat(50_000_000 / block.len());
+    huge.push_str("last line [[missing at the end]]");
+    v.write_bytes("huge.md", huge.as_bytes());
+    v.write_bytes("odd.md", "\u{feff}# BOM\r\nlone\rcr [[a]]\r\n".as_bytes());
+    let out = carnet(&["check", "--format", "json"], v.path());
+    let got = problems_json(&stdout(&out), "");
+    let lines = huge.lines().count() as u32;
+    assert_eq!(
+        got.keys().cloned().collect::<Vec<_>>(),
+        [("huge.md".to_string(), lines, "unresolved-link".to_string())],
+        "only the link at the end of the huge note is broken"
+    );
+    assert!(stdout(&out).contains("\"notes\":4"));
+}

@@ -1067,18 +1067,32 @@ fn completion_of_blocks_embeds_markdown_paths_and_slugs() {
 fn markdown_path_style_follows_the_editor_setting() {
     let v = Vault::new(&[("other one.md", ""), ("cur.md", "[x](oth")]);
     let settings = json!({ "completion": { "markdownPathStyle": "angle" } });
-    let mut lsp = Lsp::start_with_settings(v.path(), false, json!({ "workspace": { "configuration": true } }), settings);
-    assert!(lsp.wait_for("workspace/configuration", Duration::from_secs(10), |_| true).is_some());
+    let mut lsp = Lsp::start_with_settings(
+        v.path(),
+        false,
+        json!({ "workspace": { "configuration": true } }),
+        settings,
+    );
+    assert!(
+        lsp.wait_for("workspace/configuration", Duration::from_secs(10), |_| true)
+            .is_some()
+    );
     let u = lsp.open("cur.md");
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         let r = lsp
-            .request("textDocument/completion", json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 7 } }))
+            .request(
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 7 } }),
+            )
             .unwrap();
         if r["items"][0]["textEdit"]["newText"] == "<other one.md>" {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "setting not applied: {r}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "setting not applied: {r}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
