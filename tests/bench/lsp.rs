@@ -75,6 +75,9 @@ fn main() {
         "- ready (spawn → first complete references answer for the hub): {:.0} ms",
         ms(ready)
     );
+    let again = Instant::now();
+    references(&mut lsp, &hub);
+    println!("- the same hub answer again: {:.0} ms", ms(again.elapsed()));
 
     // Definition on every link of a link-dense note, round robin.
     let text = std::fs::read_to_string(root.join(&dense)).unwrap();

@@ -158,6 +158,31 @@ fn location(root: &std::path::Path, pos: &Positions, l: &answers::Location) -> O
     ))
 }
 
+/// Many locations, as for the backlinks of a hub: each note's URI is built
+/// once (locations come grouped by note).
+fn locations(
+    root: &std::path::Path,
+    pos: &Positions,
+    found: &[answers::Location],
+) -> Vec<Location> {
+    let mut last: Option<(&str, Uri)> = None;
+    let mut out = Vec::with_capacity(found.len());
+    for l in found {
+        let uri = match &last {
+            Some((path, uri)) if *path == &*l.path => uri.clone(),
+            _ => {
+                let Some(uri) = uri_for(root, &l.path) else {
+                    continue;
+                };
+                last = Some((&l.path, uri.clone()));
+                uri
+            }
+        };
+        out.push(Location::new(uri, pos.range(&l.path, l.span)));
+    }
+    out
+}
+
 /// A note's text as the editor has it, for UTF-16 columns.
 fn texts(world: &Arc<World>, root: &std::path::Path) -> impl Fn(&str) -> Option<String> + use<> {
     let world = world.clone();
@@ -628,12 +653,7 @@ impl LanguageServer for Backend {
         blocking(&self.world, move || {
             let pos = ctx.positions(&text_of);
             let found = answers::references(&ctx.snapshot, &ctx.rel, at(&ctx, p.position), include);
-            Some(
-                found
-                    .iter()
-                    .filter_map(|l| location(&ctx.root, &pos, l))
-                    .collect(),
-            )
+            Some(locations(&ctx.root, &pos, &found))
         })
         .await
     }
