@@ -377,3 +377,70 @@ fn empty_huge_and_odd_notes_are_indexed() {
     );
     assert!(stdout(&out).contains("\"notes\":4"));
 }
+
+/// Names with `#`, `%`, spaces, emoji and Windows-reserved words; 50 levels
+/// of folders; a dense graph where every note links to every other.
+#[test]
+fn hostile_names_deep_folders_and_a_dense_graph() {
+    let names = [
+        "a#b",
+        "100% done",
+        "with  spaces",
+        "emoji 🌲",
+        "CON",
+        "nul",
+        "日本語",
+        "trailing.",
+    ];
+    let mut files: Vec<(String, String)> = Vec::new();
+    for n in names {
+        let links: String = names
+            .iter()
+            .filter(|m| **m != n)
+            .map(|m| {
+                format!(
+                    "[md]({}.md) ",
+                    m.replace('%', "%25")
+                        .replace(' ', "%20")
+                        .replace('#', "%23")
+                )
+            })
+            .collect();
+        files.push((format!("{n}.md"), links));
+    }
+    let deep: String = (0..50).map(|i| format!("d{i}/")).collect();
+    files.push((
+        format!("{deep}Deep.md"),
+        "[[a#b]] is not a link to a#b.md: `#b` is a heading".into(),
+    ));
+    files.push((
+        "top.md".into(),
+        format!("[[Deep]] [[{deep}Deep]] [deep]({deep}Deep.md)"),
+    ));
+    for i in 0..60 {
+        let links: String = (0..60)
+            .filter(|j| *j != i)
+            .map(|j| format!("[[n{j}]] "))
+            .collect();
+        files.push((format!("dense/n{i}.md"), links));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let v = Vault::new(&refs);
+    let out = carnet(&["check", "--format", "json"], v.path());
+    let got = problems_json(&stdout(&out), "");
+    // The only problems: `[[a#b]]` means note "a", heading "b", and there is no note "a".
+    let want: BTreeMap<_, _> = [(
+        (format!("{deep}Deep.md"), 1, "unresolved-link".to_string()),
+        1,
+    )]
+    .into();
+    assert_eq!(got, want);
+    assert!(
+        stdout(&out).contains("\"notes\":70"),
+        "{}",
+        stdout(&out).lines().last().unwrap()
+    );
+}

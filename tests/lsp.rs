@@ -1096,3 +1096,57 @@ fn markdown_path_style_follows_the_editor_setting() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A client that floods the server with changes and requests without
+/// waiting: every change applies, in order, and every request is answered.
+#[test]
+fn a_flood_of_changes_and_requests() {
+    let v = Vault::new(&[("a.md", ""), ("b.md", "# B\n")]);
+    let mut lsp = Lsp::start(v.path(), true);
+    let a = lsp.open("a.md");
+    lsp.open("b.md");
+    let mut text = String::new();
+    let mut pending = Vec::new();
+    for i in 0..3000 {
+        let insert = if i % 100 == 0 { "[[b]] " } else { "x" };
+        let end = json!({ "line": 0, "character": text.len() });
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": a, "version": i + 2 },
+                    "contentChanges": [{ "range": { "start": end, "end": end }, "text": insert }] }),
+        );
+        text.push_str(insert);
+        if i % 250 == 0 {
+            // Requests sent without waiting for their answers.
+            let id = 10_000 + i as i64;
+            let body = json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+                               "params": { "textDocument": { "uri": a }, "position": { "line": 0, "character": 2 } } });
+            let body = serde_json::to_vec(&body).unwrap();
+            let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+            frame.extend(body);
+            lsp.send_raw(&frame);
+            pending.push(id);
+        }
+    }
+    for id in pending {
+        let hover = lsp.response(id).expect("hover answered");
+        assert!(
+            hover["contents"]["value"]
+                .as_str()
+                .unwrap()
+                .contains("b.md"),
+            "{hover}"
+        );
+    }
+    let mut p = json!({ "textDocument": { "uri": lsp.file_uri("b.md") }, "position": { "line": 0, "character": 2 },
+                        "context": { "includeDeclaration": false } });
+    p["textDocument"]["uri"] = json!(lsp.file_uri("b.md"));
+    let r = lsp.request("textDocument/references", p).unwrap();
+    assert_eq!(
+        r.as_array().unwrap().len(),
+        30,
+        "every change applied, in order"
+    );
+    lsp.shutdown();
+    assert_eq!(lsp.exit(), Some(0));
+}
