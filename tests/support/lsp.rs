@@ -26,6 +26,9 @@ pub struct Lsp {
     pub init_result: Value,
     /// What this client answers to `workspace/configuration` (the `carnet` section).
     pub settings: Value,
+    /// Responses that arrived while waiting for another (servers may answer
+    /// concurrent requests in any order).
+    early: std::collections::HashMap<i64, Value>,
 }
 
 /// `file://` URI of a path (spaces and non-ASCII percent-encoded).
@@ -150,6 +153,7 @@ impl Lsp {
             utf8,
             init_result: Value::Null,
             settings: Value::Null,
+            early: std::collections::HashMap::new(),
         }
     }
 
@@ -181,9 +185,12 @@ impl Lsp {
     pub fn response(&mut self, id: i64) -> Result<Value, Value> {
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            let msg = self
-                .next_message(deadline)
-                .unwrap_or_else(|| panic!("no response to request {id}"));
+            let msg = match self.early.remove(&id) {
+                Some(msg) => msg,
+                None => self
+                    .next_message(deadline)
+                    .unwrap_or_else(|| panic!("no response to request {id}")),
+            };
             if msg.get("method").is_none() && msg["id"] == json!(id) {
                 return match msg.get("error") {
                     Some(e) => Err(e.clone()),
@@ -191,7 +198,8 @@ impl Lsp {
                 };
             }
             if msg.get("method").is_none() && !msg["id"].is_null() {
-                panic!("unexpected response {msg}");
+                let other = msg["id"].as_i64().expect("numeric ids");
+                self.early.insert(other, msg);
             }
         }
     }

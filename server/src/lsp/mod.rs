@@ -488,6 +488,7 @@ impl LanguageServer for Backend {
                     rope: Rope::from_str(&doc.text),
                     version: doc.version,
                     seq,
+                    published: 0,
                     syntax: Arc::new(Mutex::new(None)),
                 },
             );

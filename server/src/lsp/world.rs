@@ -46,6 +46,8 @@ pub struct OpenDoc {
     pub version: i32,
     /// Bumped on every change; the client's `version` is not trusted to grow.
     pub seq: u64,
+    /// The `seq` whose text the published snapshot holds.
+    pub published: u64,
     pub syntax: Arc<Mutex<Option<Syntax>>>,
 }
 
@@ -390,10 +392,16 @@ fn apply(world: &World, job: Job) {
         Job::Index(root) => index_root(world, root),
         Job::Forget(root) => world.state().vaults.retain(|v| v.root != root || v.adhoc),
         Job::Buffer { uri, seq, edits } => {
-            let (rope, path, latest, syntax) = {
+            let (rope, path, latest, published, syntax) = {
                 let st = world.state();
                 let Some(d) = st.docs.get(&uri) else { return };
-                (d.rope.clone(), d.path.clone(), d.seq, d.syntax.clone())
+                (
+                    d.rope.clone(),
+                    d.path.clone(),
+                    d.seq,
+                    d.published,
+                    d.syntax.clone(),
+                )
             };
             {
                 let mut syn = syntax.lock().unwrap_or_else(|e| e.into_inner());
@@ -412,11 +420,14 @@ fn apply(world: &World, job: Job) {
                     _ => *syn = Some(Syntax::new(&rope.to_string())),
                 }
             }
-            if seq != latest {
-                // A newer change is queued behind this one; it will publish.
+            // Facts come from the buffer as it is now, which may already hold
+            // later changes; those changes' jobs then have nothing left to do.
+            // (Skipping this one instead would let a request that waited for
+            // it see the text before it.)
+            if seq <= published {
                 world
                     .log
-                    .debug(format!("{}: skipping stale change {seq}", path.display()));
+                    .debug(format!("{}: change {seq} already indexed", path.display()));
                 return;
             }
             let text = rope.to_string();
@@ -430,6 +441,9 @@ fn apply(world: &World, job: Job) {
             };
             let note = note_from_text(&rel, &text);
             st.vaults[i].snapshot = st.vaults[i].snapshot.with_note(note);
+            if let Some(d) = st.docs.get_mut(&uri) {
+                d.published = d.published.max(latest);
+            }
         }
         Job::Closed(path) => refresh_from_disk(world, &path),
         Job::Nudge => {}
