@@ -381,55 +381,74 @@ fn starts_a_word(s: &str, c: char) -> bool {
 /// Rank of an item: match score, then weight (popularity), then shorter.
 type Rank = (u32, usize, std::cmp::Reverse<usize>);
 
-/// The best `limit` items by [`Rank`].
-struct Best {
-    kept: Vec<(Rank, Item)>,
+/// Makes an item only once it is known to be among the best.
+type MakeItem<'a> = Box<dyn FnOnce() -> Item + Send + 'a>;
+
+/// The best `limit` items by [`Rank`]. Most candidates are rejected by one
+/// comparison with the cached worst kept rank; an item is built (link text,
+/// detail) only when it is kept.
+struct Best<'a> {
+    kept: Vec<(Rank, MakeItem<'a>)>,
+    /// Index and rank of the worst kept item, once the list is full.
+    worst: Option<(usize, Rank)>,
     limit: usize,
     matched: usize,
 }
 
-impl Best {
-    fn new(limit: usize) -> Best {
+impl<'a> Best<'a> {
+    fn new(limit: usize) -> Best<'a> {
         Best {
             kept: Vec::new(),
+            worst: None,
             limit,
             matched: 0,
         }
     }
 
-    fn offer(&mut self, score: u32, weight: usize, tie: usize, make: impl FnOnce() -> Item) {
+    fn offer(
+        &mut self,
+        score: u32,
+        weight: usize,
+        tie: usize,
+        make: impl FnOnce() -> Item + Send + 'a,
+    ) {
         self.matched += 1;
-        let key = (score, weight, std::cmp::Reverse(tie));
+        self.offer_boxed((score, weight, std::cmp::Reverse(tie)), Box::new(make));
+    }
+
+    fn offer_boxed(&mut self, key: Rank, make: MakeItem<'a>) {
         if self.kept.len() == self.limit {
-            let (worst, worst_key) = self
-                .kept
-                .iter()
-                .enumerate()
-                .map(|(i, (k, _))| (i, *k))
-                .min_by_key(|(_, k)| *k)
-                .expect("limit > 0");
+            let kept = &self.kept;
+            let (worst, worst_key) = *self.worst.get_or_insert_with(|| {
+                kept.iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (i, *k))
+                    .min_by_key(|(_, k)| *k)
+                    .expect("limit > 0")
+            });
             if key <= worst_key {
                 return;
             }
-            self.kept.swap_remove(worst);
+            drop(self.kept.swap_remove(worst)); // The item it would have made is not needed.
+            self.worst = None;
         }
-        self.kept.push((key, make()));
+        self.kept.push((key, make));
     }
 
     /// Takes in the items another collector kept.
-    fn merge(&mut self, other: Best) {
-        let extra = other.matched - other.kept.len();
-        for (rank, item) in other.kept {
-            self.offer(rank.0, rank.1, (rank.2).0, || item);
+    fn merge(&mut self, other: Best<'a>) {
+        self.matched += other.matched;
+        for (rank, make) in other.kept {
+            self.offer_boxed(rank, make);
         }
-        self.matched += extra;
     }
 
-    fn finish(mut self) -> (Vec<Item>, bool) {
-        self.kept
-            .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.label.cmp(&b.1.label)));
+    fn finish(self) -> (Vec<Item>, bool) {
         let incomplete = self.matched > self.kept.len();
-        (self.kept.into_iter().map(|(_, i)| i).collect(), incomplete)
+        let mut items: Vec<(Rank, Item)> =
+            self.kept.into_iter().map(|(r, make)| (r, make())).collect();
+        items.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.label.cmp(&b.1.label)));
+        (items.into_iter().map(|(_, i)| i).collect(), incomplete)
     }
 }
 
@@ -481,7 +500,7 @@ fn notes(
         for file in snap.attachments() {
             let name = file_name(file);
             if let Some(score) = scorer.score(name) {
-                best.offer(score, 0, file.len(), || Item {
+                best.offer(score, 0, file.len(), move || Item {
                     label: name.to_string(),
                     kind: ItemKind::Attachment,
                     insert: format!("{name}{close}"),
@@ -497,13 +516,13 @@ fn notes(
     best.finish()
 }
 
-fn offer_note(
-    snap: &Snapshot,
+fn offer_note<'a>(
+    snap: &'a Snapshot,
     from: &str,
-    entry: &NameEntry,
-    close: &str,
+    entry: &'a NameEntry,
+    close: &'a str,
     scorer: &mut Scorer,
-    best: &mut Best,
+    best: &mut Best<'a>,
 ) {
     if *entry.path == *from {
         return;
@@ -517,7 +536,7 @@ fn offer_note(
         .filter_map(|s| scorer.score(s))
         .max();
     if let Some(score) = score {
-        best.offer(score, popularity, entry.path.len(), || Item {
+        best.offer(score, popularity, entry.path.len(), move || Item {
             label: name.to_string(),
             kind: ItemKind::Note,
             insert: format!("{}{close}", link_text(snap, &entry.path)),
@@ -530,7 +549,7 @@ fn offer_note(
     }
     for alias in &entry.aliases {
         if let Some(score) = scorer.score(alias) {
-            best.offer(score, popularity, entry.path.len(), || Item {
+            best.offer(score, popularity, entry.path.len(), move || Item {
                 label: alias.to_string(),
                 kind: ItemKind::Alias,
                 insert: format!("{}|{alias}{close}", link_text(snap, &entry.path)),
@@ -542,14 +561,14 @@ fn offer_note(
 }
 
 /// Names linked somewhere that no note has yet, spelled as first written.
-fn missing_names(
-    snap: &Snapshot,
+fn missing_names<'a>(
+    snap: &'a Snapshot,
     from: &str,
     offset: usize,
     query: &str,
     scorer: &mut Scorer,
-    best: &mut Best,
-    close: &str,
+    best: &mut Best<'a>,
+    close: &'a str,
 ) {
     // There can be as many missing names as broken links: only those that
     // contain the query as typed are scored, and their spelling is looked up
@@ -576,7 +595,7 @@ fn missing_names(
         if only_here {
             continue;
         }
-        best.offer(score, 0, key.len(), || {
+        best.offer(score, 0, key.len(), move || {
             let written = sources
                 .iter()
                 .filter_map(|s| snap.note(s))
@@ -711,7 +730,7 @@ fn md_paths(
         let rel = relative_path(from, &path);
         if let Some(score) = scorer.score(&rel) {
             let weight = (kind == ItemKind::Note) as usize;
-            best.offer(score, weight, rel.len(), || Item {
+            best.offer(score, weight, rel.len(), move || Item {
                 label: rel.clone(),
                 kind,
                 insert: encode(&rel),
@@ -753,7 +772,7 @@ fn tags(
         }
         if let Some(score) = scorer.score(&spelling) {
             let notes = snap.taggers_of(&spelling).len();
-            best.offer(score, notes, spelling.len(), || Item {
+            best.offer(score, notes, spelling.len(), move || Item {
                 label: format!("#{spelling}"),
                 kind: ItemKind::Tag,
                 insert: spelling.to_string(),
