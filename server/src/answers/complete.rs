@@ -330,8 +330,9 @@ struct Scorer {
     pattern: Pattern,
     buf: Vec<char>,
     empty: bool,
-    /// A one-letter query matches almost every name; it only counts at the
-    /// start of a word (`d` → "Daily note", "Big data"), checked cheaply.
+    /// A query of one or two letters matches almost every name fuzzily; it
+    /// must start at the start of a word (`d` → "Daily note", "Big data"),
+    /// checked cheaply before scoring.
     initial: Option<char>,
 }
 
@@ -343,11 +344,9 @@ impl Scorer {
             buf: Vec::new(),
             empty: query.trim().is_empty(),
             initial: {
-                let mut chars = query.trim().chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) if c.is_alphanumeric() => Some(c),
-                    _ => None,
-                }
+                let q = query.trim();
+                let first = q.chars().next().filter(|c| c.is_alphanumeric());
+                first.filter(|_| q.chars().count() <= 2)
             },
         }
     }

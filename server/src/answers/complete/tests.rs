@@ -119,7 +119,7 @@ fn ranking_prefers_better_matches_then_linked_notes() {
 }
 
 #[test]
-fn one_letter_matches_word_starts() {
+fn short_queries_match_word_starts() {
     let labels = run_labels("[[n$0");
     assert!(labels.contains(&"Daily note".to_string()), "{labels:?}");
     let labels = run_labels("[[o$0");
