@@ -62,6 +62,13 @@ pub struct Completion {
 /// What the cursor is in. `start` is where the typed query begins.
 #[derive(Debug, PartialEq)]
 enum Context<'t> {
+    /// `[[Note|te` : the display text; the note's title and aliases fit.
+    WikiAlias {
+        note: &'t str,
+        query: &'t str,
+        start: usize,
+        closed: bool,
+    },
     /// `[[que|` or `![[que|`.
     WikiName {
         query: &'t str,
@@ -156,10 +163,18 @@ fn context(text: &str, offset: usize) -> Option<Context<'_>> {
     {
         let embed = line[..open].ends_with('!');
         let inner = &line[open + 2..];
-        if inner.contains('|') {
-            return None; // Typing an alias: nothing to offer.
-        }
         let abs = line_start + open + 2;
+        if let Some(bar) = inner.find('|') {
+            let note = inner[..bar].split('#').next().unwrap_or("");
+            let query = &inner[bar + 1..];
+            let start = abs + bar + 1;
+            return Some(Context::WikiAlias {
+                note,
+                query,
+                start,
+                closed,
+            });
+        }
         return Some(match inner.find('#') {
             None => Context::WikiName {
                 query: inner,
@@ -261,6 +276,18 @@ pub fn complete(
             start,
             notes(snap, from, offset, query, embed, close(closed), limit),
         ),
+        Context::WikiAlias {
+            note,
+            query,
+            start,
+            closed,
+        } => {
+            let target = resolve_name(snap, from, note, LinkKind::Wiki);
+            (
+                start,
+                (aliases(snap, target.as_ref(), query, close(closed)), false),
+            )
+        }
         Context::WikiHeading {
             note,
             query,
@@ -663,6 +690,27 @@ fn headings(
     // Best match first; equal scores keep the note's order.
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     scored.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// Display texts for `[[Note|`: the note's title and aliases.
+fn aliases(snap: &Snapshot, target: Option<&NotePath>, query: &str, close: &str) -> Vec<Item> {
+    let Some(note) = target.and_then(|t| snap.note(t)) else {
+        return vec![];
+    };
+    let q = fold(query.trim());
+    note.facts
+        .title
+        .iter()
+        .chain(&note.facts.aliases)
+        .filter(|a| fold(a).contains(&q))
+        .map(|a| Item {
+            label: a.to_string(),
+            kind: ItemKind::Alias,
+            insert: format!("{a}{close}"),
+            detail: format!("display text for {}", note.name()),
+            path: Some(note.path.clone()),
+        })
+        .collect()
 }
 
 fn blocks(snap: &Snapshot, target: Option<&NotePath>, query: &str, close: &str) -> Vec<Item> {

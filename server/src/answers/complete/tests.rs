@@ -208,7 +208,18 @@ fn tags_with_counts_inline_and_in_front_matter() {
 fn nothing_in_code_or_aliases() {
     assert!(run_labels("`[[dai$0`").is_empty());
     assert!(run_labels("```\n[[dai$0\n").is_empty());
-    assert!(run_labels("[[Daily note|my te$0").is_empty());
+    assert!(
+        run_labels("[[Daily note|my te$0").is_empty(),
+        "a note without title or aliases"
+    );
+    assert_eq!(
+        run_after("[[Projects/Roadmap|pl$0", "Plan B"),
+        "[[Projects/Roadmap|Plan B]]"
+    );
+    assert_eq!(
+        run_labels("[[Projects/Roadmap#Goals|$0"),
+        ["The Plan", "Plan B"]
+    );
     assert!(run_labels("a#b$0").is_empty());
 }
 
