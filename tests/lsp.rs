@@ -834,10 +834,14 @@ fn complete_and_follow(
         )
         .unwrap();
     let items = r["items"].as_array().unwrap();
-    let item = items
+    let rank = items
         .iter()
-        .find(|i| i["data"]["path"].as_str().is_some_and(|p| p == want) || i["label"] == want)
+        .position(|i| i["data"]["path"].as_str().is_some_and(|p| p == want) || i["label"] == want)
         .unwrap_or_else(|| panic!("no item for {want}: {r}"));
+    // Well ranked: the sort order the server asks for puts it near the top.
+    assert!(rank < 3, "{want} ranked {rank}: {r}");
+    let item = &items[rank];
+    assert_eq!(item["sortText"], format!("{rank:04}"));
     let edit = &item["textEdit"];
     lsp.notify(
         "textDocument/didChange",

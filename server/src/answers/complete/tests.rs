@@ -111,6 +111,22 @@ fn note_links_use_the_shortest_unambiguous_form() {
 }
 
 #[test]
+fn inside_tables_quotes_and_lists() {
+    assert_eq!(
+        run_after("| a | [[dai$0 |", "Daily note"),
+        "| a | [[Daily note]] |"
+    );
+    assert_eq!(
+        run_after("> quote [[dai$0", "Daily note"),
+        "> quote [[Daily note]]"
+    );
+    assert_eq!(
+        run_after("1. item\n   - [[dai$0]] x", "Daily note"),
+        "1. item\n   - [[Daily note]] x"
+    );
+}
+
+#[test]
 fn ranking_prefers_better_matches_then_linked_notes() {
     let labels = run_labels("[[$0");
     assert_eq!(labels[0], "Daily note", "most linked first: {labels:?}");
