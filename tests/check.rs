@@ -308,11 +308,7 @@ fn tag_problems_severity_threshold_and_configured_levels() {
         .map(|i| (format!("n{i}.md"), format!("#projects #todo {i}")))
         .collect();
     files.push(("odd.md".into(), "#projcets #ToDo #1984\n".into()));
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let v = Vault::new(&refs);
+    let v = Vault::from_owned(&files);
     let out = carnet(&["check", "--format", "json"], v.path());
     assert_eq!(out.status.code(), Some(0), "tag problems are warnings");
     let got = problems_json(&stdout(&out), "");
@@ -424,11 +420,7 @@ fn hostile_names_deep_folders_and_a_dense_graph() {
             .collect();
         files.push((format!("dense/n{i}.md"), links));
     }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let v = Vault::new(&refs);
+    let v = Vault::from_owned(&files);
     let out = carnet(&["check", "--format", "json"], v.path());
     let got = problems_json(&stdout(&out), "");
     // The only problems: `[[a#b]]` means note "a", heading "b", and there is no note "a".

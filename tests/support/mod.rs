@@ -21,6 +21,15 @@ impl Vault {
         v
     }
 
+    /// [`Vault::new`] for generated `(path, text)` pairs.
+    pub fn from_owned(files: &[(String, String)]) -> Vault {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        Vault::new(&refs)
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -59,16 +59,20 @@ pub struct Completion {
     pub incomplete: bool,
 }
 
+/// What part of a wiki-link the cursor is in, after the note's name.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Part {
+    /// `[[Note|te`: the display text; the note's title and aliases fit.
+    Alias,
+    /// `[[Note#He` (nested `#H1#H2` allowed) or `[[#He`.
+    Heading,
+    /// `[[Note#^bl`.
+    Block,
+}
+
 /// What the cursor is in. `start` is where the typed query begins.
 #[derive(Debug, PartialEq)]
 enum Context<'t> {
-    /// `[[Note|te` : the display text; the note's title and aliases fit.
-    WikiAlias {
-        note: &'t str,
-        query: &'t str,
-        start: usize,
-        closed: bool,
-    },
     /// `[[que|` or `![[que|`.
     WikiName {
         query: &'t str,
@@ -76,15 +80,9 @@ enum Context<'t> {
         embed: bool,
         closed: bool,
     },
-    /// `[[Note#He|` (nested `#H1#H2` allowed) or `[[#He|`.
-    WikiHeading {
-        note: &'t str,
-        query: &'t str,
-        start: usize,
-        closed: bool,
-    },
-    /// `[[Note#^bl|`.
-    WikiBlock {
+    /// Something inside a link to `note` (`""`: this note), see [`Part`].
+    WikiPart {
+        part: Part,
         note: &'t str,
         query: &'t str,
         start: usize,
@@ -168,7 +166,8 @@ fn context(text: &str, offset: usize) -> Option<Context<'_>> {
             let note = inner[..bar].split('#').next().unwrap_or("");
             let query = &inner[bar + 1..];
             let start = abs + bar + 1;
-            return Some(Context::WikiAlias {
+            return Some(Context::WikiPart {
+                part: Part::Alias,
                 note,
                 query,
                 start,
@@ -185,7 +184,8 @@ fn context(text: &str, offset: usize) -> Option<Context<'_>> {
             Some(h) => {
                 let (note, sub) = (&inner[..h], &inner[h + 1..]);
                 match sub.strip_prefix('^') {
-                    Some(q) => Context::WikiBlock {
+                    Some(q) => Context::WikiPart {
+                        part: Part::Block,
                         note,
                         query: q,
                         start: abs + h + 2,
@@ -194,7 +194,8 @@ fn context(text: &str, offset: usize) -> Option<Context<'_>> {
                     None => {
                         let last = sub.rfind('#').map_or(0, |i| i + 1);
                         let (query, start) = (&sub[last..], abs + h + 1 + last);
-                        Context::WikiHeading {
+                        Context::WikiPart {
+                            part: Part::Heading,
                             note,
                             query,
                             start,
@@ -276,44 +277,21 @@ pub fn complete(
             start,
             notes(snap, from, offset, query, embed, close(closed), limit),
         ),
-        Context::WikiAlias {
+        Context::WikiPart {
+            part,
             note,
             query,
             start,
             closed,
         } => {
             let target = resolve_name(snap, from, note, LinkKind::Wiki);
-            (
-                start,
-                (aliases(snap, target.as_ref(), query, close(closed)), false),
-            )
-        }
-        Context::WikiHeading {
-            note,
-            query,
-            start,
-            closed,
-        } => {
-            let target = resolve_name(snap, from, note, LinkKind::Wiki);
-            (
-                start,
-                (
-                    headings(snap, target.as_ref(), query, close(closed), false),
-                    false,
-                ),
-            )
-        }
-        Context::WikiBlock {
-            note,
-            query,
-            start,
-            closed,
-        } => {
-            let target = resolve_name(snap, from, note, LinkKind::Wiki);
-            (
-                start,
-                (blocks(snap, target.as_ref(), query, close(closed)), false),
-            )
+            let target = target.as_ref();
+            let items = match part {
+                Part::Alias => aliases(snap, target, query, close(closed)),
+                Part::Heading => headings(snap, target, query, close(closed), false),
+                Part::Block => blocks(snap, target, query, close(closed)),
+            };
+            (start, (items, false))
         }
         Context::MdPath {
             query,
