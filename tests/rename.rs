@@ -846,3 +846,41 @@ fn random_renames_keep_every_link_on_the_corpora() {
     }
     eprintln!("corpora: {total} renames checked");
 }
+
+#[test]
+fn a_tag_spelling_variant_can_be_fixed_in_every_note_at_once() {
+    let v = Vault::new(&[
+        ("a.md", "text #ToDo here\n"),
+        ("e.md", "more #ToDo and #ToDo/sub\n"),
+        ("b.md", "#todo\n"),
+        ("c.md", "#todo\n"),
+        ("d.md", "#todo\n"),
+        ("f.md", "#todo\n"),
+        ("g.md", "#todo\n"),
+    ]);
+    let root = v.path();
+    let mut lsp = Lsp::start_with(root, false, rename_caps());
+    let a = read(root, "a.md");
+    let uri = lsp.open("a.md");
+    let start = lsp.pos_of(&a, "#ToDo", 0);
+    let end = lsp.pos_of(&a, "#ToDo", 5);
+    let actions = lsp
+        .request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": uri }, "range": { "start": start, "end": end }, "context": { "diagnostics": [] } }),
+        )
+        .unwrap();
+    let all = actions.as_array().unwrap();
+    let wide = all
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("in every note"))
+        .unwrap_or_else(|| panic!("no vault-wide tag fix in {actions:#}"));
+    assert_eq!(
+        wide["title"],
+        "Rename #ToDo to #todo in every note (3 uses)"
+    );
+    apply(&wide["edit"], false).unwrap();
+    assert_eq!(read(root, "a.md"), "text #todo here\n");
+    assert_eq!(read(root, "e.md"), "more #todo and #todo/sub\n");
+    assert_eq!(read(root, "b.md"), "#todo\n");
+}

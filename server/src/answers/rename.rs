@@ -947,6 +947,26 @@ impl<'a> Texts<'a> {
         }
     }
 
+    /// Reads many notes at once, in parallel.
+    fn prefetch(&mut self, paths: &[NotePath]) -> Result<()> {
+        let (snap, text_of) = (self.snap, self.text_of);
+        let read: Vec<Result<(NotePath, String)>> = paths
+            .par_iter()
+            .filter(|p| !self.texts.contains_key(*p))
+            .map(|p| {
+                let note = snap
+                    .note(p)
+                    .ok_or_else(|| RenameError::Changed(format!("{p} is no longer indexed")))?;
+                Ok((p.clone(), read_checked(p, note, text_of)?))
+            })
+            .collect();
+        for r in read {
+            let (p, t) = r?;
+            self.texts.insert(p, t);
+        }
+        Ok(())
+    }
+
     fn get(&mut self, path: &NotePath) -> Result<&str> {
         if !self.texts.contains_key(path) {
             let note = self
@@ -1201,8 +1221,12 @@ pub fn rename_tag(snap: &Snapshot, tag: &str, new_name: &str, text_of: TextOf) -
     }
     let depth = tag.split('/').count();
     let mut texts = Texts::new(snap, text_of);
+    let uses = super::tag_occurrences(snap, tag);
+    let mut paths: Vec<NotePath> = uses.iter().map(|l| l.path.clone()).collect();
+    paths.dedup();
+    texts.prefetch(&paths)?;
     let mut out = BTreeMap::new();
-    for loc in super::tag_occurrences(snap, tag) {
+    for loc in uses {
         let text = texts.get(&loc.path)?;
         let raw = text_at(text, loc.span);
         let hash = u32::from(raw.starts_with('#'));
@@ -1214,6 +1238,9 @@ pub fn rename_tag(snap: &Snapshot, tag: &str, new_name: &str, text_of: TextOf) -
             .sum::<usize>()
             - 1;
         let start = loc.span.start + hash;
+        if name[..prefix_len] == *new {
+            continue; // already spelled so
+        }
         push(
             &mut out,
             &loc.path,
