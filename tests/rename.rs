@@ -884,3 +884,44 @@ fn a_tag_spelling_variant_can_be_fixed_in_every_note_at_once() {
     assert_eq!(read(root, "e.md"), "more #todo and #todo/sub\n");
     assert_eq!(read(root, "b.md"), "#todo\n");
 }
+
+#[test]
+fn a_note_changed_on_disk_behind_the_index_is_refused_not_damaged() {
+    let v = Vault::new(&[("target.md", "# T\n"), ("a.md", "see [[target]] here\n")]);
+    let root = v.path();
+    // The editor watches files for the server (so carnet runs no watcher
+    // of its own) but has not reported this change yet.
+    let mut caps = rename_caps();
+    caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+    let mut lsp = Lsp::start_with(root, true, caps);
+    let t = read(root, "target.md");
+    // Index first, then change the linking note behind the server's back.
+    lsp.request("textDocument/references", json!({ "textDocument": { "uri": lsp.file_uri("target.md") }, "position": { "line": 0, "character": 0 }, "context": { "includeDeclaration": false } })).unwrap();
+    std::fs::write(
+        root.join("a.md"),
+        "inserted text moves every offset: see [[target]] here\n",
+    )
+    .unwrap();
+    let pos = lsp.pos_of(&t, "T", 0);
+    let err = rename_at(&mut lsp, "target.md", pos.clone(), "renamed").unwrap_err();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed since it was indexed"),
+        "{err}"
+    );
+    assert!(root.join("target.md").exists());
+
+    // Once the change is reported, the same rename goes through.
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": lsp.file_uri("a.md"), "type": 2 }] }),
+    );
+    let edit = rename_at(&mut lsp, "target.md", pos, "renamed").unwrap();
+    apply(&edit, true).unwrap();
+    assert_eq!(
+        read(root, "a.md"),
+        "inserted text moves every offset: see [[renamed]] here\n"
+    );
+}
