@@ -925,3 +925,48 @@ fn a_note_changed_on_disk_behind_the_index_is_refused_not_damaged() {
         "inserted text moves every offset: see [[renamed]] here\n"
     );
 }
+
+#[test]
+fn renaming_a_single_note_or_attachment_in_the_file_tree() {
+    let v = Vault::new(&[
+        (
+            "a.md",
+            "[[old note]] ![[pics/cat.png]] ![c](pics/cat.png)\n",
+        ),
+        ("old note.md", "![[cat.png]]\n"),
+        ("pics/cat.png", "png"),
+    ]);
+    let root = v.path();
+    let mut lsp = Lsp::start_with(root, true, rename_caps());
+    for (old, new) in [
+        ("old note.md", "sub/new note.md"),
+        ("pics/cat.png", "pics/kitten.png"),
+    ] {
+        let files =
+            json!({ "files": [{ "oldUri": lsp.file_uri(old), "newUri": lsp.file_uri(new) }] });
+        let edit = lsp
+            .request("workspace/willRenameFiles", files.clone())
+            .unwrap();
+        let applied = apply(&edit, true).unwrap();
+        std::fs::create_dir_all(root.join(new).parent().unwrap()).unwrap();
+        std::fs::rename(root.join(old), root.join(new)).unwrap();
+        lsp.notify("workspace/didRenameFiles", files);
+        announce(&mut lsp, &applied);
+    }
+    assert_eq!(
+        read(root, "a.md"),
+        "[[new note]] ![[pics/kitten.png]] ![c](pics/kitten.png)\n"
+    );
+    assert_eq!(read(root, "sub/new note.md"), "![[kitten.png]]\n");
+    // Renaming to something that is not a note would break its links: refused.
+    let files =
+        json!({ "files": [{ "oldUri": lsp.file_uri("a.md"), "newUri": lsp.file_uri("a.txt") }] });
+    let err = lsp.request("workspace/willRenameFiles", files).unwrap_err();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a Markdown file"),
+        "{err}"
+    );
+}

@@ -165,9 +165,10 @@ pub fn prepare(snap: &Snapshot, from: &str, at: At, text: &str) -> Result<Prepar
             let name_start = tag.span.start + u32::from(text_at(text, tag.span).starts_with('#'));
             // The component under the cursor and those before it.
             let name: &str = &tag.name;
-            let rel = at.offset.saturating_sub(name_start) as usize;
-            let end = name[rel.min(name.len())..]
-                .find('/')
+            let rel = (at.offset.saturating_sub(name_start) as usize).min(name.len());
+            let end = name.as_bytes()[rel..]
+                .iter()
+                .position(|&b| b == b'/')
                 .map_or(name.len(), |i| rel + i);
             Ok(Prepared {
                 span: Span {
@@ -627,21 +628,24 @@ fn bare_name_unchanged(
     }
 }
 
+fn changed(path: &str) -> RenameError {
+    RenameError::Changed(format!(
+        "{path} changed since it was indexed; try again in a moment"
+    ))
+}
+
 /// A note's text, checked against the facts the snapshot holds for it.
 fn read_checked(path: &str, note: &Note, text_of: TextOf) -> Result<String> {
-    let changed = || {
-        RenameError::Changed(format!(
-            "{path} changed since it was indexed; try again in a moment"
-        ))
-    };
-    let text = text_of(path).ok_or_else(changed)?;
+    let text = text_of(path).ok_or_else(|| changed(path))?;
     if text.len() as u64 != note.bytes {
-        return Err(changed());
+        return Err(changed(path));
     }
     for link in &note.facts.links {
-        let raw = text.get(link.target_span.range()).ok_or_else(changed)?;
+        let raw = text
+            .get(link.target_span.range())
+            .ok_or_else(|| changed(path))?;
         if !raw_matches(link, raw) {
-            return Err(changed());
+            return Err(changed(path));
         }
     }
     Ok(text)
@@ -1007,6 +1011,10 @@ pub fn rename_heading(
     let mut texts = Texts::new(snap, text_of);
     let mut out = BTreeMap::new();
     let content = heading_content(texts.get(&note.path)?, old.span);
+    let written = text_at(texts.get(&note.path)?, content);
+    if !written.split_whitespace().eq(old.text.split_whitespace()) {
+        return Err(changed(&note.path));
+    }
     push(
         &mut out,
         &note.path,
@@ -1167,7 +1175,9 @@ pub fn rename_block(
         )));
     }
     let mut texts = Texts::new(snap, text_of);
-    texts.get(&note.path)?;
+    if text_at(texts.get(&note.path)?, old.span).strip_prefix('^') != Some(&*old.id) {
+        return Err(changed(&note.path));
+    }
     let mut out = BTreeMap::new();
     push(
         &mut out,
@@ -1237,6 +1247,9 @@ pub fn rename_tag(snap: &Snapshot, tag: &str, new_name: &str, text_of: TextOf) -
             .map(|p| p.len() + 1)
             .sum::<usize>()
             - 1;
+        if fold(&name[..prefix_len]) != fold(tag) {
+            return Err(changed(&loc.path));
+        }
         let start = loc.span.start + hash;
         if name[..prefix_len] == *new {
             continue; // already spelled so
