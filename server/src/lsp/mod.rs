@@ -1215,6 +1215,11 @@ impl LanguageServer for Backend {
                 plan.moves.len(),
                 plan.edit_count()
             ));
+            world.expect_moves(
+                plan.moves
+                    .iter()
+                    .map(|(old, new)| (ctx.root.join(&**old), ctx.root.join(new))),
+            );
             Ok(rename::workspace_edit(
                 &ctx.root,
                 &plan,
@@ -1230,15 +1235,22 @@ impl LanguageServer for Backend {
         let vaults = self.world.all_vaults().await;
         let document_changes = self.features().document_changes;
         let world = self.world.clone();
+        // Moves from a rename's answer need nothing more: its edits came with it.
+        let files: Vec<(PathBuf, PathBuf)> = params
+            .files
+            .iter()
+            .filter_map(|f| {
+                let old = uri_to_path(&f.old_uri.parse().ok()?)?;
+                let new = uri_to_path(&f.new_uri.parse().ok()?)?;
+                (!world.is_own_move(&old, &new)).then_some((old, new))
+            })
+            .collect();
         blocking(&self.world, move || {
             let mut out = Vec::new();
             for (root, snapshot) in vaults {
-                let moves: Vec<(String, String)> = params
-                    .files
+                let moves: Vec<(String, String)> = files
                     .iter()
-                    .filter_map(|f| {
-                        let old = uri_to_path(&f.old_uri.parse().ok()?)?;
-                        let new = uri_to_path(&f.new_uri.parse().ok()?)?;
+                    .filter_map(|(old, new)| {
                         Some((
                             crate::vault::relative(&root, &old)?,
                             crate::vault::relative(&root, &new)?,

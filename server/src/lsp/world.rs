@@ -27,6 +27,9 @@ use crate::vault;
 /// what is indexed so far.
 const WAIT: Duration = Duration::from_secs(5);
 
+/// How long a move carnet asked for is expected back in `willRenameFiles`.
+const OWN_MOVES_EXPIRE: Duration = Duration::from_secs(30);
+
 /// One vault: a workspace folder, or the folder of a note opened outside
 /// every workspace folder (then only opened notes are in it).
 #[derive(Clone)]
@@ -118,6 +121,10 @@ pub struct World {
     editor_levels: Mutex<std::collections::HashMap<String, Option<crate::check::Severity>>>,
     /// `carnet.completion.markdownPathStyle` from the editor's settings.
     pub path_style: Mutex<crate::answers::PathStyle>,
+    /// File moves carnet itself asked the editor to make (in a rename's
+    /// answer), old → new, and when: the editor then announces them with
+    /// `willRenameFiles`, whose link edits were already in that answer.
+    pub own_moves: Mutex<Vec<(PathBuf, PathBuf, std::time::Instant)>>,
 }
 
 /// What a request needs about one note.
@@ -145,6 +152,7 @@ impl World {
             log,
             editor_levels: Mutex::default(),
             path_style: Mutex::default(),
+            own_moves: Mutex::default(),
         });
         let w = Arc::downgrade(&world);
         std::thread::Builder::new()
@@ -337,6 +345,29 @@ impl World {
             .iter()
             .map(|v| (v.root.clone(), v.snapshot.clone()))
             .collect()
+    }
+
+    /// Remembers moves sent in a rename's answer (see `own_moves`).
+    pub fn expect_moves(&self, moves: impl IntoIterator<Item = (PathBuf, PathBuf)>) {
+        let now = std::time::Instant::now();
+        let mut own = self.own_moves.lock().unwrap_or_else(|e| e.into_inner());
+        own.retain(|m| now.duration_since(m.2) < OWN_MOVES_EXPIRE);
+        own.extend(moves.into_iter().map(|(a, b)| (a, b, now)));
+    }
+
+    /// Whether the editor's move `old` → `new` is one a rename's answer
+    /// already covered (each is matched once).
+    pub fn is_own_move(&self, old: &Path, new: &Path) -> bool {
+        let now = std::time::Instant::now();
+        let mut own = self.own_moves.lock().unwrap_or_else(|e| e.into_inner());
+        own.retain(|m| now.duration_since(m.2) < OWN_MOVES_EXPIRE);
+        match own.iter().position(|m| m.0 == old && m.1 == new) {
+            Some(i) => {
+                own.remove(i);
+                true
+            }
+            None => false,
+        }
     }
 
     /// A note's text and, for an open buffer, its version.
