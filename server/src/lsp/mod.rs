@@ -1252,8 +1252,8 @@ impl LanguageServer for Backend {
                     .iter()
                     .filter_map(|(old, new)| {
                         Some((
-                            crate::vault::relative(&root, &old)?,
-                            crate::vault::relative(&root, &new)?,
+                            crate::vault::relative(&root, old)?,
+                            crate::vault::relative(&root, new)?,
                         ))
                     })
                     .collect();
