@@ -255,7 +255,7 @@ fn files_vanishing_during_the_walk() {
                 let _ = std::fs::create_dir_all(p.parent().unwrap());
                 let _ = std::fs::write(&p, "[[n1]]\n");
                 let _ = std::fs::remove_file(root.join(format!("churn/c{}.md", (i + 25) % 50)));
-                if i % 97 == 0 {
+                if i.is_multiple_of(97) {
                     let _ = std::fs::remove_dir_all(root.join("churn"));
                 }
                 i += 1;
@@ -641,10 +641,16 @@ fn cancelled_long_requests_answer_request_cancelled() {
             &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }),
         )
         .unwrap();
+        let cancel = serde_json::to_vec(
+            &json!({ "jsonrpc": "2.0", "method": "$/cancelRequest", "params": { "id": id } }),
+        )
+        .unwrap();
+        // Both in one write: the cancel reaches the server right behind its request.
         let mut f = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
         f.extend(body);
+        f.extend(format!("Content-Length: {}\r\n\r\n", cancel.len()).into_bytes());
+        f.extend(cancel);
         lsp.send_raw(&f);
-        lsp.notify("$/cancelRequest", json!({ "id": id }));
         let err = lsp.response(id).expect_err(method);
         assert_eq!(err["code"], -32800, "{method}: {err}");
         let r = lsp
