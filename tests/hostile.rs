@@ -213,8 +213,9 @@ fn the_server_answers_about_unreadable_notes_without_hanging() {
     for rel in ["fifo.md", "mem.md", "dangling.md", "latin1.md", "dir.md"] {
         let r = lsp.request("textDocument/hover", td_pos(&lsp, rel, 0, 0));
         assert!(matches!(&r, Ok(Value::Null) | Err(_)), "{rel}: {r:?}");
+        // No text was read, so there is nothing to outline.
         let r = lsp.request("textDocument/documentSymbol", td_pos(&lsp, rel, 0, 0));
-        assert!(r.is_ok() || r.is_err(), "{rel} answered");
+        assert!(matches!(&r, Ok(Value::Null) | Err(_)), "{rel}: {r:?}");
     }
     let r = lsp
         .request(
