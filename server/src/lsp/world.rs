@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::Duration;
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{Position, Uri};
 
 use super::convert::{Encoding, path_to_uri, uri_to_path};
 use crate::check::Rules;
@@ -107,6 +107,44 @@ pub struct SyntaxEdit {
     pub new_end: usize,
     pub old_text: Rope,
     pub new_text: Rope,
+}
+
+/// Applies one `didChange` content change to a buffer: `range` in the
+/// negotiated encoding (clamped; ends given backwards are swapped), `None`
+/// for a full replacement. Returns the edit for the syntax tree.
+pub fn apply_change(
+    rope: &mut Rope,
+    range: Option<(Position, Position)>,
+    text: &str,
+    enc: Encoding,
+) -> SyntaxEdit {
+    let old = rope.clone();
+    let Some((from, to)) = range else {
+        *rope = Rope::from_str(text);
+        return SyntaxEdit {
+            start: 0,
+            old_end: old.len_bytes(),
+            new_end: rope.len_bytes(),
+            old_text: old,
+            new_text: rope.clone(),
+        };
+    };
+    let mut start = super::convert::offset(rope, from, enc);
+    let mut end = super::convert::offset(rope, to, enc);
+    if start > end {
+        std::mem::swap(&mut start, &mut end);
+    }
+    let cs = rope.byte_to_char(start);
+    let ce = rope.byte_to_char(end);
+    rope.remove(cs..ce);
+    rope.insert(cs, text);
+    SyntaxEdit {
+        start,
+        old_end: end,
+        new_end: start + text.len(),
+        old_text: old,
+        new_text: rope.clone(),
+    }
 }
 
 pub struct World {
@@ -429,6 +467,26 @@ fn writer(world: std::sync::Weak<World>, rx: mpsc::Receiver<(u64, Job)>) {
     }
 }
 
+/// Brings a buffer's syntax tree up to date with one job's edits; with no
+/// tree yet (or no edits: the buffer was opened again) it parses `rope`, the
+/// buffer as it is now.
+pub fn update_syntax(syn: &mut Option<Syntax>, edits: &[SyntaxEdit], rope: &Rope) {
+    match syn.as_mut() {
+        Some(tree) if !edits.is_empty() => {
+            for e in edits {
+                tree.edit(
+                    e.start,
+                    e.old_end,
+                    e.new_end,
+                    &e.old_text.to_string(),
+                    &e.new_text.to_string(),
+                );
+            }
+        }
+        _ => *syn = Some(Syntax::new(&rope.to_string())),
+    }
+}
+
 fn note_from_text(rel: &str, text: &str) -> Note {
     Note {
         path: rel.into(),
@@ -453,23 +511,11 @@ fn apply(world: &World, job: Job) {
                     d.syntax.clone(),
                 )
             };
-            {
-                let mut syn = syntax.lock().unwrap_or_else(|e| e.into_inner());
-                match syn.as_mut() {
-                    Some(tree) if !edits.is_empty() => {
-                        for e in &edits {
-                            tree.edit(
-                                e.start,
-                                e.old_end,
-                                e.new_end,
-                                &e.old_text.to_string(),
-                                &e.new_text.to_string(),
-                            );
-                        }
-                    }
-                    _ => *syn = Some(Syntax::new(&rope.to_string())),
-                }
-            }
+            update_syntax(
+                &mut syntax.lock().unwrap_or_else(|e| e.into_inner()),
+                &edits,
+                &rope,
+            );
             // Facts come from the buffer as it is now, which may already hold
             // later changes; those changes' jobs then have nothing left to do.
             // (Skipping this one instead would let a request that waited for
