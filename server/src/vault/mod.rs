@@ -70,7 +70,12 @@ pub fn read_note(path: &Path) -> Result<String, String> {
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err("binary file (contains NUL bytes)".into());
     }
-    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))
+    let mut text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))?;
+    // Editors hide a byte-order mark and count columns without it; so do we.
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 fn not_regular(t: &std::fs::FileType) -> &'static str {

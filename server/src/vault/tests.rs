@@ -53,3 +53,14 @@ fn read_note_refuses_fifos_and_folders() {
     assert_eq!(loaded.skipped.len(), 1, "{:?}", loaded.skipped);
     assert_eq!(loaded.skipped[0].path, fifo);
 }
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_text() {
+    // Editors hide it, so columns on the first line must not count it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.md");
+    std::fs::write(&path, "\u{feff}[[a]] x\n").unwrap();
+    let text = read_note(&path).unwrap();
+    assert_eq!(text, "[[a]] x\n");
+    assert_eq!(crate::facts::extract(&text).links[0].span.start, 0);
+}
