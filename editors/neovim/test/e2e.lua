@@ -116,9 +116,13 @@ end
 local function run()
   vim.cmd("filetype on")
   vim.lsp.set_log_level("warn")
+  local attached = {}
   require("carnet").setup({
     cmd = { sc.carnet },
     settings = { logLevel = "warn" },
+    on_attach = function(_, bufnr)
+      attached[bufnr] = true
+    end,
   })
   say("neovim " .. tostring(vim.version().major) .. "." .. vim.version().minor .. "." .. vim.version().patch)
 
@@ -131,6 +135,8 @@ local function run()
   end)
   local client = clients(src)[1]
   check(client.config.root_dir == sc.root, "root_dir " .. tostring(client.config.root_dir) .. " ~= " .. sc.root)
+  check(attached[src], "the on_attach given to setup() was not called")
+  check(vim.bo[src].omnifunc == "v:lua.vim.lsp.omnifunc", "omnifunc is " .. vim.bo[src].omnifunc)
   say("attached, root " .. client.config.root_dir)
 
   -- Go to definition of the wiki-link: the target note opens at its line.

@@ -68,6 +68,19 @@ local function capabilities(opts)
   })
 end
 
+-- Completion with <C-x><C-o> in every version (0.7 sets no omnifunc itself),
+-- then the user's on_attach.
+local function on_attach(opts)
+  return function(client, bufnr)
+    if vim.bo[bufnr].omnifunc == "" then
+      vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
+    end
+    if opts.on_attach then
+      opts.on_attach(client, bufnr)
+    end
+  end
+end
+
 local function client_config(opts, root)
   return {
     name = "carnet",
@@ -76,7 +89,7 @@ local function client_config(opts, root)
     settings = { carnet = opts.settings },
     init_options = opts.init_options,
     capabilities = capabilities(opts),
-    on_attach = opts.on_attach,
+    on_attach = on_attach(opts),
   }
 end
 
@@ -142,7 +155,7 @@ function M.setup(user)
       settings = { carnet = opts.settings },
       init_options = opts.init_options,
       capabilities = capabilities(opts),
-      on_attach = opts.on_attach,
+      on_attach = on_attach(opts),
     })
     vim.lsp.enable("carnet")
     return
