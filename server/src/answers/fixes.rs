@@ -210,7 +210,7 @@ fn closest_heading(snap: &Snapshot, target: &str, wanted: &str) -> Option<String
 }
 
 /// The `Heading` part of `[[Note#Heading|alias]]` or `(note.md#slug)`.
-fn subpath_span(text: &str, link: &Link) -> Option<Span> {
+pub(crate) fn subpath_span(text: &str, link: &Link) -> Option<Span> {
     let start = link.target_span.end as usize;
     let rest = text.get(start..link.span.end as usize)?;
     let after_hash = rest.strip_prefix('#')?;

@@ -8,6 +8,12 @@
 
 mod complete;
 mod fixes;
+mod rename;
+
+pub use rename::{
+    Edit, Plan, Prepared, RenameError, Target, move_files, prepare, rename, rename_attachment,
+    rename_block, rename_heading, rename_note, rename_tag,
+};
 
 pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
 mod symbols;

@@ -10,6 +10,7 @@
 mod convert;
 mod diagnostics;
 mod log;
+mod rename;
 mod transport;
 mod world;
 
@@ -43,6 +44,7 @@ struct ClientFeatures {
     /// WorkspaceEdit `documentChanges`, and whether they may create files.
     document_changes: bool,
     create_files: bool,
+    rename_files: bool,
     /// The client answers `workspace/configuration`.
     configuration: bool,
 }
@@ -257,6 +259,20 @@ impl Backend {
     }
 }
 
+/// Every file and folder: notes, attachments, and folders holding them.
+fn file_filters() -> FileOperationRegistrationOptions {
+    FileOperationRegistrationOptions {
+        filters: vec![FileOperationFilter {
+            scheme: Some("file".into()),
+            pattern: FileOperationPattern {
+                glob: "**/*".into(),
+                matches: None,
+                options: None,
+            },
+        }],
+    }
+}
+
 fn capabilities(enc: Encoding, pull_diagnostics: bool) -> ServerCapabilities {
     ServerCapabilities {
         diagnostic_provider: pull_diagnostics.then(|| {
@@ -305,8 +321,16 @@ fn capabilities(enc: Encoding, pull_diagnostics: bool) -> ServerCapabilities {
                 supported: Some(true),
                 change_notifications: Some(OneOf::Left(true)),
             }),
-            file_operations: None,
+            file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                will_rename: Some(file_filters()),
+                did_rename: Some(file_filters()),
+                ..Default::default()
+            }),
         }),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
         ..Default::default()
     }
 }
@@ -368,6 +392,12 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.resource_operations.as_ref())
                 .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
+            rename_files: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|ops| ops.contains(&ResourceOperationKind::Rename)),
             diagnostic_refresh: caps
                 .workspace
                 .as_ref()
@@ -1101,6 +1131,131 @@ impl LanguageServer for Backend {
             Some(actions)
         })
         .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let ctx = self.context(&params.text_document.uri).await?;
+        blocking(&self.world, move || {
+            let text = ctx.rope.to_string();
+            let p = answers::prepare(&ctx.snapshot, &ctx.rel, at(&ctx, params.position), &text)
+                .map_err(rename::error)?;
+            Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
+                range: convert::byte_range(&ctx.rope, &p.span.range(), ctx.encoding),
+                placeholder: p.placeholder,
+            }))
+        })
+        .await?
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let ctx = self.context(&p.text_document.uri).await?;
+        let (document_changes, rename_files) = {
+            let f = self.features();
+            (f.document_changes, f.rename_files)
+        };
+        let world = self.world.clone();
+        blocking(&self.world, move || {
+            let reader = rename::Reader::new(world.clone(), &ctx.root);
+            let text_of = |rel: &str| reader.text(rel);
+            let at = at(&ctx, p.position);
+            let plan = answers::rename(&ctx.snapshot, &ctx.rel, at, &params.new_name, &text_of)
+                .and_then(|plan| {
+                    rename::check_moves(
+                        &world,
+                        &ctx.root,
+                        &plan,
+                        document_changes && rename_files,
+                    )?;
+                    Ok(plan)
+                })
+                .map_err(|e| {
+                    world.log.info(format!("rename refused: {e}"));
+                    rename::error(e)
+                })?;
+            world.log.info(format!(
+                "rename: {} file(s) moved, {} link(s) edited",
+                plan.moves.len(),
+                plan.edit_count()
+            ));
+            Ok(rename::workspace_edit(
+                &ctx.root,
+                &plan,
+                &reader,
+                ctx.encoding,
+                document_changes,
+            ))
+        })
+        .await?
+    }
+
+    async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
+        let vaults = self.world.all_vaults().await;
+        let document_changes = self.features().document_changes;
+        let world = self.world.clone();
+        blocking(&self.world, move || {
+            let mut out = Vec::new();
+            for (root, snapshot) in vaults {
+                let moves: Vec<(String, String)> = params
+                    .files
+                    .iter()
+                    .filter_map(|f| {
+                        let old = uri_to_path(&f.old_uri.parse().ok()?)?;
+                        let new = uri_to_path(&f.new_uri.parse().ok()?)?;
+                        Some((
+                            crate::vault::relative(&root, &old)?,
+                            crate::vault::relative(&root, &new)?,
+                        ))
+                    })
+                    .collect();
+                if moves.is_empty() {
+                    continue;
+                }
+                let reader = rename::Reader::new(world.clone(), &root);
+                let text_of = |rel: &str| reader.text(rel);
+                match answers::move_files(&snapshot, &moves, &text_of) {
+                    Ok(plan) => {
+                        world.log.info(format!(
+                            "files renamed by the editor: {} link(s) edited",
+                            plan.edit_count()
+                        ));
+                        // The editor moves the files itself.
+                        let plan = answers::Plan {
+                            moves: vec![],
+                            ..plan
+                        };
+                        out.extend(rename::workspace_edit(
+                            &root,
+                            &plan,
+                            &reader,
+                            world.encoding(),
+                            document_changes,
+                        ));
+                    }
+                    Err(e) => {
+                        world
+                            .log
+                            .warn(format!("links not updated for a file rename: {e}"));
+                        return Err(rename::error(e));
+                    }
+                }
+            }
+            Ok(rename::merge(out))
+        })
+        .await?
+    }
+
+    async fn did_rename_files(&self, params: RenameFilesParams) {
+        for f in params.files {
+            for uri in [f.old_uri, f.new_uri] {
+                if let Some(path) = uri.parse().ok().and_then(|u| uri_to_path(&u)) {
+                    self.world.send(Job::Disk(path));
+                }
+            }
+        }
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

@@ -339,6 +339,25 @@ impl World {
             .collect()
     }
 
+    /// A note's text and, for an open buffer, its version.
+    pub fn text_and_version(&self, path: &Path) -> Option<(String, Option<i32>)> {
+        let st = self.state();
+        if let Some(d) = st.docs.values().find(|d| d.path == path) {
+            return Some((d.rope.to_string(), Some(d.version)));
+        }
+        drop(st);
+        vault::read_note(path).ok().map(|t| (t, None))
+    }
+
+    /// The file filter of the vault at `root`.
+    pub fn filter_of(&self, root: &Path) -> Option<Arc<vault::Filter>> {
+        self.state()
+            .vaults
+            .iter()
+            .find(|v| v.root == root)
+            .and_then(|v| v.filter.clone())
+    }
+
     /// The text of a note, as the editor shows it: the buffer if open, else the disk.
     pub fn text_of(&self, path: &Path) -> Option<String> {
         let st = self.state();
