@@ -228,7 +228,7 @@ local function run()
       local line = lines[b.line] or ""
       check(line == b.text, ("%s:%d after the rename:\n  got  %s\n  want %s"):format(rel, b.line, line, b.text))
     end
-    say(("rename: %s -> %s, %d links updated on disk"):format(sc.target, sc.renamed, #sc.backlinks))
+    say(("rename: %s -> %s, %d linking lines updated on disk as expected"):format(sc.target, sc.renamed, #sc.backlinks))
 
     -- The server follows: the renamed note has the same backlinks.
     local renamed_buf = edit(sc.renamed)
