@@ -22,6 +22,7 @@ const assert = require('node:assert/strict');
 const cp = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
 const { pathToFileURL, fileURLToPath } = require('node:url');
 
 const sc = JSON.parse(fs.readFileSync(process.env.CARNET_E2E, 'utf8'));
@@ -74,7 +75,7 @@ async function until(what, fn) {
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${what}`);
     }
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
   }
 }
 
