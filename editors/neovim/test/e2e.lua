@@ -119,7 +119,9 @@ local function run()
   local attached = {}
   require("carnet").setup({
     cmd = { sc.carnet },
-    settings = { logLevel = "warn" },
+    -- A broken link is an error by default: the warning below shows that
+    -- the settings reach the server.
+    settings = { logLevel = "warn", diagnostics = { ["unresolved-link"] = "warning" } },
     on_attach = function(_, bufnr)
       attached[bufnr] = true
     end,
@@ -196,7 +198,9 @@ local function run()
     end
     return false
   end)
-  say("diagnostic: " .. diagnostics_on(src, last)[1].message)
+  local d = diagnostics_on(src, last)[1]
+  check(d.severity == vim.diagnostic.severity.WARN, "severity " .. d.severity .. ": the settings did not reach carnet")
+  say("diagnostic: " .. d.message .. ", a warning as the settings say")
   api.nvim_buf_set_lines(src, last, last + 1, false, { "See [[" .. sc.complete_label .. "]]" })
   wait("the diagnostic to clear", function()
     return #diagnostics_on(src, last) == 0

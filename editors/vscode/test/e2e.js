@@ -124,7 +124,9 @@ async function main() {
   const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
   const registrations = [];
   let refreshes = 0;
-  const settings = { logLevel: 'warn', diagnostics: {}, completion: { markdownPathStyle: 'percent' } };
+  // A broken link is an error by default: the warning below shows that the
+  // settings reach the server.
+  const settings = { logLevel: 'warn', diagnostics: { 'unresolved-link': 'warning' }, completion: { markdownPathStyle: 'percent' } };
   conn.onRequest('workspace/configuration', (p) => p.items.map((i) => (i.section === 'carnet' ? settings : null)));
   conn.onRequest('client/registerCapability', (p) => {
     registrations.push(...p.registrations);
@@ -353,7 +355,8 @@ async function main() {
   };
   setLine(src, last, `See [[${sc.missing}]]`);
   const diag = await until('a diagnostic on the broken link', async () => (await pull()).find((d) => d.message.includes(sc.missing)));
-  say(`diagnostic: ${diag.message} [${diag.code}]`);
+  assert.equal(diag.severity, 2, 'a warning, as the settings say');
+  say(`diagnostic: ${diag.message} [${diag.code}], a warning as the settings say`);
   setLine(src, last, `See [[${sc.complete_label}]]`);
   await until('the diagnostic to clear', async () => (await pull()).length === 0);
   removeLine(src, last);
