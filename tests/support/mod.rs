@@ -1,6 +1,7 @@
 //! Shared helpers for the black-box tests: temporary vaults and the corpora.
 #![allow(dead_code)]
 
+pub mod edit;
 pub mod lsp;
 
 use std::path::{Path, PathBuf};
