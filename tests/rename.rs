@@ -846,3 +846,127 @@ fn random_renames_keep_every_link_on_the_corpora() {
     }
     eprintln!("corpora: {total} renames checked");
 }
+
+#[test]
+fn a_tag_spelling_variant_can_be_fixed_in_every_note_at_once() {
+    let v = Vault::new(&[
+        ("a.md", "text #ToDo here\n"),
+        ("e.md", "more #ToDo and #ToDo/sub\n"),
+        ("b.md", "#todo\n"),
+        ("c.md", "#todo\n"),
+        ("d.md", "#todo\n"),
+        ("f.md", "#todo\n"),
+        ("g.md", "#todo\n"),
+    ]);
+    let root = v.path();
+    let mut lsp = Lsp::start_with(root, false, rename_caps());
+    let a = read(root, "a.md");
+    let uri = lsp.open("a.md");
+    let start = lsp.pos_of(&a, "#ToDo", 0);
+    let end = lsp.pos_of(&a, "#ToDo", 5);
+    let actions = lsp
+        .request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": uri }, "range": { "start": start, "end": end }, "context": { "diagnostics": [] } }),
+        )
+        .unwrap();
+    let all = actions.as_array().unwrap();
+    let wide = all
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("in every note"))
+        .unwrap_or_else(|| panic!("no vault-wide tag fix in {actions:#}"));
+    assert_eq!(
+        wide["title"],
+        "Rename #ToDo to #todo in every note (3 uses)"
+    );
+    apply(&wide["edit"], false).unwrap();
+    assert_eq!(read(root, "a.md"), "text #todo here\n");
+    assert_eq!(read(root, "e.md"), "more #todo and #todo/sub\n");
+    assert_eq!(read(root, "b.md"), "#todo\n");
+}
+
+#[test]
+fn a_note_changed_on_disk_behind_the_index_is_refused_not_damaged() {
+    let v = Vault::new(&[("target.md", "# T\n"), ("a.md", "see [[target]] here\n")]);
+    let root = v.path();
+    // The editor watches files for the server (so carnet runs no watcher
+    // of its own) but has not reported this change yet.
+    let mut caps = rename_caps();
+    caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+    let mut lsp = Lsp::start_with(root, true, caps);
+    let t = read(root, "target.md");
+    // Index first, then change the linking note behind the server's back.
+    lsp.request("textDocument/references", json!({ "textDocument": { "uri": lsp.file_uri("target.md") }, "position": { "line": 0, "character": 0 }, "context": { "includeDeclaration": false } })).unwrap();
+    std::fs::write(
+        root.join("a.md"),
+        "inserted text moves every offset: see [[target]] here\n",
+    )
+    .unwrap();
+    let pos = lsp.pos_of(&t, "T", 0);
+    let err = rename_at(&mut lsp, "target.md", pos.clone(), "renamed").unwrap_err();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed since it was indexed"),
+        "{err}"
+    );
+    assert!(root.join("target.md").exists());
+
+    // Once the change is reported, the same rename goes through.
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": lsp.file_uri("a.md"), "type": 2 }] }),
+    );
+    let edit = rename_at(&mut lsp, "target.md", pos, "renamed").unwrap();
+    apply(&edit, true).unwrap();
+    assert_eq!(
+        read(root, "a.md"),
+        "inserted text moves every offset: see [[renamed]] here\n"
+    );
+}
+
+#[test]
+fn renaming_a_single_note_or_attachment_in_the_file_tree() {
+    let v = Vault::new(&[
+        (
+            "a.md",
+            "[[old note]] ![[pics/cat.png]] ![c](pics/cat.png)\n",
+        ),
+        ("old note.md", "![[cat.png]]\n"),
+        ("pics/cat.png", "png"),
+    ]);
+    let root = v.path();
+    let mut lsp = Lsp::start_with(root, true, rename_caps());
+    for (old, new) in [
+        ("old note.md", "sub/new note.md"),
+        ("pics/cat.png", "pics/kitten.png"),
+    ] {
+        let files =
+            json!({ "files": [{ "oldUri": lsp.file_uri(old), "newUri": lsp.file_uri(new) }] });
+        let edit = lsp
+            .request("workspace/willRenameFiles", files.clone())
+            .unwrap();
+        let applied = apply(&edit, true).unwrap();
+        std::fs::create_dir_all(root.join(new).parent().unwrap()).unwrap();
+        std::fs::rename(root.join(old), root.join(new)).unwrap();
+        lsp.notify("workspace/didRenameFiles", files);
+        announce(&mut lsp, &applied);
+    }
+    assert_eq!(
+        read(root, "a.md"),
+        "[[new note]] ![[pics/kitten.png]] ![c](pics/kitten.png)\n"
+    );
+    assert_eq!(read(root, "sub/new note.md"), "![[kitten.png]]\n");
+    // Renaming to something that is not a note would break its links: refused.
+    let files =
+        json!({ "files": [{ "oldUri": lsp.file_uri("a.md"), "newUri": lsp.file_uri("a.txt") }] });
+    let err = lsp.request("workspace/willRenameFiles", files).unwrap_err();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a Markdown file"),
+        "{err}"
+    );
+}

@@ -16,6 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{At, Cursor, cursor, fixes::subpath_span};
@@ -77,6 +78,12 @@ impl fmt::Display for RenameError {
 }
 
 type Result<T> = std::result::Result<T, RenameError>;
+
+/// A note's edits, if it needs any.
+type NoteEdits = Option<(NotePath, Vec<Edit>)>;
+
+/// Supplies a note's current text (the editor's buffer, or the disk).
+pub type TextOf<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 /// What the cursor is on, for a rename.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,9 +165,10 @@ pub fn prepare(snap: &Snapshot, from: &str, at: At, text: &str) -> Result<Prepar
             let name_start = tag.span.start + u32::from(text_at(text, tag.span).starts_with('#'));
             // The component under the cursor and those before it.
             let name: &str = &tag.name;
-            let rel = at.offset.saturating_sub(name_start) as usize;
-            let end = name[rel.min(name.len())..]
-                .find('/')
+            let rel = (at.offset.saturating_sub(name_start) as usize).min(name.len());
+            let end = name.as_bytes()[rel..]
+                .iter()
+                .position(|&b| b == b'/')
                 .map_or(name.len(), |i| rel + i);
             Ok(Prepared {
                 span: Span {
@@ -206,7 +214,7 @@ pub fn rename(
     from: &str,
     at: At,
     new_name: &str,
-    text_of: &dyn Fn(&str) -> Option<String>,
+    text_of: TextOf,
 ) -> Result<Plan> {
     let text = text_of(from).ok_or_else(|| RenameError::Changed(format!("cannot read {from}")))?;
     match prepare(snap, from, at, &text)?.target {
@@ -282,12 +290,7 @@ fn new_path(old: &str, new: &str, note: bool) -> Result<String> {
 }
 
 /// Renames (or moves) a note and rewrites the links to it.
-pub fn rename_note(
-    snap: &Snapshot,
-    path: &str,
-    new_name: &str,
-    text_of: &dyn Fn(&str) -> Option<String>,
-) -> Result<Plan> {
+pub fn rename_note(snap: &Snapshot, path: &str, new_name: &str, text_of: TextOf) -> Result<Plan> {
     let note = snap
         .note(path)
         .ok_or_else(|| RenameError::Nothing(format!("{path} is not indexed")))?;
@@ -317,7 +320,7 @@ pub fn rename_attachment(
     snap: &Snapshot,
     path: &str,
     new_name: &str,
-    text_of: &dyn Fn(&str) -> Option<String>,
+    text_of: TextOf,
 ) -> Result<Plan> {
     let old = snap
         .file_at(&fold(path))
@@ -350,11 +353,7 @@ pub fn rename_attachment(
 /// (`workspace/willRenameFiles`). `moves` are vault-relative; a folder
 /// stands for every file under it. The returned plan's `moves` list every
 /// indexed file that moves.
-pub fn move_files(
-    snap: &Snapshot,
-    moves: &[(String, String)],
-    text_of: &dyn Fn(&str) -> Option<String>,
-) -> Result<Plan> {
+pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) -> Result<Plan> {
     let mut all: Vec<(NotePath, String)> = Vec::new();
     for (old, new) in moves {
         if let Some(note) = snap.note(old) {
@@ -439,24 +438,18 @@ impl Lands {
     }
 }
 
-/// Applies `moves` to `snap`'s paths (facts unchanged).
+/// Applies `moves` to `snap`'s paths (facts unchanged), for resolving.
 fn moved(snap: &Snapshot, moves: &[(NotePath, String)]) -> Snapshot {
-    let mut after = snap.clone();
-    for (old, _) in moves {
-        after = match snap.note(old) {
-            Some(_) => after.without_note(old),
-            None => after.with_attachment(old, false),
-        };
+    let (notes, files): (Vec<_>, Vec<_>) = moves
+        .iter()
+        .cloned()
+        .partition(|(old, _)| snap.note(old).is_some());
+    let mut after = snap.with_notes_moved(&notes);
+    for (old, _) in &files {
+        after = after.with_attachment(old, false);
     }
-    for (old, new) in moves {
-        after = match snap.note(old) {
-            Some(note) => after.with_note(Note {
-                path: new.as_str().into(),
-                facts: note.facts.clone(),
-                bytes: note.bytes,
-            }),
-            None => after.with_attachment(new, true),
-        };
+    for (_, new) in &files {
+        after = after.with_attachment(new, true);
     }
     after
 }
@@ -466,7 +459,7 @@ fn moved(snap: &Snapshot, moves: &[(NotePath, String)]) -> Snapshot {
 fn relink(
     snap: &Snapshot,
     moves: &[(NotePath, String)],
-    text_of: &dyn Fn(&str) -> Option<String>,
+    text_of: TextOf,
 ) -> Result<BTreeMap<NotePath, Vec<Edit>>> {
     for (i, (_, new)) in moves.iter().enumerate() {
         let key = fold(strip_md(new));
@@ -478,8 +471,6 @@ fn relink(
     }
     let after = moved(snap, moves);
     let map: FxHashMap<&str, &str> = moves.iter().map(|(o, n)| (&**o, n.as_str())).collect();
-    let renamed =
-        |p: &NotePath| -> NotePath { map.get(&**p).map_or_else(|| p.clone(), |n| (*n).into()) };
     // Names whose links can change: the old and new names of what moves.
     let keys: BTreeSet<Sym> = moves
         .iter()
@@ -497,109 +488,164 @@ fn relink(
             .map(|(o, _)| o.clone()),
     );
 
+    // Each linking note is independent of the others: check them in parallel.
+    let sources: Vec<NotePath> = sources.into_iter().collect();
+    let results: Vec<Result<NoteEdits>> = sources
+        .into_par_iter()
+        .map(|src| relink_note(snap, &after, src, &keys, &map, text_of))
+        .collect();
     let mut out = BTreeMap::new();
-    for src in sources {
-        let Some(note) = snap.note(&src) else {
-            continue;
-        };
-        let src_after = renamed(&src);
-        let src_moved = src_after != src;
-        let mut text: Option<String> = None;
-        let mut edits: Vec<Edit> = Vec::new();
-        for link in &note.facts.links {
-            if link.target.trim().is_empty() {
-                continue; // `[[#Heading]]`: this note, wherever it is.
-            }
-            if !src_moved && !link.name_key.is_some_and(|k| keys.contains(&k)) {
-                continue;
-            }
-            if edits.iter().any(|e| e.span == link.target_span) {
-                continue; // a reference definition shared by several uses
-            }
-            let Some(before) = lands(snap, &src, link) else {
-                continue; // broken links stay as they are
-            };
-            let old_target: NotePath = before.path().clone();
-            let target_moved = map.contains_key(&*old_target);
-            let wanted = match before {
-                Lands::Note {
-                    path,
-                    sub,
-                    ambiguous,
-                } => Lands::Note {
-                    path: renamed(&path),
-                    sub,
-                    ambiguous,
-                },
-                Lands::File(path) => Lands::File(renamed(&path)),
-            };
-            let still = lands(&after, &src_after, link).is_some_and(|l| l.keeps(&wanted));
-            // Markdown paths are kept valid as paths (for every other
-            // Markdown tool), not only as Obsidian resolves them by name.
-            if still && !target_moved && (link.kind.is_wiki() || !src_moved) {
-                continue;
-            }
-            let text = match &mut text {
-                Some(t) => &*t,
-                None => &*text.insert(read_checked(&src, note, text_of)?),
-            };
-            let raw = text_at(text, link.target_span);
-            let forms = link_forms(
-                link,
-                raw,
-                text,
-                [&src, &src_after, &old_target, wanted.path()],
-            );
-            let chosen = forms.into_iter().find(|form| {
-                (form == raw && still)
-                    || lands(&after, &src_after, &relinked(link, form))
-                        .is_some_and(|l| l.keeps(&wanted))
-            });
-            match chosen {
-                Some(form) if form == raw => {}
-                Some(form) => edits.push(Edit {
-                    span: link.target_span,
-                    text: form,
-                }),
-                None => {
-                    let (line, _) = note.facts.lines.line_col(link.span.start);
-                    return Err(RenameError::Unsafe(format!(
-                        "no link text keeps {src}:{} (\"{}\") pointing at {}",
-                        line + 1,
-                        text_at(text, link.span),
-                        wanted.path()
-                    )));
-                }
-            }
-        }
-        if !edits.is_empty() {
-            edits.sort_by_key(|e| e.span.start);
-            check_applies(text.as_deref().unwrap_or_default(), &edits, &src)?;
-            out.insert(src, edits);
+    for r in results {
+        if let Some((path, edits)) = r? {
+            out.insert(path, edits);
         }
     }
     Ok(out)
 }
 
-/// A note's text, checked against the facts the snapshot holds for it.
-fn read_checked(
-    path: &str,
-    note: &Note,
-    text_of: &dyn Fn(&str) -> Option<String>,
-) -> Result<String> {
-    let changed = || {
-        RenameError::Changed(format!(
-            "{path} changed since it was indexed; try again in a moment"
-        ))
+/// The edits one linking note needs (see [`relink`]).
+fn relink_note(
+    snap: &Snapshot,
+    after: &Snapshot,
+    src: NotePath,
+    keys: &BTreeSet<Sym>,
+    new_path: &FxHashMap<&str, &str>,
+    text_of: TextOf,
+) -> Result<NoteEdits> {
+    let renamed = |p: &NotePath| -> NotePath {
+        new_path
+            .get(&**p)
+            .map_or_else(|| p.clone(), |n| (*n).into())
     };
-    let text = text_of(path).ok_or_else(changed)?;
+    let Some(note) = snap.note(&src) else {
+        return Ok(None);
+    };
+    let src_after = renamed(&src);
+    let src_moved = src_after != src;
+    let mut text: Option<String> = None;
+    let mut edits: Vec<Edit> = Vec::new();
+    for link in &note.facts.links {
+        if link.target.trim().is_empty() {
+            continue; // `[[#Heading]]`: this note, wherever it is.
+        }
+        if !src_moved && !link.name_key.is_some_and(|k| keys.contains(&k)) {
+            continue;
+        }
+        if edits.iter().any(|e| e.span == link.target_span) {
+            continue; // a reference definition shared by several uses
+        }
+        if bare_name_unchanged(snap, after, link, &renamed) {
+            continue;
+        }
+        let Some(before) = lands(snap, &src, link) else {
+            continue; // broken links stay as they are
+        };
+        let old_target: NotePath = before.path().clone();
+        let target_moved = new_path.contains_key(&*old_target);
+        let wanted = match before {
+            Lands::Note {
+                path,
+                sub,
+                ambiguous,
+            } => Lands::Note {
+                path: renamed(&path),
+                sub,
+                ambiguous,
+            },
+            Lands::File(path) => Lands::File(renamed(&path)),
+        };
+        let still = lands(after, &src_after, link).is_some_and(|l| l.keeps(&wanted));
+        // Markdown paths are kept valid as paths (for every other
+        // Markdown tool), not only as Obsidian resolves them by name.
+        if still && !target_moved && (link.kind.is_wiki() || !src_moved) {
+            continue;
+        }
+        let current: &str = &link.target;
+        let forms = link_forms(link, [&src, &src_after, &old_target, wanted.path()]);
+        let chosen = forms.into_iter().find(|form| {
+            (form == current && still)
+                || lands(after, &src_after, &relinked(link, form)).is_some_and(|l| l.keeps(&wanted))
+        });
+        match chosen {
+            Some(form) if form == current => {}
+            Some(form) => {
+                // Only notes that change are read (and checked).
+                let text = match &mut text {
+                    Some(t) => &*t,
+                    None => &*text.insert(read_checked(&src, note, text_of)?),
+                };
+                let written = if link.kind.is_wiki() {
+                    form
+                } else {
+                    encode_like(link, text, &form)
+                };
+                edits.push(Edit {
+                    span: link.target_span,
+                    text: written,
+                });
+            }
+            None => {
+                let (line, _) = note.facts.lines.line_col(link.span.start);
+                return Err(RenameError::Unsafe(format!(
+                    "no link text keeps the link to \"{}\" at {src}:{} pointing at {}",
+                    link.target,
+                    line + 1,
+                    wanted.path()
+                )));
+            }
+        }
+    }
+    if !edits.is_empty() {
+        edits.sort_by_key(|e| e.span.start);
+        check_applies(text.as_deref().unwrap_or_default(), &edits, &src)?;
+        return Ok(Some((src, edits)));
+    }
+    Ok(None)
+}
+/// The common case of a folder move, without resolving twice: a bare
+/// `[[Name]]` that named one note before and names the same note (under
+/// the same name) after.
+fn bare_name_unchanged(
+    snap: &Snapshot,
+    after: &Snapshot,
+    link: &Link,
+    renamed: &dyn Fn(&NotePath) -> NotePath,
+) -> bool {
+    let target: &str = &link.target;
+    if !link.kind.is_wiki()
+        || target.contains('/')
+        || target.starts_with('.')
+        || crate::names::has_other_extension(target)
+    {
+        return false;
+    }
+    let Some(key) = link.name_key else {
+        return false;
+    };
+    match (snap.notes_with_key(key), after.notes_with_key(key)) {
+        ([old], [new]) => renamed(old) == *new && note_stem(old) == note_stem(new),
+        _ => false,
+    }
+}
+
+fn changed(path: &str) -> RenameError {
+    RenameError::Changed(format!(
+        "{path} changed since it was indexed; try again in a moment"
+    ))
+}
+
+/// A note's text, checked against the facts the snapshot holds for it.
+fn read_checked(path: &str, note: &Note, text_of: TextOf) -> Result<String> {
+    let text = text_of(path).ok_or_else(|| changed(path))?;
     if text.len() as u64 != note.bytes {
-        return Err(changed());
+        return Err(changed(path));
     }
     for link in &note.facts.links {
-        let raw = text.get(link.target_span.range()).ok_or_else(changed)?;
+        let raw = text
+            .get(link.target_span.range())
+            .ok_or_else(|| changed(path))?;
         if !raw_matches(link, raw) {
-            return Err(changed());
+            return Err(changed(path));
         }
     }
     Ok(text)
@@ -633,30 +679,36 @@ fn text_at(text: &str, span: Span) -> &str {
     text.get(span.range()).unwrap_or("")
 }
 
-/// `link` with its target written as `raw`.
-fn relinked(link: &Link, raw: &str) -> Link {
-    let target = if link.kind.is_wiki() {
-        raw.trim().to_string()
-    } else {
-        let inner = raw.trim();
-        percent_encoding::percent_decode_str(inner)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
+/// `link` with its (decoded) target replaced.
+fn relinked(link: &Link, target: &str) -> Link {
     Link {
-        target: Sym::new(&target),
-        name_key: Link::name_key_of(&target),
+        target: Sym::new(target),
+        name_key: Link::name_key_of(target),
         ..link.clone()
     }
 }
 
-/// Ways to write a link to `to` (which was `old_to`) from `from` (the
-/// linking note's new path, which was `old_from`): the link's own style
-/// first, then forms that are sure to resolve.
-fn link_forms(link: &Link, raw: &str, text: &str, paths: [&str; 4]) -> Vec<String> {
+/// A markdown link's new (decoded) target, written as the link wrote its
+/// old one: inside `<…>`, or percent-encoded (non-ASCII too if it was).
+fn encode_like(link: &Link, text: &str, target: &str) -> String {
+    let start = link.target_span.start as usize;
+    let angle = start > 0 && text.as_bytes().get(start - 1) == Some(&b'<');
+    if angle && !target.contains(['<', '>', '\n', '\r']) {
+        return target.to_string();
+    }
+    encode_path(
+        target,
+        has_encoded_non_ascii(text_at(text, link.target_span)),
+    )
+}
+
+/// Targets (decoded) a link to `to` (which was `old_to`) from `from` (the
+/// linking note's new path, which was `old_from`) could be given: the
+/// link's own style first, then forms that are sure to resolve.
+fn link_forms(link: &Link, paths: [&str; 4]) -> Vec<String> {
     let [old_from, from, old_to, to] = paths;
     let note = !crate::names::has_other_extension(to);
-    let written = raw.trim();
+    let written: &str = link.target.trim();
     let keep_md = !note || strip_md(written) != written;
     let with_ext = |p: &str| -> String {
         if note && !keep_md {
@@ -691,28 +743,17 @@ fn link_forms(link: &Link, raw: &str, text: &str, paths: [&str; 4]) -> Vec<Strin
         return forms;
     }
     // Markdown and reference links: paths, kept in the form they had.
-    let angle = link.target_span.start > 0
-        && text.as_bytes().get(link.target_span.start as usize - 1) == Some(&b'<');
-    let unicode = has_encoded_non_ascii(raw);
-    let enc = |p: &str| -> String {
-        if angle && !p.contains(['<', '>', '\n', '\r']) {
-            p.to_string()
-        } else {
-            encode_path(p, unicode)
-        }
-    };
-    let decoded: &str = &link.target;
     let same = |p: &str| fold(strip_md(p)) == fold(strip_md(old_to));
-    let rel_form = if decoded.starts_with("./") && !rel.starts_with("../") {
+    let rel_form = if written.starts_with("./") && !rel.starts_with("../") {
         format!("./{rel}")
     } else {
         rel.clone()
     };
-    if decoded.starts_with('/') {
+    if written.starts_with('/') {
         forms.push(format!("/{}", with_ext(to)));
-    } else if crate::names::join_relative(parent(old_from), decoded).is_some_and(|p| same(&p)) {
+    } else if crate::names::join_relative(parent(old_from), written).is_some_and(|p| same(&p)) {
         forms.push(rel_form.clone());
-    } else if crate::names::join_relative("", decoded).is_some_and(|p| same(&p)) {
+    } else if crate::names::join_relative("", written).is_some_and(|p| same(&p)) {
         forms.push(with_ext(to));
     } else {
         forms.extend(suffixes(1));
@@ -721,11 +762,8 @@ fn link_forms(link: &Link, raw: &str, text: &str, paths: [&str; 4]) -> Vec<Strin
     forms.push(with_ext(to));
     forms.push(format!("/{}", with_ext(to)));
     let mut seen = BTreeSet::new();
+    forms.retain(|f| seen.insert(f.clone()));
     forms
-        .into_iter()
-        .filter(|f| seen.insert(f.clone()))
-        .map(|f| enc(&f))
-        .collect()
 }
 
 /// `to` as a path relative to the folder `dir`.
@@ -900,17 +938,37 @@ fn finish(
 /// Texts of notes, read once and checked against their facts.
 struct Texts<'a> {
     snap: &'a Snapshot,
-    text_of: &'a dyn Fn(&str) -> Option<String>,
+    text_of: TextOf<'a>,
     texts: FxHashMap<NotePath, String>,
 }
 
 impl<'a> Texts<'a> {
-    fn new(snap: &'a Snapshot, text_of: &'a dyn Fn(&str) -> Option<String>) -> Texts<'a> {
+    fn new(snap: &'a Snapshot, text_of: TextOf<'a>) -> Texts<'a> {
         Texts {
             snap,
             text_of,
             texts: FxHashMap::default(),
         }
+    }
+
+    /// Reads many notes at once, in parallel.
+    fn prefetch(&mut self, paths: &[NotePath]) -> Result<()> {
+        let (snap, text_of) = (self.snap, self.text_of);
+        let read: Vec<Result<(NotePath, String)>> = paths
+            .par_iter()
+            .filter(|p| !self.texts.contains_key(*p))
+            .map(|p| {
+                let note = snap
+                    .note(p)
+                    .ok_or_else(|| RenameError::Changed(format!("{p} is no longer indexed")))?;
+                Ok((p.clone(), read_checked(p, note, text_of)?))
+            })
+            .collect();
+        for r in read {
+            let (p, t) = r?;
+            self.texts.insert(p, t);
+        }
+        Ok(())
     }
 
     fn get(&mut self, path: &NotePath) -> Result<&str> {
@@ -933,7 +991,7 @@ pub fn rename_heading(
     path: &str,
     i: usize,
     new_name: &str,
-    text_of: &dyn Fn(&str) -> Option<String>,
+    text_of: TextOf,
 ) -> Result<Plan> {
     let new = new_name.trim();
     check_name(new, "heading")?;
@@ -953,6 +1011,10 @@ pub fn rename_heading(
     let mut texts = Texts::new(snap, text_of);
     let mut out = BTreeMap::new();
     let content = heading_content(texts.get(&note.path)?, old.span);
+    let written = text_at(texts.get(&note.path)?, content);
+    if !written.split_whitespace().eq(old.text.split_whitespace()) {
+        return Err(changed(&note.path));
+    }
     push(
         &mut out,
         &note.path,
@@ -1089,7 +1151,7 @@ pub fn rename_block(
     path: &str,
     i: usize,
     new_name: &str,
-    text_of: &dyn Fn(&str) -> Option<String>,
+    text_of: TextOf,
 ) -> Result<Plan> {
     let new = new_name.trim().trim_start_matches('^');
     if new.is_empty() || !new.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -1113,7 +1175,9 @@ pub fn rename_block(
         )));
     }
     let mut texts = Texts::new(snap, text_of);
-    texts.get(&note.path)?;
+    if text_at(texts.get(&note.path)?, old.span).strip_prefix('^') != Some(&*old.id) {
+        return Err(changed(&note.path));
+    }
     let mut out = BTreeMap::new();
     push(
         &mut out,
@@ -1151,12 +1215,7 @@ pub fn rename_block(
 
 /// Renames a tag and its nested tags everywhere (`#proj` → `#project`
 /// turns `#proj/alpha` into `#project/alpha`), inline and in front matter.
-pub fn rename_tag(
-    snap: &Snapshot,
-    tag: &str,
-    new_name: &str,
-    text_of: &dyn Fn(&str) -> Option<String>,
-) -> Result<Plan> {
+pub fn rename_tag(snap: &Snapshot, tag: &str, new_name: &str, text_of: TextOf) -> Result<Plan> {
     let new = new_name.trim().trim_start_matches('#');
     let valid = !new.is_empty()
         && new.split('/').all(|p| !p.is_empty())
@@ -1172,8 +1231,12 @@ pub fn rename_tag(
     }
     let depth = tag.split('/').count();
     let mut texts = Texts::new(snap, text_of);
+    let uses = super::tag_occurrences(snap, tag);
+    let mut paths: Vec<NotePath> = uses.iter().map(|l| l.path.clone()).collect();
+    paths.dedup();
+    texts.prefetch(&paths)?;
     let mut out = BTreeMap::new();
-    for loc in super::tag_occurrences(snap, tag) {
+    for loc in uses {
         let text = texts.get(&loc.path)?;
         let raw = text_at(text, loc.span);
         let hash = u32::from(raw.starts_with('#'));
@@ -1184,7 +1247,13 @@ pub fn rename_tag(
             .map(|p| p.len() + 1)
             .sum::<usize>()
             - 1;
+        if fold(&name[..prefix_len]) != fold(tag) {
+            return Err(changed(&loc.path));
+        }
         let start = loc.span.start + hash;
+        if name[..prefix_len] == *new {
+            continue; // already spelled so
+        }
         push(
             &mut out,
             &loc.path,

@@ -330,6 +330,42 @@ impl Snapshot {
         next
     }
 
+    /// A snapshot where notes have moved (old path → new path), for
+    /// *resolving* links only: the backlink and tag lists are left as they
+    /// were, which keeps moving a folder of hundreds of notes cheap (each
+    /// full update would copy the linker lists of every name it links to).
+    pub fn with_notes_moved(&self, moves: &[(NotePath, String)]) -> Snapshot {
+        let mut next = self.clone();
+        next.names = Arc::default();
+        next.missing = Arc::default();
+        let mut moved = Vec::new();
+        for (old, new) in moves {
+            let Some(note) = next.notes.remove(&**old) else {
+                continue;
+            };
+            remove_from(&mut next.note_by_name, &key(&fold(note.name())), old);
+            next.note_by_path.remove(&key(&fold(strip_md(old))));
+            moved.push((note, new));
+        }
+        for (note, new) in moved {
+            let path: NotePath = new.as_str().into();
+            let name_key: Key = key(&fold(note_stem(&path)));
+            let list = insert_sorted(next.note_by_name.get(&name_key), &path, true);
+            next.note_by_name.insert(name_key, list);
+            next.note_by_path
+                .insert(key(&fold(strip_md(&path))), path.clone());
+            next.notes.insert(
+                path.clone(),
+                Arc::new(Note {
+                    path,
+                    facts: note.facts.clone(),
+                    bytes: note.bytes,
+                }),
+            );
+        }
+        next
+    }
+
     /// The next snapshot with an attachment added (`present`) or removed.
     pub fn with_attachment(&self, path: &str, present: bool) -> Snapshot {
         let mut next = self.clone();

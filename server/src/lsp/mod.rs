@@ -1127,6 +1127,40 @@ impl LanguageServer for Backend {
                         data: None,
                     }));
                 }
+                // A tag spelled the unusual way: fix every note at once.
+                if let (true, Some(usual)) = (problem.code.starts_with("tag-"), &problem.suggestion)
+                {
+                    let written = text.get(problem.span.range()).unwrap_or("");
+                    let tag = written.trim_start_matches('#');
+                    let reader = rename::Reader::new(world.clone(), &ctx.root);
+                    let text_of = |rel: &str| reader.text(rel);
+                    if let Ok(plan) = answers::rename_tag(&ctx.snapshot, tag, usual, &text_of)
+                        && plan.edits.keys().any(|p| **p != *ctx.rel)
+                        && let Some(edit) = rename::workspace_edit(
+                            &ctx.root,
+                            &plan,
+                            &reader,
+                            ctx.encoding,
+                            document_changes,
+                        )
+                    {
+                        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                            title: format!(
+                                "Rename #{tag} to #{usual} in every note ({} {})",
+                                plan.edit_count(),
+                                if plan.edit_count() == 1 {
+                                    "use"
+                                } else {
+                                    "uses"
+                                }
+                            ),
+                            kind: Some(CodeActionKind::QUICKFIX),
+                            diagnostics: Some(vec![diagnostic.clone()]),
+                            edit: Some(edit),
+                            ..Default::default()
+                        }));
+                    }
+                }
             }
             Some(actions)
         })

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use ropey::Rope;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::*;
 
-use super::convert::{self, Encoding};
+use super::convert::Encoding;
 use super::world::{World, uri_for};
 use crate::answers::{Plan, RenameError};
 use crate::names::fold;
+use crate::text::{Lines, utf16_len};
 
 /// `RequestFailed` (LSP 3.17): the request was valid but could not be done;
 /// editors show the message.
@@ -120,12 +120,23 @@ pub fn workspace_edit(
     let mut docs = Vec::new();
     for (path, edits) in &plan.edits {
         let (text, version) = read.get(&**path)?;
-        let rope = Rope::from_str(text);
+        let lines = Lines::new(text);
+        let pos = |offset: u32| {
+            let (line, col) = lines.line_col(offset);
+            let character = match enc {
+                Encoding::Utf8 => col,
+                Encoding::Utf16 => {
+                    let start = lines.line_start(line) as usize;
+                    utf16_len(text.get(start..offset as usize).unwrap_or(""))
+                }
+            };
+            Position::new(line, character)
+        };
         let edits: Vec<TextEdit> = edits
             .iter()
             .map(|e| {
                 TextEdit::new(
-                    convert::byte_range(&rope, &e.span.range(), enc),
+                    Range::new(pos(e.span.start), pos(e.span.end)),
                     e.text.clone(),
                 )
             })
