@@ -970,3 +970,31 @@ fn renaming_a_single_note_or_attachment_in_the_file_tree() {
         "{err}"
     );
 }
+
+#[test]
+fn the_editor_announcing_carnets_own_move_adds_no_second_edit() {
+    // VS Code applies a rename's answer, then runs its will-rename
+    // participants for the file move in it: carnet must not edit twice.
+    let v = Vault::new(&[
+        ("x/y/n.md", "# N\n[s](s.md)\n"),
+        ("x/y/s.md", ""),
+        ("a.md", "[[n]]\n"),
+    ]);
+    let root = v.path();
+    let mut lsp = Lsp::start_with(root, true, rename_caps());
+    let edit = rename_at(
+        &mut lsp,
+        "x/y/n.md",
+        json!({ "line": 0, "character": 2 }),
+        "x/m",
+    )
+    .unwrap();
+    let files = json!({ "files": [{ "oldUri": lsp.file_uri("x/y/n.md"), "newUri": lsp.file_uri("x/m.md") }] });
+    let again = lsp
+        .request("workspace/willRenameFiles", files.clone())
+        .unwrap();
+    assert_eq!(again, Value::Null, "the answer already held these edits");
+    apply(&edit, true).unwrap();
+    assert_eq!(read(root, "x/m.md"), "# N\n[s](y/s.md)\n");
+    assert_eq!(read(root, "a.md"), "[[m]]\n");
+}

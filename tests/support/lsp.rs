@@ -16,7 +16,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 pub struct Lsp {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once closed.
+    stdin: Option<ChildStdin>,
     rx: mpsc::Receiver<Value>,
     next_id: i64,
     /// Notifications and server requests seen so far, oldest first.
@@ -95,7 +96,22 @@ impl Lsp {
 
     /// Starts with `settings` as the editor's `carnet` configuration.
     pub fn start_with_settings(root: &Path, utf8: bool, extra_caps: Value, settings: Value) -> Lsp {
-        let mut lsp = Self::spawn(root, utf8);
+        Self::initialize(Self::spawn(root, utf8), extra_caps, settings)
+    }
+
+    /// Starts with the server's log level set (`CARNET_LOG`); its log
+    /// messages arrive in the inbox as `window/logMessage`.
+    pub fn start_logging(root: &Path, utf8: bool, level: &str) -> Lsp {
+        Self::initialize(
+            Self::spawn_logging(root, utf8, level),
+            json!({}),
+            Value::Null,
+        )
+    }
+
+    fn initialize(mut lsp: Lsp, extra_caps: Value, settings: Value) -> Lsp {
+        let (root, utf8) = (lsp.root.clone(), lsp.utf8);
+        let root = root.as_path();
         lsp.settings = settings;
         let mut caps = json!({
             "general": { "positionEncodings": if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) } },
@@ -124,9 +140,13 @@ impl Lsp {
 
     /// Spawns the server without initializing it.
     pub fn spawn(root: &Path, utf8: bool) -> Lsp {
+        Self::spawn_logging(root, utf8, "warn")
+    }
+
+    fn spawn_logging(root: &Path, utf8: bool, level: &str) -> Lsp {
         let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
             .arg("--stdio")
-            .env("CARNET_LOG", "warn")
+            .env("CARNET_LOG", level)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -145,7 +165,7 @@ impl Lsp {
         });
         Lsp {
             child,
-            stdin,
+            stdin: Some(stdin),
             rx,
             next_id: 1,
             inbox: Vec::new(),
@@ -158,8 +178,10 @@ impl Lsp {
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        let _ = self.stdin.write_all(bytes);
-        let _ = self.stdin.flush();
+        if let Some(stdin) = &mut self.stdin {
+            let _ = stdin.write_all(bytes);
+            let _ = stdin.flush();
+        }
     }
 
     fn send(&mut self, msg: &Value) {
@@ -324,6 +346,34 @@ impl Lsp {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Closes the server's input, as an editor that goes away does, and
+    /// returns its exit code.
+    pub fn close_input(mut self) -> Option<i32> {
+        self.stdin = None;
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("carnet did not exit when its input closed");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Sends SIGKILL and waits for the process to go.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     pub fn is_running(&mut self) -> bool {

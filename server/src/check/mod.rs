@@ -126,14 +126,30 @@ impl Checker {
 
     /// Every problem in the vault, sorted by path and position.
     pub fn vault(&self, snap: &Snapshot) -> Vec<Problem> {
+        self.vault_until(snap, &|| false).unwrap_or_default()
+    }
+
+    /// [`Checker::vault`] that gives up (`None`) once `stop` says so, as
+    /// when the request that asked is cancelled. `stop` is asked per note.
+    pub fn vault_until(
+        &self,
+        snap: &Snapshot,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Vec<Problem>> {
         let notes: Vec<&std::sync::Arc<Note>> = snap.notes().collect();
         let mut problems: Vec<Problem> = notes
             .par_iter()
-            .flat_map_iter(|note| self.note(snap, note))
+            .flat_map_iter(|note| match stop() {
+                true => Vec::new(),
+                false => self.note(snap, note),
+            })
             .collect();
+        if stop() {
+            return None;
+        }
         problems
             .sort_by(|a, b| (&a.path, a.span.start, a.code).cmp(&(&b.path, b.span.start, b.code)));
-        problems
+        Some(problems)
     }
 
     /// The problems of one note, in text order.

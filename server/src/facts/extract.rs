@@ -292,6 +292,12 @@ pub(super) fn wiki_link(text: &str, range: Range<usize>, kind: LinkKind) -> Opti
         return None;
     }
     let inner = &text[inner_start..inner_end];
+    // Obsidian ends a wiki-link at the end of its line; pulldown-cmark lets
+    // it run on across a soft break (and the target would then hold `\r\n`
+    // or `\n` depending on the file's line endings).
+    if inner.contains(['\n', '\r']) {
+        return None;
+    }
     // In tables the alias separator is written `\|`.
     let mut target_part = inner.split('|').next().unwrap_or("");
     target_part = target_part.strip_suffix('\\').unwrap_or(target_part);

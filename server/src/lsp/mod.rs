@@ -27,9 +27,19 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use crate::answers::{self, At, SymbolKind as Kind};
 use crate::syntax::{Fold, Syntax};
 use convert::{Encoding, Positions, uri_to_path};
-use world::{DocContext, Job, OpenDoc, SyntaxEdit, World, uri_for};
+use world::{DocContext, Job, OpenDoc, World, uri_for};
 
 pub use log::Level;
+
+/// The pieces of the server that the fuzz targets (`fuzz/`) drive directly.
+/// Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::convert::{Encoding, offset, position_of};
+    pub use super::transport::{Frame, check, read_frame};
+    pub use super::world::{SyntaxEdit, apply_change, update_syntax};
+    pub use tower_lsp_server::ls_types::Position;
+}
 
 /// What the client told us it can do, at `initialize`.
 #[derive(Default, Debug)]
@@ -61,10 +71,11 @@ pub struct Backend {
 /// Runs the server on stdin/stdout until `exit`. Returns the process exit
 /// code: 0 after a `shutdown` request, 1 without one (as the spec asks).
 pub fn run_stdio() -> i32 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = worker_threads() {
+        builder.worker_threads(n);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("carnet: cannot start the async runtime: {e}");
@@ -125,6 +136,60 @@ pub fn run_stdio() -> i32 {
     }
 }
 
+/// `CARNET_WORKER_THREADS`: how many async worker threads to run (default:
+/// one per core). Used to test the server under different concurrency.
+fn worker_threads() -> Option<usize> {
+    let value = std::env::var("CARNET_WORKER_THREADS").ok()?;
+    match value.trim().parse() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            eprintln!("carnet: CARNET_WORKER_THREADS={value:?} is not a positive number; ignored");
+            None
+        }
+    }
+}
+
+/// Tells blocking work that its request was cancelled. tower-lsp answers
+/// `$/cancelRequest` by dropping the request's future, but work already
+/// running in `spawn_blocking` would go on to its end: long loops check this.
+#[derive(Clone, Default)]
+struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Sets the flag when dropped, that is when the request's future is dropped.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// [`blocking`] for long work that can stop early: `f` is told, through
+/// its [`Cancel`], when the request is cancelled (its answer is then unused).
+async fn cancellable<T: Send + 'static>(
+    world: &Arc<World>,
+    what: &'static str,
+    f: impl FnOnce(&Cancel) -> T + Send + 'static,
+) -> Result<T> {
+    let cancel = Cancel::default();
+    let _armed = CancelOnDrop(cancel.clone());
+    let log = world.clone();
+    blocking(world, move || {
+        let out = f(&cancel);
+        if cancel.is_set() {
+            log.log.debug(format!("{what}: cancelled, stopped early"));
+        }
+        out
+    })
+    .await
+}
+
 /// Runs CPU work off the async threads; a panic becomes an error response.
 async fn blocking<T: Send + 'static>(
     world: &World,
@@ -166,12 +231,16 @@ fn locations(
     root: &std::path::Path,
     pos: &Positions,
     found: &[answers::Location],
+    cancel: &Cancel,
 ) -> Vec<Location> {
     let mut last: Option<(&str, Uri)> = None;
     let mut out = Vec::with_capacity(found.len());
     for l in found {
         let uri = match &last {
             Some((path, uri)) if *path == &*l.path => uri.clone(),
+            // A new note may need its text read (UTF-16 columns): stop here
+            // if nobody waits for the answer any more.
+            _ if cancel.is_set() => break,
             _ => {
                 let Some(uri) = uri_for(root, &l.path) else {
                     continue;
@@ -553,39 +622,13 @@ impl LanguageServer for Backend {
             }
             let mut edits = Vec::new();
             for change in params.content_changes {
-                let old = doc.rope.clone();
-                match change.range {
-                    None => {
-                        doc.rope = Rope::from_str(&change.text);
-                        edits.clear();
-                        // A full replacement: the syntax tree is rebuilt.
-                        edits.push(SyntaxEdit {
-                            start: 0,
-                            old_end: old.len_bytes(),
-                            new_end: doc.rope.len_bytes(),
-                            old_text: old,
-                            new_text: doc.rope.clone(),
-                        });
-                    }
-                    Some(range) => {
-                        let mut start = convert::offset(&doc.rope, range.start, enc);
-                        let mut end = convert::offset(&doc.rope, range.end, enc);
-                        if start > end {
-                            std::mem::swap(&mut start, &mut end);
-                        }
-                        let cs = doc.rope.byte_to_char(start);
-                        let ce = doc.rope.byte_to_char(end);
-                        doc.rope.remove(cs..ce);
-                        doc.rope.insert(cs, &change.text);
-                        edits.push(SyntaxEdit {
-                            start,
-                            old_end: end,
-                            new_end: start + change.text.len(),
-                            old_text: old,
-                            new_text: doc.rope.clone(),
-                        });
-                    }
+                let range = change.range.map(|r| (r.start, r.end));
+                let edit = world::apply_change(&mut doc.rope, range, &change.text, enc);
+                if change.range.is_none() {
+                    // A full replacement: the syntax tree is rebuilt.
+                    edits.clear();
                 }
+                edits.push(edit);
             }
             doc.version = version;
             doc.seq += 1;
@@ -681,10 +724,10 @@ impl LanguageServer for Backend {
         let ctx = self.context(&p.text_document.uri).await?;
         let include = params.context.include_declaration;
         let text_of = texts(&self.world, &ctx.root);
-        blocking(&self.world, move || {
+        cancellable(&self.world, "references", move |cancel| {
             let pos = ctx.positions(&text_of);
             let found = answers::references(&ctx.snapshot, &ctx.rel, at(&ctx, p.position), include);
-            Some(locations(&ctx.root, &pos, &found))
+            Some(locations(&ctx.root, &pos, &found, cancel))
         })
         .await
     }
@@ -793,7 +836,7 @@ impl LanguageServer for Backend {
         let vaults = self.world.all_vaults().await;
         let enc = self.world.encoding();
         let world = self.world.clone();
-        blocking(&self.world, move || {
+        cancellable(&self.world, "workspace/symbol", move |cancel| {
             let text_ofs: Vec<_> = vaults.iter().map(|(root, _)| texts(&world, root)).collect();
             let positions: Vec<Positions> = vaults
                 .iter()
@@ -803,6 +846,7 @@ impl LanguageServer for Backend {
             let mut hits: Vec<(usize, answers::SymbolHit)> = vaults
                 .iter()
                 .enumerate()
+                .take_while(|_| !cancel.is_set())
                 .flat_map(|(i, (_, snap))| {
                     answers::workspace_symbols(snap, &params.query, LIMIT)
                         .into_iter()
@@ -901,15 +945,17 @@ impl LanguageServer for Backend {
         let vaults = self.world.all_vaults().await;
         let enc = self.world.encoding();
         let world = self.world.clone();
-        blocking(&self.world, move || {
+        cancellable(&self.world, "workspace/diagnostic", move |cancel| {
             let mut items = Vec::new();
             for (root, snap) in &vaults {
                 let text_of = texts(&world, root);
                 let pos = Positions::new(enc, snap, &text_of);
                 let rules = world.vault_rules(root);
-                let problems = crate::check::Checker::new(snap, &rules).vault(snap);
+                let problems = crate::check::Checker::new(snap, &rules)
+                    .vault_until(snap, &|| cancel.is_set())
+                    .unwrap_or_default();
                 let mut by_note: Vec<(&str, Vec<Diagnostic>)> = Vec::new();
-                for p in &problems {
+                for p in problems.iter().take_while(|_| !cancel.is_set()) {
                     let d = diagnostics::convert_problem(root, &pos, p);
                     match by_note.last_mut() {
                         Some((path, list)) if *path == &*p.path => list.push(d),
@@ -1215,6 +1261,11 @@ impl LanguageServer for Backend {
                 plan.moves.len(),
                 plan.edit_count()
             ));
+            world.expect_moves(
+                plan.moves
+                    .iter()
+                    .map(|(old, new)| (ctx.root.join(&**old), ctx.root.join(new))),
+            );
             Ok(rename::workspace_edit(
                 &ctx.root,
                 &plan,
@@ -1230,18 +1281,25 @@ impl LanguageServer for Backend {
         let vaults = self.world.all_vaults().await;
         let document_changes = self.features().document_changes;
         let world = self.world.clone();
+        // Moves from a rename's answer need nothing more: its edits came with it.
+        let files: Vec<(PathBuf, PathBuf)> = params
+            .files
+            .iter()
+            .filter_map(|f| {
+                let old = uri_to_path(&f.old_uri.parse().ok()?)?;
+                let new = uri_to_path(&f.new_uri.parse().ok()?)?;
+                (!world.is_own_move(&old, &new)).then_some((old, new))
+            })
+            .collect();
         blocking(&self.world, move || {
             let mut out = Vec::new();
             for (root, snapshot) in vaults {
-                let moves: Vec<(String, String)> = params
-                    .files
+                let moves: Vec<(String, String)> = files
                     .iter()
-                    .filter_map(|f| {
-                        let old = uri_to_path(&f.old_uri.parse().ok()?)?;
-                        let new = uri_to_path(&f.new_uri.parse().ok()?)?;
+                    .filter_map(|(old, new)| {
                         Some((
-                            crate::vault::relative(&root, &old)?,
-                            crate::vault::relative(&root, &new)?,
+                            crate::vault::relative(&root, old)?,
+                            crate::vault::relative(&root, new)?,
                         ))
                     })
                     .collect();
@@ -1365,4 +1423,40 @@ fn with_syntax<T>(ctx: &DocContext, text: &str, f: impl FnOnce(&Syntax) -> T) ->
         }
     }
     f(&Syntax::new(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Dropping a request's future (what `$/cancelRequest` does) stops the
+    /// blocking work it started instead of letting it run to its end.
+    #[test]
+    fn cancelling_a_request_stops_its_blocking_work() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let world = World::new(log::Logger::new());
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let (stopped_tx, stopped) = std::sync::mpsc::channel();
+        let work = move |cancel: &Cancel| {
+            started_tx.send(()).unwrap();
+            // Without cancellation this would spin for a minute.
+            let limit = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while !cancel.is_set() && std::time::Instant::now() < limit {
+                std::thread::yield_now();
+            }
+            stopped_tx.send(cancel.is_set()).unwrap();
+        };
+        let task = runtime.spawn(async move { cancellable(&world, "test", work).await });
+        started.recv().unwrap();
+        task.abort();
+        let was_cancelled = stopped
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the work stopped");
+        assert!(was_cancelled, "it stopped because it was told to");
+        runtime.shutdown_background();
+    }
 }

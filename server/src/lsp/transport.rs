@@ -14,6 +14,9 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// Larger bodies are refused (and skipped): 256 MiB is far beyond any note.
 const MAX_BODY: usize = 256 << 20;
+/// A longer header line is garbage; it is read in pieces of this size so a
+/// client sending bytes without a line break cannot fill our memory.
+const MAX_HEADER_LINE: u64 = 8 << 10;
 
 pub enum Frame {
     Body(Vec<u8>),
@@ -27,8 +30,17 @@ pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut BufReader<R>) -> Option<Fr
     let mut garbage = false;
     loop {
         let mut line = Vec::new();
-        if r.read_until(b'\n', &mut line).await.ok()? == 0 {
+        let n = (&mut *r)
+            .take(MAX_HEADER_LINE)
+            .read_until(b'\n', &mut line)
+            .await
+            .ok()?;
+        if n == 0 {
             return None;
+        }
+        if n as u64 == MAX_HEADER_LINE && line.last() != Some(&b'\n') {
+            garbage = true; // The rest of the line is dropped on the next turns.
+            continue;
         }
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\r', '\n']);
@@ -44,11 +56,11 @@ pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut BufReader<R>) -> Option<Fr
                     )));
                 }
                 Some(n) => {
-                    let mut body = vec![0; n];
-                    return match r.read_exact(&mut body).await {
-                        Ok(_) => Some(Frame::Body(body)),
-                        Err(_) => None,
-                    };
+                    // Grown as bytes arrive: a wrong length costs no memory up front.
+                    let mut body = Vec::with_capacity(n.min(1 << 20));
+                    (&mut *r).take(n as u64).read_to_end(&mut body).await.ok()?;
+                    // Shorter: the input ended inside the body.
+                    return (body.len() == n).then_some(Frame::Body(body));
                 }
                 None if garbage => return Some(Frame::Bad("invalid message header".into())),
                 None => continue, // Blank lines between messages are harmless.
@@ -228,6 +240,15 @@ mod tests {
         let input = format!("Content-Length: {}\r\n\r\n", MAX_BODY + 1).into_bytes();
         let got = frames(&input).await;
         assert!(got[0].contains("too large"), "{got:?}");
+    }
+
+    #[tokio::test]
+    async fn an_endless_header_line_is_dropped_in_pieces() {
+        let mut input = vec![b'x'; 3 * MAX_HEADER_LINE as usize + 5];
+        input.extend_from_slice(b"\r\n\r\nContent-Length: 2\r\n\r\n{}");
+        let got = frames(&input).await;
+        assert!(got[0].starts_with("BAD"), "{got:?}");
+        assert_eq!(got[1..], ["{}"], "{got:?}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::Duration;
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{Position, Uri};
 
 use super::convert::{Encoding, path_to_uri, uri_to_path};
 use crate::check::Rules;
@@ -26,6 +26,9 @@ use crate::vault;
 /// How long a request waits for indexing to catch up before answering from
 /// what is indexed so far.
 const WAIT: Duration = Duration::from_secs(5);
+
+/// How long a move carnet asked for is expected back in `willRenameFiles`.
+const OWN_MOVES_EXPIRE: Duration = Duration::from_secs(30);
 
 /// One vault: a workspace folder, or the folder of a note opened outside
 /// every workspace folder (then only opened notes are in it).
@@ -106,6 +109,44 @@ pub struct SyntaxEdit {
     pub new_text: Rope,
 }
 
+/// Applies one `didChange` content change to a buffer: `range` in the
+/// negotiated encoding (clamped; ends given backwards are swapped), `None`
+/// for a full replacement. Returns the edit for the syntax tree.
+pub fn apply_change(
+    rope: &mut Rope,
+    range: Option<(Position, Position)>,
+    text: &str,
+    enc: Encoding,
+) -> SyntaxEdit {
+    let old = rope.clone();
+    let Some((from, to)) = range else {
+        *rope = Rope::from_str(text);
+        return SyntaxEdit {
+            start: 0,
+            old_end: old.len_bytes(),
+            new_end: rope.len_bytes(),
+            old_text: old,
+            new_text: rope.clone(),
+        };
+    };
+    let mut start = super::convert::offset(rope, from, enc);
+    let mut end = super::convert::offset(rope, to, enc);
+    if start > end {
+        std::mem::swap(&mut start, &mut end);
+    }
+    let cs = rope.byte_to_char(start);
+    let ce = rope.byte_to_char(end);
+    rope.remove(cs..ce);
+    rope.insert(cs, text);
+    SyntaxEdit {
+        start,
+        old_end: end,
+        new_end: start + text.len(),
+        old_text: old,
+        new_text: rope.clone(),
+    }
+}
+
 pub struct World {
     state: Mutex<State>,
     /// Jobs, numbered in the order they were sent.
@@ -118,6 +159,10 @@ pub struct World {
     editor_levels: Mutex<std::collections::HashMap<String, Option<crate::check::Severity>>>,
     /// `carnet.completion.markdownPathStyle` from the editor's settings.
     pub path_style: Mutex<crate::answers::PathStyle>,
+    /// File moves carnet itself asked the editor to make (in a rename's
+    /// answer), old → new, and when: the editor then announces them with
+    /// `willRenameFiles`, whose link edits were already in that answer.
+    pub own_moves: Mutex<Vec<(PathBuf, PathBuf, std::time::Instant)>>,
 }
 
 /// What a request needs about one note.
@@ -145,6 +190,7 @@ impl World {
             log,
             editor_levels: Mutex::default(),
             path_style: Mutex::default(),
+            own_moves: Mutex::default(),
         });
         let w = Arc::downgrade(&world);
         std::thread::Builder::new()
@@ -339,6 +385,29 @@ impl World {
             .collect()
     }
 
+    /// Remembers moves sent in a rename's answer (see `own_moves`).
+    pub fn expect_moves(&self, moves: impl IntoIterator<Item = (PathBuf, PathBuf)>) {
+        let now = std::time::Instant::now();
+        let mut own = self.own_moves.lock().unwrap_or_else(|e| e.into_inner());
+        own.retain(|m| now.duration_since(m.2) < OWN_MOVES_EXPIRE);
+        own.extend(moves.into_iter().map(|(a, b)| (a, b, now)));
+    }
+
+    /// Whether the editor's move `old` → `new` is one a rename's answer
+    /// already covered (each is matched once).
+    pub fn is_own_move(&self, old: &Path, new: &Path) -> bool {
+        let now = std::time::Instant::now();
+        let mut own = self.own_moves.lock().unwrap_or_else(|e| e.into_inner());
+        own.retain(|m| now.duration_since(m.2) < OWN_MOVES_EXPIRE);
+        match own.iter().position(|m| m.0 == old && m.1 == new) {
+            Some(i) => {
+                own.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A note's text and, for an open buffer, its version.
     pub fn text_and_version(&self, path: &Path) -> Option<(String, Option<i32>)> {
         let st = self.state();
@@ -398,6 +467,26 @@ fn writer(world: std::sync::Weak<World>, rx: mpsc::Receiver<(u64, Job)>) {
     }
 }
 
+/// Brings a buffer's syntax tree up to date with one job's edits; with no
+/// tree yet (or no edits: the buffer was opened again) it parses `rope`, the
+/// buffer as it is now.
+pub fn update_syntax(syn: &mut Option<Syntax>, edits: &[SyntaxEdit], rope: &Rope) {
+    match syn.as_mut() {
+        Some(tree) if !edits.is_empty() => {
+            for e in edits {
+                tree.edit(
+                    e.start,
+                    e.old_end,
+                    e.new_end,
+                    &e.old_text.to_string(),
+                    &e.new_text.to_string(),
+                );
+            }
+        }
+        _ => *syn = Some(Syntax::new(&rope.to_string())),
+    }
+}
+
 fn note_from_text(rel: &str, text: &str) -> Note {
     Note {
         path: rel.into(),
@@ -422,23 +511,11 @@ fn apply(world: &World, job: Job) {
                     d.syntax.clone(),
                 )
             };
-            {
-                let mut syn = syntax.lock().unwrap_or_else(|e| e.into_inner());
-                match syn.as_mut() {
-                    Some(tree) if !edits.is_empty() => {
-                        for e in &edits {
-                            tree.edit(
-                                e.start,
-                                e.old_end,
-                                e.new_end,
-                                &e.old_text.to_string(),
-                                &e.new_text.to_string(),
-                            );
-                        }
-                    }
-                    _ => *syn = Some(Syntax::new(&rope.to_string())),
-                }
-            }
+            update_syntax(
+                &mut syntax.lock().unwrap_or_else(|e| e.into_inner()),
+                &edits,
+                &rope,
+            );
             // Facts come from the buffer as it is now, which may already hold
             // later changes; those changes' jobs then have nothing left to do.
             // (Skipping this one instead would let a request that waited for

@@ -60,11 +60,30 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
 
 /// Reads a note; `Err` says why it is skipped.
 pub fn read_note(path: &Path) -> Result<String, String> {
+    // Opening a FIFO for reading blocks until someone writes to it: a note
+    // named `x.md` that is a FIFO or a device would hang us.
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()).into());
+    }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err("binary file (contains NUL bytes)".into());
     }
-    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))
+    let mut text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))?;
+    // Editors hide a byte-order mark and count columns without it; so do we.
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+fn not_regular(t: &std::fs::FileType) -> &'static str {
+    if t.is_dir() {
+        "a folder, not a file"
+    } else {
+        "not a regular file (a FIFO, socket or device)"
+    }
 }
 
 enum Found {
@@ -115,10 +134,14 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
                     path: error_path(&e).unwrap_or_else(|| root.clone()),
                     reason: e.to_string(),
                 })),
-                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                    visit(root, entry.path())
-                }
-                Ok(_) => None,
+                Ok(entry) => match entry.file_type() {
+                    Some(t) if t.is_file() => visit(root, entry.path()),
+                    Some(t) if !t.is_dir() => Some(Found::Skipped(Skipped {
+                        path: entry.path().to_path_buf(),
+                        reason: not_regular(&t).into(),
+                    })),
+                    _ => None,
+                },
             };
             if let Some(found) = found {
                 let _ = tx.send(found);

@@ -34,3 +34,33 @@ fn filter_agrees_with_the_walk() {
     assert!(!f.includes(&root.join("archive/old/a.md")));
     assert!(!f.includes(Path::new("/elsewhere/a.md")));
 }
+
+/// What cannot be read is an error, never a hang: a FIFO would block
+/// `open` until someone writes to it.
+#[test]
+fn read_note_refuses_fifos_and_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.md");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let err = read_note(&fifo).unwrap_err();
+    assert!(err.contains("not a regular file"), "{err}");
+    std::fs::create_dir(dir.path().join("folder.md")).unwrap();
+    let err = read_note(&dir.path().join("folder.md")).unwrap_err();
+    assert!(err.contains("folder"), "{err}");
+    assert!(read_note(&dir.path().join("gone.md")).is_err());
+    let loaded = load(dir.path()).unwrap();
+    assert_eq!(loaded.skipped.len(), 1, "{:?}", loaded.skipped);
+    assert_eq!(loaded.skipped[0].path, fifo);
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_text() {
+    // Editors hide it, so columns on the first line must not count it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.md");
+    std::fs::write(&path, "\u{feff}[[a]] x\n").unwrap();
+    let text = read_note(&path).unwrap();
+    assert_eq!(text, "[[a]] x\n");
+    assert_eq!(crate::facts::extract(&text).links[0].span.start, 0);
+}

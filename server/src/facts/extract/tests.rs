@@ -256,6 +256,21 @@ fn line_endings_do_not_change_facts() {
     assert_eq!(describe(extract(&lf.replace('\n', "\r"))), want);
 }
 
+/// Found by fuzzing (fuzz/ `extract`): a wiki-link across a line break held
+/// the break in its target, so its facts depended on the line endings.
+#[test]
+fn wiki_links_end_at_the_end_of_their_line() {
+    for src in [
+        "![[Place s.ba---\r\nse]]\n",
+        "[[a\nb]]",
+        "[[a|b\rc]]",
+        "x [[a#\r\nh]]",
+    ] {
+        assert_eq!(links(src), Vec::<String>::new(), "{src:?}");
+    }
+    assert_eq!(links("[[a]]\n[[b\nc]] [[d]]").len(), 2);
+}
+
 #[test]
 fn positions_after_emoji_and_cjk() {
     let src = "😀 漢字 [[Target]]\n";
