@@ -1,0 +1,192 @@
+-- carnet for Neovim: starts the carnet language server for Markdown buffers.
+--
+--   require("carnet").setup({
+--     cmd = { "carnet" },                 -- the server command
+--     root_markers = { ".obsidian", "carnet.toml", ".git" },
+--     settings = { diagnostics = { ["tag-near-miss"] = "off" } }, -- the `carnet` section
+--     on_attach = function(client, bufnr) end,
+--   })
+--
+-- Works on Neovim 0.7 (vim.lsp.start_client), 0.8-0.10 (vim.lsp.start) and
+-- 0.11+ (vim.lsp.config / vim.lsp.enable).
+
+local M = {}
+
+M.defaults = {
+  cmd = { "carnet" },
+  filetypes = { "markdown" },
+  -- Earlier markers win: a vault's .obsidian folder beats the .git of the
+  -- repository that holds it.
+  root_markers = { ".obsidian", "carnet.toml", ".git" },
+  -- The `carnet` settings section (logLevel, diagnostics, completion).
+  settings = {},
+  init_options = nil,
+  on_attach = nil,
+  capabilities = nil,
+}
+
+local uv = vim.loop
+
+local function dirname(path)
+  return vim.fn.fnamemodify(path, ":h")
+end
+
+local function exists(path)
+  return uv.fs_stat(path) ~= nil
+end
+
+--- The vault root of `path` (a file or folder): for each marker in order, the
+--- nearest folder at or above `path` that holds it; nil when none does.
+function M.find_root(path, markers)
+  local start = path
+  if vim.fn.isdirectory(start) == 0 then
+    start = dirname(start)
+  end
+  for _, marker in ipairs(markers) do
+    local dir = start
+    while true do
+      if exists(dir .. "/" .. marker) then
+        return dir
+      end
+      local parent = dirname(dir)
+      if parent == dir then
+        break
+      end
+      dir = parent
+    end
+  end
+  return nil
+end
+
+-- Neovim 0.7 does not advertise documentChanges although it applies them
+-- (file renames and creations included); carnet needs them for rename and
+-- the "Create note" fix.
+local function capabilities(opts)
+  local caps = opts.capabilities or vim.lsp.protocol.make_client_capabilities()
+  return vim.tbl_deep_extend("force", caps, {
+    workspace = { workspaceEdit = { documentChanges = true }, configuration = true },
+  })
+end
+
+-- Completion with <C-x><C-o> in every version (0.7 sets no omnifunc itself),
+-- then the user's on_attach.
+local function on_attach(opts)
+  return function(client, bufnr)
+    if vim.bo[bufnr].omnifunc == "" then
+      vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
+    end
+    if opts.on_attach then
+      opts.on_attach(client, bufnr)
+    end
+  end
+end
+
+local function client_config(opts, root)
+  return {
+    name = "carnet",
+    cmd = opts.cmd,
+    root_dir = root,
+    settings = { carnet = opts.settings },
+    init_options = opts.init_options,
+    capabilities = capabilities(opts),
+    on_attach = on_attach(opts),
+  }
+end
+
+local function buffer_root(bufnr, opts)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == "" then
+    return nil
+  end
+  return M.find_root(name, opts.root_markers)
+end
+
+local function check_cmd(opts)
+  if vim.fn.executable(opts.cmd[1]) == 1 then
+    return true
+  end
+  vim.notify(
+    ("carnet: %q not found. Install it with `cargo install --path server` from a carnet checkout, "
+      .. "or set `cmd` in require('carnet').setup()."):format(opts.cmd[1]),
+    vim.log.levels.ERROR
+  )
+  return false
+end
+
+-- Neovim 0.7: one client per root, started on the first buffer of that root.
+local clients_by_root = {}
+
+local function attach_0_7(bufnr, opts)
+  local root = buffer_root(bufnr, opts)
+  -- Notes outside any vault share one client that does not walk a folder.
+  local key = root or ""
+  local id = clients_by_root[key]
+  if not id or not vim.lsp.get_client_by_id(id) then
+    id = vim.lsp.start_client(client_config(opts, root))
+    if not id then
+      return
+    end
+    clients_by_root[key] = id
+  end
+  vim.lsp.buf_attach_client(bufnr, id)
+end
+
+function M.setup(user)
+  local opts = vim.tbl_deep_extend("force", {}, M.defaults, user or {})
+  -- Lists are replaced, not merged by index.
+  if user and user.root_markers then
+    opts.root_markers = user.root_markers
+  end
+  if user and user.cmd then
+    opts.cmd = user.cmd
+  end
+  M.options = opts
+  if not check_cmd(opts) then
+    return
+  end
+
+  if vim.fn.has("nvim-0.11") == 1 then
+    vim.lsp.config("carnet", {
+      cmd = opts.cmd,
+      filetypes = opts.filetypes,
+      root_dir = function(bufnr, on_dir)
+        on_dir(buffer_root(bufnr, opts))
+      end,
+      settings = { carnet = opts.settings },
+      init_options = opts.init_options,
+      capabilities = capabilities(opts),
+      on_attach = on_attach(opts),
+    })
+    vim.lsp.enable("carnet")
+    return
+  end
+
+  local group = vim.api.nvim_create_augroup("carnet", { clear = true })
+  local start
+  if vim.lsp.start then
+    start = function(bufnr)
+      vim.lsp.start(client_config(opts, buffer_root(bufnr, opts)), { bufnr = bufnr })
+    end
+  else
+    start = function(bufnr)
+      attach_0_7(bufnr, opts)
+    end
+  end
+  vim.api.nvim_create_autocmd("FileType", {
+    group = group,
+    pattern = opts.filetypes,
+    callback = function(args)
+      if vim.bo[args.buf].buftype == "" then
+        start(args.buf)
+      end
+    end,
+  })
+  -- Buffers already open when setup() runs.
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(opts.filetypes, vim.bo[bufnr].filetype) then
+      start(bufnr)
+    end
+  end
+end
+
+return M
