@@ -998,3 +998,17 @@ fn the_editor_announcing_carnets_own_move_adds_no_second_edit() {
     assert_eq!(read(root, "x/m.md"), "# N\n[s](y/s.md)\n");
     assert_eq!(read(root, "a.md"), "[[m]]\n");
 }
+
+#[test]
+fn a_client_listing_resource_operations_without_document_changes_can_rename() {
+    // Neovim declares `resourceOperations` but not `documentChanges`, and
+    // applies both: resource operations exist only inside documentChanges.
+    let v = Vault::new(&[("n.md", "# N\n"), ("a.md", "[[n]]\n")]);
+    let root = v.path();
+    let caps = json!({ "workspace": { "workspaceEdit": { "resourceOperations": ["rename", "create", "delete"] } } });
+    let mut lsp = Lsp::start_with(root, false, caps);
+    let edit = rename_at(&mut lsp, "n.md", json!({ "line": 0, "character": 2 }), "m").unwrap();
+    apply(&edit, false).unwrap();
+    assert_eq!(read(root, "a.md"), "[[m]]\n");
+    assert!(root.join("m.md").exists());
+}

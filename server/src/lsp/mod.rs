@@ -449,12 +449,19 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.configuration)
                 .unwrap_or(false),
+            // Resource operations exist only inside `documentChanges`, so a
+            // client listing any (Neovim, which omits `documentChanges`)
+            // applies them.
             document_changes: caps
                 .workspace
                 .as_ref()
                 .and_then(|w| w.workspace_edit.as_ref())
-                .and_then(|e| e.document_changes)
-                .unwrap_or(false),
+                .is_some_and(|e| {
+                    e.document_changes == Some(true)
+                        || e.resource_operations
+                            .as_ref()
+                            .is_some_and(|o| !o.is_empty())
+                }),
             create_files: caps
                 .workspace
                 .as_ref()

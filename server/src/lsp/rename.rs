@@ -67,7 +67,7 @@ pub fn check_moves(
     if !client_renames_files {
         return Err(RenameError::Invalid(
             "renaming a note renames its file, and this editor does not accept file renames \
-             from a language server (workspace.workspaceEdit.resourceOperations lacks \"rename\")"
+             from a language server (its workspace.workspaceEdit.resourceOperations does not list \"rename\")"
                 .into(),
         ));
     }
