@@ -24,13 +24,7 @@ use carnet::text::Lines;
 use serde_json::{Value, json};
 
 fn main() {
-    let notes: usize = std::env::var("CARNET_BENCH_LSP_NOTES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
-    let root = vaults::vault_dir(notes);
-    vaults::ensure_vault(&root, notes, vaults::SEED).expect("generate the vault");
-    let root = root.canonicalize().unwrap();
+    let (notes, root) = vaults::server_vault();
 
     // Expected answers, from the library.
     let loaded = carnet::vault::load(&root).expect("index the vault");

@@ -20,6 +20,19 @@ pub fn vault_dir(notes: usize) -> PathBuf {
         .join(notes.to_string())
 }
 
+/// The vault the server benchmarks use: `CARNET_BENCH_LSP_NOTES` notes
+/// (10,000 by default), generated if needed; its size and canonical root.
+#[allow(dead_code)] // not every bench uses it
+pub fn server_vault() -> (usize, PathBuf) {
+    let notes: usize = std::env::var("CARNET_BENCH_LSP_NOTES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let root = vault_dir(notes);
+    ensure_vault(&root, notes, SEED).expect("generate the vault");
+    (notes, root.canonicalize().unwrap())
+}
+
 /// Generates the vault unless its stamp matches; returns the generator totals.
 pub fn ensure_vault(path: &Path, notes: usize, seed: u64) -> io::Result<vaultgen::GenStats> {
     let stamp = path.join(STAMP);

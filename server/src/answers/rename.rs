@@ -887,27 +887,25 @@ fn heading_content(text: &str, span: Span) -> Span {
 
 /// The last `#`-separated part of a wiki-link's heading subpath.
 fn last_heading_part(text: &str, sub: Span) -> Span {
-    let raw = text_at(text, sub);
-    let from = raw.rfind('#').map_or(0, |i| i + 1);
-    let part = &raw[from..];
-    let lead = part.len() - part.trim_start().len();
-    let s = sub.start + (from + lead) as u32;
-    Span {
-        start: s,
-        end: s + part.trim().len() as u32,
-    }
+    trimmed_after(text, sub, text_at(text, sub).rfind('#'))
 }
 
 /// The id of a `#^id` subpath, without the `^`.
 fn block_part(text: &str, sub: Span) -> Span {
-    let raw = text_at(text, sub);
-    let caret = raw.find('^').map_or(0, |i| i + 1);
-    let id = &raw[caret..];
-    let lead = id.len() - id.trim_start().len();
-    let s = sub.start + (caret + lead) as u32;
+    trimmed_after(text, sub, text_at(text, sub).find('^'))
+}
+
+/// The part of `span` after the one-byte marker at `marker` (or all of it),
+/// without surrounding whitespace.
+fn trimmed_after(text: &str, span: Span, marker: Option<usize>) -> Span {
+    let raw = text_at(text, span);
+    let from = marker.map_or(0, |i| i + 1);
+    let part = &raw[from..];
+    let lead = part.len() - part.trim_start().len();
+    let s = span.start + (from + lead) as u32;
     Span {
         start: s,
-        end: s + id.trim().len() as u32,
+        end: s + part.trim().len() as u32,
     }
 }
 
