@@ -291,9 +291,7 @@ fn new_path(old: &str, new: &str, note: bool) -> Result<String> {
 
 /// Renames (or moves) a note and rewrites the links to it.
 pub fn rename_note(snap: &Snapshot, path: &str, new_name: &str, text_of: TextOf) -> Result<Plan> {
-    let note = snap
-        .note(path)
-        .ok_or_else(|| RenameError::Nothing(format!("{path} is not indexed")))?;
+    let note = indexed(snap, path)?;
     let new = new_path(path, new_name, true)?;
     if new == *path {
         return Err(RenameError::Invalid(format!(
@@ -626,6 +624,12 @@ fn bare_name_unchanged(
         ([old], [new]) => renamed(old) == *new && note_stem(old) == note_stem(new),
         _ => false,
     }
+}
+
+/// The note at `path`, or why there is none.
+fn indexed<'s>(snap: &'s Snapshot, path: &str) -> Result<&'s std::sync::Arc<Note>> {
+    snap.note(path)
+        .ok_or_else(|| RenameError::Nothing(format!("{path} is not indexed")))
 }
 
 fn changed(path: &str) -> RenameError {
@@ -993,9 +997,7 @@ pub fn rename_heading(
 ) -> Result<Plan> {
     let new = new_name.trim();
     check_name(new, "heading")?;
-    let note = snap
-        .note(path)
-        .ok_or_else(|| RenameError::Nothing(format!("{path} is not indexed")))?;
+    let note = indexed(snap, path)?;
     let old = note
         .facts
         .headings
@@ -1157,9 +1159,7 @@ pub fn rename_block(
             "\"{new}\" is not a block id: use letters, digits and '-'"
         )));
     }
-    let note = snap
-        .note(path)
-        .ok_or_else(|| RenameError::Nothing(format!("{path} is not indexed")))?;
+    let note = indexed(snap, path)?;
     let old = note
         .facts
         .blocks
