@@ -311,3 +311,66 @@ fn helix_snippet_wires_carnet_to_markdown() {
         "{servers:?}"
     );
 }
+
+/// VS Code types `[[` (auto-closed to `[[]]`), asks for completion there and
+/// sends the next keystroke at once. The answer must fit the text the
+/// request was made on: `Alpha`, since `]]` follows. Answered against the
+/// buffer as it was after the keystroke, the item wrote `Alpha]]` and VS Code
+/// produced `[[Alpha]]]]`. A big note opened just before keeps the indexer
+/// busy, so the keystroke arrives while the request waits for it.
+#[test]
+fn completion_answers_the_text_it_was_asked_about() {
+    let vault = support::Vault::new(&[
+        ("Alpha.md", "# Alpha\n"),
+        ("Beta.md", "# Beta\n"),
+        ("Gamma.md", "# Gamma\n"),
+    ]);
+    let mut lsp = support::lsp::Lsp::start(vault.path(), false);
+    let text = "# Gamma\n\nAlso [[]]\n";
+    let gamma = lsp.open_text("Gamma.md", text);
+    let at = lsp.pos_of(text, "[[]]", 2);
+    // Caught up: the first answer is the plain one.
+    let first = lsp
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": gamma }, "position": at }),
+        )
+        .unwrap();
+    let alpha = |list: &Value| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["label"] == "Alpha")
+            .cloned()
+            .expect("Alpha is offered")
+    };
+    assert_eq!(alpha(&first)["textEdit"]["newText"], "Alpha");
+
+    let big: String = (0..40_000)
+        .map(|i| format!("Line {i} links [[Alpha]] and #tag{i} with `code` and *emphasis*.\n"))
+        .collect();
+    lsp.open_text("Big.md", &big);
+    let body = |id: i64| {
+        json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/completion",
+                "params": { "textDocument": { "uri": gamma }, "position": at } })
+    };
+    let change = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": { "uri": gamma, "version": 2 },
+        "contentChanges": [{ "range": { "start": at, "end": at }, "text": "A" }] } });
+    // Both messages in one write, as a fast typist's editor sends them.
+    let mut bytes = Vec::new();
+    for msg in [body(9000), change] {
+        let b = serde_json::to_vec(&msg).unwrap();
+        bytes.extend(format!("Content-Length: {}\r\n\r\n", b.len()).into_bytes());
+        bytes.extend(b);
+    }
+    lsp.send_raw(&bytes);
+    let answer = lsp.response(9000).unwrap();
+    let item = alpha(&answer);
+    assert_eq!(
+        item["textEdit"]["newText"], "Alpha",
+        "the request was made on `[[]]`: {item}"
+    );
+    assert_eq!(item["textEdit"]["range"], json!({ "start": at, "end": at }));
+}

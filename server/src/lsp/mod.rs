@@ -992,7 +992,14 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         const LIMIT: usize = 50;
         let p = params.text_document_position;
-        let ctx = self.context(&p.text_document.uri).await?;
+        // The position refers to the buffer as it is now, before the wait
+        // for indexing: a keystroke that arrives meanwhile must not change
+        // the text we complete (it turned `[[|]]` into `[[Alpha]]]]`).
+        let typed = self.world.buffer(&p.text_document.uri);
+        let mut ctx = self.context(&p.text_document.uri).await?;
+        if let Some(rope) = typed {
+            ctx.rope = rope;
+        }
         let style = *self
             .world
             .path_style

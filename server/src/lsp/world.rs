@@ -335,6 +335,11 @@ impl World {
     }
 
     /// The version of an open document (for versioned edits).
+    /// The open buffer of `uri` as it is now (a cheap rope clone).
+    pub fn buffer(&self, uri: &Uri) -> Option<Rope> {
+        self.state().docs.get(uri).map(|d| d.rope.clone())
+    }
+
     pub fn version_of(&self, uri: &Uri) -> Option<i32> {
         self.state().docs.get(uri).map(|d| d.version)
     }
