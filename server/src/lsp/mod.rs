@@ -404,6 +404,18 @@ fn capabilities(enc: Encoding, pull_diagnostics: bool) -> ServerCapabilities {
     }
 }
 
+/// Links in hover previews lead to `file:` URIs, at `#L<line>` (1-based)
+/// for a heading or block, which VS Code opens at that line.
+fn preview_href(root: &std::path::Path) -> impl Fn(&str, Option<u32>) -> Option<String> + '_ {
+    move |path, line| {
+        let uri = uri_for(root, path)?;
+        Some(match line {
+            Some(l) => format!("{}#L{}", uri.as_str(), l + 1),
+            None => uri.as_str().to_string(),
+        })
+    }
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let caps = &params.capabilities;
@@ -744,8 +756,14 @@ impl LanguageServer for Backend {
         let ctx = self.context(&p.text_document.uri).await?;
         let text_of = texts(&self.world, &ctx.root);
         blocking(&self.world, move || {
-            let (span, markdown) =
-                answers::hover(&ctx.snapshot, &ctx.rel, at(&ctx, p.position), &text_of)?;
+            let href = preview_href(&ctx.root);
+            let (span, markdown) = answers::hover(
+                &ctx.snapshot,
+                &ctx.rel,
+                at(&ctx, p.position),
+                &text_of,
+                &href,
+            )?;
             let pos = ctx.positions(&text_of);
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
@@ -1070,7 +1088,7 @@ impl LanguageServer for Backend {
             .map(|(_, s)| s);
         let text_of = texts(&self.world, &root);
         let preview = blocking(&self.world, move || {
-            answers::preview(snapshot.as_ref()?, &path, &text_of)
+            answers::preview(snapshot.as_ref()?, &path, &text_of, &preview_href(&root))
         })
         .await?;
         if let Some(markdown) = preview.filter(|p| !p.trim().is_empty()) {
