@@ -356,16 +356,25 @@ fn run(mut cmd: Command, limit: Duration, logs: &[PathBuf]) {
     }
 }
 
-#[test]
-fn neovim_drives_carnet_end_to_end() {
-    if !available(runs("nvim", "--version"), "nvim not found") {
-        return;
-    }
+/// Runs editors/neovim/test/e2e.lua in headless `nvim`. `clean` starts it
+/// with `--clean` (0.11: filetype detection on, which vim.lsp.enable needs)
+/// instead of `-u NONE` (0.7).
+fn drive_neovim(nvim: &Path, clean: bool) {
     let Some(sc) = scenario() else { return };
     let home = sc.dir.path().join("home");
-    let mut cmd = Command::new("nvim");
-    cmd.current_dir(repo())
-        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
+    std::fs::create_dir_all(&home).unwrap();
+    let mut json: Value = serde_json::from_slice(&std::fs::read(&sc.file).unwrap()).unwrap();
+    json["plain"] = json!(sc.dir.path().join("plain"));
+    json["home"] = json!(home);
+    std::fs::write(&sc.file, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+    let mut cmd = Command::new(nvim);
+    cmd.current_dir(repo()).arg("--headless");
+    if clean {
+        cmd.arg("--clean");
+    } else {
+        cmd.args(["-u", "NONE"]);
+    }
+    cmd.args(["-i", "NONE", "-n"])
         .args(["--cmd", "set rtp^=editors/neovim"])
         .args(["-c", "luafile editors/neovim/test/e2e.lua"])
         .env("CARNET_E2E", &sc.file)
@@ -378,6 +387,32 @@ fn neovim_drives_carnet_end_to_end() {
     // Neovim 0.7 logs to the cache folder, later versions to the state folder.
     let logs = ["cache", "state"].map(|d| home.join(d).join("nvim/lsp.log"));
     run(cmd, Duration::from_secs(300), &logs);
+}
+
+/// The `nvim` on PATH: 0.7.2 from Debian bookworm (vim.lsp.start_client).
+#[test]
+fn neovim_drives_carnet_end_to_end() {
+    if !available(runs("nvim", "--version"), "nvim not found") {
+        return;
+    }
+    drive_neovim(Path::new("nvim"), false);
+}
+
+/// Neovim 0.11.7 from ../shared/tools: the vim.lsp.config / vim.lsp.enable
+/// path, with UTF-8 positions.
+#[test]
+fn neovim_0_11_drives_carnet_end_to_end() {
+    let Some(nvim) = unpack_tool("nvim-0.11.7-linux-x86_64.tar.gz", "nvim") else {
+        return;
+    };
+    let bin = nvim.join("bin/nvim");
+    if !available(
+        runs(bin.to_str().unwrap(), "--version"),
+        "nvim 0.11 does not run (apt-get install libluajit-5.1-2 libunibilium4)",
+    ) {
+        return;
+    }
+    drive_neovim(&bin, true);
 }
 
 #[test]
