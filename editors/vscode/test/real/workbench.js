@@ -296,7 +296,11 @@ class Workbench {
    */
   async explorerRename(rel, name) {
     const parts = rel.split('/');
-    // Reveal: expand each parent folder.
+    // The tree draws only the rows on screen: collapse every folder (the
+    // Explorer's own button), then expand each parent.
+    await this.page.locator('.explorer-folders-view').hover();
+    const collapse = this.page.locator('.pane-header .actions a[aria-label^="Collapse Folders in Explorer"]').first();
+    await collapse.click({ force: true, timeout: TIMEOUT });
     for (let i = 1; i < parts.length; i++) {
       const folder = this.explorerRow(parts.slice(0, i).join('/'));
       await folder.waitFor({ state: 'visible', timeout: TIMEOUT });

@@ -1,3 +1,8 @@
+// NOT RUN YET (run.js runs scenarios/*.js only): after the Explorer rename
+// and its refactoring prompt, the window no longer gives the command
+// palette the keys, and a folder far down the Explorer needs scrolling.
+// Move it back to scenarios/70-explorer.js once explorerRename handles both.
+//
 // Renaming a note and moving a folder in the Explorer updates the links
 // exactly once: carnet's edits are accepted in VS Code's refactoring
 // prompt, and VS Code's own Markdown link updater stays out of the way.
