@@ -2,7 +2,8 @@
 //! actions. Every edit is computed from the same snapshot as the problem, on
 //! the note's current text, so it applies cleanly to the buffer it came from.
 
-use crate::check::{Problem, code};
+use super::rename::{Plan, TextOf, rename_tag};
+use crate::check::{Checker, Problem, Rules, code};
 use crate::facts::{Link, LinkKind, Subpath};
 use crate::index::resolve::{Resolution, Unresolved};
 use crate::index::{NotePath, Snapshot};
@@ -25,6 +26,60 @@ pub enum Fix {
         text: String,
         preferred: bool,
     },
+    /// Apply a rename plan (several notes at once).
+    Rename { title: String, plan: Plan },
+}
+
+/// The problems of the note at `from` (current text `text`) that touch
+/// `range`, each with its fixes. `text_of` supplies other notes' texts, for
+/// fixes that edit every note.
+pub fn fixes_in(
+    snap: &Snapshot,
+    rules: &Rules,
+    from: &str,
+    text: &str,
+    range: Span,
+    text_of: TextOf,
+) -> Vec<(Problem, Vec<Fix>)> {
+    let Some(note) = snap.note(from) else {
+        return vec![];
+    };
+    let problems = Checker::new(snap, rules).note(snap, note);
+    problems
+        .into_iter()
+        .filter(|p| p.span.start <= range.end && range.start <= p.span.end)
+        .map(|p| {
+            let mut found = fixes(snap, from, text, &p);
+            found.extend(retag_everywhere(snap, from, text, &p, text_of));
+            (p, found)
+        })
+        .collect()
+}
+
+/// A tag spelled the unusual way: respell it in every note at once (when
+/// other notes use it too).
+fn retag_everywhere(
+    snap: &Snapshot,
+    from: &str,
+    text: &str,
+    problem: &Problem,
+    text_of: TextOf,
+) -> Option<Fix> {
+    if !problem.code.starts_with("tag-") {
+        return None;
+    }
+    let usual = problem.suggestion.as_ref()?;
+    let tag = text.get(problem.span.range())?.trim_start_matches('#');
+    let plan = rename_tag(snap, tag, usual, text_of).ok()?;
+    if !plan.edits.keys().any(|p| **p != *from) {
+        return None;
+    }
+    let n = plan.edit_count();
+    let uses = if n == 1 { "use" } else { "uses" };
+    Some(Fix::Rename {
+        title: format!("Rename #{tag} to #{usual} in every note ({n} {uses})"),
+        plan,
+    })
 }
 
 /// The fixes for `problem`, found in the note at `from` whose current text is `text`.
@@ -259,6 +314,7 @@ mod tests {
             for fix in fixes(&snap, from, text, &p) {
                 out.push(match fix {
                     Fix::CreateNote { title, path, text } => format!("{title}: {path} = {text:?}"),
+                    Fix::Rename { title, plan } => format!("{title}: {plan:?}"),
                     Fix::Edit {
                         title,
                         path,

@@ -18,7 +18,7 @@ pub use rename::{
 pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
 mod symbols;
 
-pub use fixes::{Fix, fixes};
+pub use fixes::{Fix, fixes, fixes_in};
 
 pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};
 

@@ -36,7 +36,7 @@ pub struct Edit {
 /// What a rename does: file moves (vault-relative, old → new) and text
 /// edits, keyed by each note's path *before* the moves, sorted and
 /// non-overlapping within a note.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     pub moves: Vec<(NotePath, String)>,
     pub edits: BTreeMap<NotePath, Vec<Edit>>,
