@@ -68,3 +68,43 @@ pub fn path_of_str(uri: &str) -> Option<PathBuf> {
 pub fn file_rename(f: &FileRename) -> Option<(PathBuf, PathBuf)> {
     Some((path_of_str(&f.old_uri)?, path_of_str(&f.new_uri)?))
 }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::to_proto::position_in;
+
+    #[test]
+    fn offsets_and_positions_round_trip_in_both_encodings() {
+        let text = "a😀b\r\nx\rhé\n";
+        let rope = Rope::from_str(text);
+        assert_eq!(rope.len_lines(), 4);
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            for (i, c) in text.char_indices() {
+                if c == '\n' && text[..i].ends_with('\r') {
+                    continue; // Inside a CRLF break: no position names it.
+                }
+                let p = position_in(&rope, i, enc);
+                assert_eq!(offset(&rope, p, enc), i, "{enc:?} at {i}");
+            }
+        }
+        assert_eq!(
+            position_in(&rope, text.find('b').unwrap(), Encoding::Utf16),
+            Position::new(0, 3)
+        );
+        assert_eq!(
+            position_in(&rope, text.find('b').unwrap(), Encoding::Utf8),
+            Position::new(0, 5)
+        );
+    }
+
+    #[test]
+    fn out_of_range_positions_clamp() {
+        let rope = Rope::from_str("ab\ncd");
+        assert_eq!(offset(&rope, Position::new(0, 99), Encoding::Utf16), 2);
+        assert_eq!(offset(&rope, Position::new(9, 0), Encoding::Utf16), 5);
+        // Inside a surrogate pair: after the character.
+        let rope = Rope::from_str("😀x");
+        assert_eq!(offset(&rope, Position::new(0, 1), Encoding::Utf16), 4);
+        assert_eq!(position_in(&rope, 99, Encoding::Utf8), Position::new(0, 5));
+    }
+}
