@@ -14,7 +14,10 @@ use crate::facts::{Link, LinkKind};
 use rayon::prelude::*;
 
 use crate::index::{NameEntry, NotePath, Snapshot};
-use crate::names::{Sym, file_name, fold, note_stem, parent, slug};
+use crate::names::{
+    Destination, NonAscii, Sym, encode_md_path, file_name, fold, note_stem, parent, relative_path,
+    slug,
+};
 use crate::text::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -107,10 +110,9 @@ enum Context<'t> {
 /// Whether `offset` is inside code: an open fence above, or an odd number
 /// of backticks earlier on the line.
 fn in_code(text: &str, line_start: usize, offset: usize) -> bool {
-    let fenced = text[..line_start]
-        .lines()
+    let fenced = crate::text::lines(&text[..line_start])
         .filter(|l| {
-            let t = l.trim_start();
+            let t = l.text.trim_start();
             t.starts_with("```") || t.starts_with("~~~")
         })
         .count()
@@ -121,16 +123,13 @@ fn in_code(text: &str, line_start: usize, offset: usize) -> bool {
 
 /// Inside front matter, the key whose value the line at `line_start` is part of.
 fn front_matter_key(text: &str, line_start: usize) -> Option<String> {
-    let mut lines = text.lines();
-    if lines.next()?.trim_end() != "---" || line_start == 0 {
+    let mut lines = crate::text::lines(text);
+    if lines.next()?.text.trim_end() != "---" || line_start == 0 {
         return None;
     }
     let mut key = None;
-    let mut at = text.find('\n')? + 1;
-    for line in lines {
-        if at > line_start {
-            break;
-        }
+    for line in lines.take_while(|l| l.start <= line_start) {
+        let line = line.text;
         if line.trim_end() == "---" {
             return None; // The front matter ended above the cursor.
         }
@@ -140,7 +139,6 @@ fn front_matter_key(text: &str, line_start: usize) -> Option<String> {
                 .next()
                 .map(|k| k.trim().to_ascii_lowercase());
         }
-        at += line.len() + 1;
     }
     key
 }
@@ -150,7 +148,7 @@ fn is_tag_query(q: &str) -> bool {
 }
 
 fn context(text: &str, offset: usize) -> Option<Context<'_>> {
-    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_start = crate::text::line_start(text, offset);
     let line = &text[line_start..offset];
     let closed = text[offset..].starts_with("]]");
     if in_code(text, line_start, offset) {
@@ -528,7 +526,7 @@ fn offer_note<'a>(
     scorer: &mut Scorer,
     best: &mut Best<'a>,
 ) {
-    if *entry.path == *from {
+    if *entry.path == *from || !crate::names::wiki_writable(&entry.path) {
         return;
     }
     let name = &*entry.name;
@@ -710,20 +708,6 @@ fn blocks(snap: &Snapshot, target: Option<&NotePath>, query: &str, close: &str) 
         .collect()
 }
 
-/// `to` relative to the folder of `from`, with `../` as needed.
-fn relative_path(from: &str, to: &str) -> String {
-    let from_dir: Vec<&str> = parent(from).split('/').filter(|s| !s.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dir
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out: Vec<&str> = vec![".."; from_dir.len() - common];
-    out.extend(&to_parts[common..]);
-    out.join("/")
-}
-
 fn md_paths(
     snap: &Snapshot,
     from: &str,
@@ -737,11 +721,11 @@ fn md_paths(
     let mut best = Best::new(limit.max(1));
     let encode = |p: &str| {
         if angle {
-            p.to_string()
+            encode_md_path(p, Destination::Angle)
         } else if style == PathStyle::Angle && p.contains(' ') {
-            format!("<{p}>")
+            format!("<{}>", encode_md_path(p, Destination::Angle))
         } else {
-            p.replace('%', "%25").replace(' ', "%20")
+            encode_md_path(p, Destination::Bare(NonAscii::Readable))
         }
     };
     let notes = snap.notes().map(|n| (n.path.clone(), ItemKind::Note));
@@ -752,7 +736,7 @@ fn md_paths(
         if *path == *from {
             continue;
         }
-        let rel = relative_path(from, &path);
+        let rel = relative_path(parent(from), &path);
         if let Some(score) = scorer.score(&rel) {
             let weight = (kind == ItemKind::Note) as usize;
             best.offer(score, weight, rel.len(), move || Item {

@@ -2,7 +2,7 @@
 //! actions. Every edit is computed from the same snapshot as the problem, on
 //! the note's current text, so it applies cleanly to the buffer it came from.
 
-use super::rename::{Plan, TextOf, rename_tag};
+use super::rename::{Plan, TextOf, encode_like, rename_tag};
 use crate::check::{Checker, Problem, Rules, code};
 use crate::facts::{Link, LinkKind, Subpath};
 use crate::index::resolve::{Resolution, Unresolved};
@@ -127,8 +127,8 @@ pub fn fixes(snap: &Snapshot, from: &str, text: &str, problem: &Problem) -> Vec<
             if last.to_ascii_lowercase().ends_with(".md") {
                 name.push_str(&last[last.len() - 3..]);
             }
-            if last.contains("%20") {
-                name = name.replace(' ', "%20");
+            if !link.kind.is_wiki() {
+                name = encode_like(link, text, &name);
             }
             let span = Span {
                 start: link.target_span.start + last_start as u32,

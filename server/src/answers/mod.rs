@@ -386,25 +386,27 @@ fn section(facts: &crate::facts::NoteFacts, text: &str, part: Part) -> String {
     };
     let (start, end) = match part {
         Part::Heading(i) => {
-            let h = &facts.headings[i];
-            let end = facts.headings[i + 1..]
-                .iter()
-                .find(|n| n.level <= h.level)
-                .map_or(text.len(), |n| clamp(n.span.start));
-            (clamp(h.span.start), end)
+            let section = facts.section(i);
+            // The facts may be of a slightly older text: end at its end.
+            let end = if section.end >= facts.lines.text_len() {
+                text.len()
+            } else {
+                clamp(section.end)
+            };
+            (clamp(section.start), end)
         }
         Part::Block(i) => {
             let b = &facts.blocks[i];
-            let line_start = text[..clamp(b.span.start)]
-                .rfind(['\n', '\r'])
-                .map_or(0, |p| p + 1);
-            (line_start, clamp(b.span.end))
+            let end = clamp(b.span.end);
+            (crate::text::line_start(text, clamp(b.span.start)), end)
         }
         Part::Whole => (facts.front_matter.map_or(0, |fm| clamp(fm.end)), text.len()),
     };
     let body = &text[start.min(end)..end];
     let mut out = String::new();
-    for (n, line) in body.trim_start_matches(['\n', '\r']).lines().enumerate() {
+    let body = body.trim_start_matches(['\n', '\r']);
+    for (n, line) in crate::text::lines(body).enumerate() {
+        let line = line.text;
         if n == PREVIEW_LINES || out.len() + line.len() > PREVIEW_CHARS {
             out += "…";
             break;

@@ -23,7 +23,10 @@ use super::{At, Cursor, cursor, fixes::subpath_span};
 use crate::facts::{Link, Subpath, Sym, extract, is_tag_char};
 use crate::index::resolve::{Resolution, SubpathMatch, match_subpath};
 use crate::index::{Note, NotePath, Snapshot};
-use crate::names::{fold, heading_key_eq, note_stem, parent, slug, strip_md};
+use crate::names::{
+    Destination, NonAscii, encode_md_path, fold, heading_key_eq, note_stem, parent, relative_path,
+    slug, strip_md,
+};
 use crate::text::Span;
 
 /// One replacement in a note's text.
@@ -694,16 +697,15 @@ fn relinked(link: &Link, target: &str) -> Link {
 
 /// A markdown link's new (decoded) target, written as the link wrote its
 /// old one: inside `<…>`, or percent-encoded (non-ASCII too if it was).
-fn encode_like(link: &Link, text: &str, target: &str) -> String {
+pub(crate) fn encode_like(link: &Link, text: &str, target: &str) -> String {
     let start = link.target_span.start as usize;
     let angle = start > 0 && text.as_bytes().get(start - 1) == Some(&b'<');
-    if angle && !target.contains(['<', '>', '\n', '\r']) {
-        return target.to_string();
-    }
-    encode_path(
-        target,
-        has_encoded_non_ascii(text_at(text, link.target_span)),
-    )
+    let form = if angle {
+        Destination::Angle
+    } else {
+        Destination::Bare(NonAscii::as_in(text_at(text, link.target_span)))
+    };
+    encode_md_path(target, form)
 }
 
 /// Targets (decoded) a link to `to` (which was `old_to`) from `from` (the
@@ -730,7 +732,7 @@ fn link_forms(link: &Link, paths: [&str; 4]) -> Vec<String> {
             .map(|k| with_ext(&parts[parts.len() - k..].join("/")))
             .collect()
     };
-    let rel = with_ext(&relative(parent(from), to));
+    let rel = with_ext(&relative_path(parent(from), to));
     let mut forms = Vec::new();
     if link.kind.is_wiki() {
         if written.starts_with("./") || written.starts_with("../") {
@@ -768,65 +770,6 @@ fn link_forms(link: &Link, paths: [&str; 4]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     forms.retain(|f| seen.insert(f.clone()));
     forms
-}
-
-/// `to` as a path relative to the folder `dir`.
-fn relative(dir: &str, to: &str) -> String {
-    let from: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(to_parts.len() - 1);
-    let mut out: Vec<&str> = vec![".."; from.len() - common];
-    out.extend(&to_parts[common..]);
-    out.join("/")
-}
-
-fn has_encoded_non_ascii(raw: &str) -> bool {
-    raw.as_bytes().windows(3).any(|w| {
-        w[0] == b'%'
-            && u8::from_str_radix(std::str::from_utf8(&w[1..]).unwrap_or("00"), 16)
-                .is_ok_and(|b| b >= 0x80)
-    })
-}
-
-/// Percent-encodes what a markdown link destination cannot hold as is;
-/// non-ASCII letters stay readable unless the link encoded them.
-fn encode_path(path: &str, unicode: bool) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        let ascii_special = c.is_ascii()
-            && (c.is_ascii_control()
-                || matches!(
-                    c,
-                    ' ' | '%'
-                        | '('
-                        | ')'
-                        | '<'
-                        | '>'
-                        | '['
-                        | ']'
-                        | '\\'
-                        | '`'
-                        | '"'
-                        | '#'
-                        | '?'
-                        | '|'
-                        | '^'
-                ));
-        if ascii_special || (!c.is_ascii() && (unicode || c.is_whitespace())) {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out += &format!("%{b:02X}");
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Checks that edits lie on character boundaries inside `text`, in order
@@ -1043,11 +986,7 @@ pub fn rename_heading(
     }
     // The section of heading i: links to it or to headings inside it may
     // name it.
-    let level = old.level;
-    let section_end = note.facts.headings[i + 1..]
-        .iter()
-        .position(|h| h.level <= level)
-        .map_or(note.facts.headings.len(), |p| i + 1 + p);
+    let section_end = crate::facts::section_end(&note.facts.headings, i, |h| h.level);
     for loc in super::links_to(snap, &note.path, super::Part::Whole) {
         let Some(src) = snap.note(&loc.path) else {
             continue;
@@ -1099,7 +1038,7 @@ pub fn rename_heading(
                     if angle {
                         new.to_string()
                     } else {
-                        encode_path(new, has_encoded_non_ascii(raw_sub))
+                        encode_md_path(new, Destination::Bare(NonAscii::as_in(raw_sub)))
                     }
                 } else {
                     slug(new)

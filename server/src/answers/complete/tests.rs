@@ -274,3 +274,82 @@ fn cached_name_lists_follow_the_vault() {
     assert!(find(&snap, "[[bee").is_empty());
     assert!(find(&snap, "[[wasp").contains(&("b".into(), ItemKind::Note)));
 }
+
+/// The hostile names of `tests/check.rs`: a completed link to each, in every
+/// link form and path style, resolves back to exactly that note.
+#[test]
+fn a_completed_link_to_every_awkward_name_resolves_to_it() {
+    let names = [
+        "a#b",
+        "100% done",
+        "with  spaces",
+        "emoji 🌲",
+        "CON",
+        "nul",
+        "日本語",
+        "trailing.",
+        "sub/par (1)",
+        "sub/x<y>",
+        "sub/q?[z]^",
+    ];
+    let forms = [
+        ("[[", PathStyle::Percent),
+        ("[x](", PathStyle::Percent),
+        ("[x](", PathStyle::Angle),
+        ("[x](<", PathStyle::Percent),
+    ];
+    for from in ["from.md", "deep/er/from.md"] {
+        for (open, style) in forms {
+            for name in names {
+                let target = format!("{name}.md");
+                let mut files: Vec<(String, String)> = names
+                    .iter()
+                    .map(|n| (format!("{n}.md"), String::new()))
+                    .collect();
+                let typed = format!("{open}$0");
+                files.push((from.to_string(), typed.clone()));
+                let refs: Vec<(&str, &str)> = files
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
+                let (snap, text, offset) = setup(&refs, from);
+                let done = complete(&snap, from, &text, offset, 500, style).expect("completes");
+                let item = done
+                    .items
+                    .iter()
+                    .find(|i| i.path.as_deref() == Some(target.as_str()));
+                if open == "[[" && name.contains('#') {
+                    // `[[a#b]]` is note `a`, heading `b`: no wiki link can
+                    // name this note, so none is offered.
+                    assert!(item.is_none(), "{item:?}");
+                    continue;
+                }
+                let item = item.unwrap_or_else(|| panic!("{open:?}: no item for {target}"));
+                let mut written = format!(
+                    "{}{}{}",
+                    &text[..done.replace.start as usize],
+                    item.insert,
+                    &text[done.replace.end as usize..]
+                );
+                if open.ends_with('(') {
+                    written.push(')');
+                } else if open.ends_with('<') {
+                    written.push_str(">)");
+                }
+                let snap = snap.with_note(crate::index::Note {
+                    path: from.into(),
+                    facts: crate::facts::extract(&written),
+                    bytes: written.len() as u64,
+                });
+                let note = snap.note(from).unwrap();
+                assert_eq!(note.facts.links.len(), 1, "{written:?} is one link");
+                let resolved = snap.resolve_note(from, &note.facts.links[0]);
+                assert_eq!(
+                    resolved.as_deref(),
+                    Some(target.as_str()),
+                    "{written:?} (from {from}, {style:?}) must lead to {target}"
+                );
+            }
+        }
+    }
+}
