@@ -138,9 +138,7 @@ pub fn definition(snap: &Snapshot, from: &str, at: At) -> Option<(Span, Vec<Loca
             for other in others {
                 let part = match (&link.subpath(), snap.note(&other)) {
                     (Some(sub), Some(n)) => part_of(crate::index::resolve::match_subpath(
-                        &n.facts,
-                        sub,
-                        link.kind.is_wiki(),
+                        &n.facts, sub, link.kind,
                     )),
                     _ => Part::Whole,
                 };
@@ -235,7 +233,15 @@ pub fn tag_occurrences(snap: &Snapshot, tag: &str) -> Vec<Location> {
 
 /// Find references: backlinks of the note, heading or block under the
 /// cursor (or of a link's target), or the uses of a tag.
-pub fn references(snap: &Snapshot, from: &str, at: At, include_declaration: bool) -> Vec<Location> {
+/// Whether references include the declaration (the heading, block or note
+/// itself) with the links to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Declaration {
+    Include,
+    Exclude,
+}
+
+pub fn references(snap: &Snapshot, from: &str, at: At, declaration: Declaration) -> Vec<Location> {
     let Some(note) = snap.note(from) else {
         return vec![];
     };
@@ -251,7 +257,7 @@ pub fn references(snap: &Snapshot, from: &str, at: At, include_declaration: bool
         Cursor::None => return vec![],
     };
     let mut out = Vec::new();
-    if include_declaration {
+    if declaration == Declaration::Include {
         out.push(landing(snap, &target, part));
     }
     out.extend(links_to(snap, &target, part));

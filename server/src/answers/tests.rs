@@ -96,7 +96,7 @@ fn references_by_cursor_kind() {
         "---\ntitle: H$0ub\n---\n# Hub\n\n## Part\n\ntext ^blk\n",
     );
     assert_eq!(
-        locs_in(&s, &references(&s, &from, at, false)),
+        locs_in(&s, &references(&s, &from, at, Declaration::Exclude)),
         ["a.md:0", "a.md:0", "a.md:0", "b.md:0", "b.md:0"]
     );
     // On a heading: links to it only; with the declaration first.
@@ -105,7 +105,7 @@ fn references_by_cursor_kind() {
         "---\ntitle: Hub\n---\n# Hub\n\n## Pa$0rt\n\ntext ^blk\n",
     );
     assert_eq!(
-        locs_in(&s, &references(&s, &from, at, true)),
+        locs_in(&s, &references(&s, &from, at, Declaration::Include)),
         ["hub.md:5", "a.md:0", "b.md:0"]
     );
     // On a block id.
@@ -113,14 +113,17 @@ fn references_by_cursor_kind() {
         "hub.md",
         "---\ntitle: Hub\n---\n# Hub\n\n## Part\n\ntext ^b$0lk\n",
     );
-    assert_eq!(locs_in(&s, &references(&s, &from, at, false)), ["a.md:0"]);
+    assert_eq!(
+        locs_in(&s, &references(&s, &from, at, Declaration::Exclude)),
+        ["a.md:0"]
+    );
     // On a link: references to its target.
     let (s, from, at) = with_cursor("a.md", "[[h$0ub]] [[hub#Part]] [[hub#^blk]] #proj");
-    assert_eq!(references(&s, &from, at, false).len(), 5);
+    assert_eq!(references(&s, &from, at, Declaration::Exclude).len(), 5);
     // On a tag: the tag and its nested tags, not mere prefixes.
     let (s, from, at) = with_cursor("a.md", "[[hub]] [[hub#Part]] [[hub#^blk]] #pr$0oj");
     assert_eq!(
-        locs_in(&s, &references(&s, &from, at, false)),
+        locs_in(&s, &references(&s, &from, at, Declaration::Exclude)),
         ["a.md:0", "b.md:0"]
     );
 }

@@ -189,11 +189,6 @@ pub struct Problem {
     pub suggestion: Option<String>,
 }
 
-/// Every problem in the vault, with default rules.
-pub fn check_vault(snap: &Snapshot) -> Vec<Problem> {
-    Checker::new(snap, &Rules::default()).vault(snap)
-}
-
 fn quoted_target(link: &Link) -> String {
     format!("\"{}\"", link.target)
 }

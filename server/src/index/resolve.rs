@@ -11,7 +11,7 @@
 //! - other extensions name attachments (any non-note file).
 
 use super::{NotePath, Snapshot};
-use crate::facts::{Heading, Link, Subpath};
+use crate::facts::{Heading, Link, LinkKind, Subpath};
 use crate::names::Sym;
 use crate::names::{
     file_name, fold, has_other_extension, heading_key_eq, join_relative, note_stem, parent, slug,
@@ -68,7 +68,7 @@ impl Snapshot {
                 let path = candidates.swap_remove(0);
                 candidates.sort_by(super::by_length_then_path);
                 let subpath = match (&link.subpath(), self.note(&path)) {
-                    (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind.is_wiki()),
+                    (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind),
                     _ => SubpathMatch::None,
                 };
                 Resolution::Note {
@@ -115,7 +115,7 @@ impl Snapshot {
         if attachment {
             let name = fold(file_name(target));
             if let Some(path) = self
-                .files_named(&name)
+                .attachments_named(&name)
                 .iter()
                 .find(|p| path_has_suffix(p, target, false))
             {
@@ -177,7 +177,7 @@ impl Snapshot {
         {
             return Found::Notes(vec![note.clone()]);
         }
-        if let Some(file) = self.file_at(&fold(path)) {
+        if let Some(file) = self.attachment_at(&fold(path)) {
             return Found::Attachment(file.clone());
         }
         Found::Missing(if has_other_extension(path) {
@@ -206,10 +206,10 @@ struct Wanted<'a> {
 }
 
 impl<'a> Wanted<'a> {
-    fn new(text: &'a str, wiki: bool) -> Wanted<'a> {
+    fn new(text: &'a str, kind: LinkKind) -> Wanted<'a> {
         Wanted {
             text,
-            slug: (!wiki).then(|| fold(text)),
+            slug: (!kind.is_wiki()).then(|| fold(text)),
         }
     }
 
@@ -223,7 +223,12 @@ impl<'a> Wanted<'a> {
 
 /// Finds `#H1#H2` (each later heading inside the section of the one
 /// before, levels may skip) or `#^id` among a note's facts.
-pub fn match_subpath(facts: &crate::facts::NoteFacts, sub: &Subpath, wiki: bool) -> SubpathMatch {
+/// `kind` is the kind of link naming it (see [`Wanted::matches`]).
+pub fn match_subpath(
+    facts: &crate::facts::NoteFacts,
+    sub: &Subpath,
+    kind: LinkKind,
+) -> SubpathMatch {
     match sub {
         Subpath::Block(id) => {
             let id = fold(id);
@@ -237,8 +242,8 @@ pub fn match_subpath(facts: &crate::facts::NoteFacts, sub: &Subpath, wiki: bool)
             let Some((last, outer)) = parts.split_last() else {
                 return SubpathMatch::None;
             };
-            let last = Wanted::new(last, wiki);
-            let outer: Vec<Wanted> = outer.iter().map(|o| Wanted::new(o, wiki)).collect();
+            let last = Wanted::new(last, kind);
+            let outer: Vec<Wanted> = outer.iter().map(|o| Wanted::new(o, kind)).collect();
             let hs = &facts.headings;
             for (i, h) in hs.iter().enumerate() {
                 if !last.matches(h) {

@@ -42,7 +42,7 @@ use handlers::{notification, request};
 use snapshot::{Cancel, NoteSnapshot, WorkspaceSnapshot};
 use world::{Job, World};
 
-pub use log::Level;
+pub use log::LogLevel;
 
 /// The pieces of the server that the fuzz targets (`fuzz/`) drive directly.
 /// Not a stable API.

@@ -296,7 +296,7 @@ impl World {
         if let Some(level) = settings
             .get("logLevel")
             .and_then(|l| l.as_str())
-            .and_then(super::log::Level::parse)
+            .and_then(super::log::LogLevel::parse)
         {
             self.log.set_level(level);
         }
@@ -610,7 +610,8 @@ fn refresh_from_disk(world: &World, path: &Path) {
         (true, Some(note)) => v.snapshot.with_note(note),
         (true, None) if v.adhoc => v.snapshot.without_note(&rel),
         (true, None) => v.snapshot.without_note(&rel),
-        (false, _) => v.snapshot.with_attachment(&rel, is_file),
+        (false, _) if is_file => v.snapshot.with_attachment(&rel),
+        (false, _) => v.snapshot.without_attachment(&rel),
     };
 }
 
@@ -639,6 +640,6 @@ fn remove_under(world: &World, path: &Path) {
         .cloned()
         .collect();
     for f in files {
-        v.snapshot = v.snapshot.with_attachment(&f, false);
+        v.snapshot = v.snapshot.without_attachment(&f);
     }
 }

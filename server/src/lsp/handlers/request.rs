@@ -10,7 +10,7 @@ use crate::check::Checker;
 use crate::lsp::capabilities::{ClientCaps, server_capabilities};
 use crate::lsp::diagnostics;
 use crate::lsp::from_proto;
-use crate::lsp::log::Level;
+use crate::lsp::log::LogLevel;
 use crate::lsp::snapshot::{NoteSnapshot, WorkspaceSnapshot};
 use crate::lsp::to_proto;
 use crate::lsp::world::World;
@@ -20,7 +20,8 @@ use crate::vault;
 pub fn initialize(world: &World, params: InitializeParams) -> (InitializeResult, Vec<PathBuf>) {
     let caps = ClientCaps::new(&params.capabilities);
     let log_level = params.initialization_options.as_ref();
-    if let Some(level) = log_level.and_then(|o| o.get("logLevel")?.as_str().and_then(Level::parse))
+    if let Some(level) =
+        log_level.and_then(|o| o.get("logLevel")?.as_str().and_then(LogLevel::parse))
     {
         world.log.set_level(level);
     }
@@ -69,7 +70,11 @@ pub fn definition(
 
 pub fn references(s: &NoteSnapshot, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
     let at = s.at(p.text_document_position.position);
-    let found = answers::references(&s.snapshot, &s.rel, at, p.context.include_declaration);
+    let declaration = match p.context.include_declaration {
+        true => answers::Declaration::Include,
+        false => answers::Declaration::Exclude,
+    };
+    let found = answers::references(&s.snapshot, &s.rel, at, declaration);
     Ok(Some(to_proto::locations(
         &s.root,
         &s.positions(),

@@ -222,7 +222,7 @@ fn moving_a_folder_rewrites_links_into_and_out_of_it() {
         ("r.md", "[x](a/x.md) [[a/x]] [[x]] ![[a/pic.png]]"),
     ]);
     let mut snap = snapshot(&files);
-    snap = snap.with_attachment("a/pic.png", true);
+    snap = snap.with_attachment("a/pic.png");
     let text_of = |p: &str| files.get(p).cloned();
     let plan = move_files(&snap, &[("a".into(), "c/d".into())], &text_of).unwrap();
     assert_eq!(plan.moves.len(), 3, "{:?}", plan.moves);
