@@ -86,7 +86,7 @@ fn corpora_match_ground_truth() {
             .join("ground-truth")
             .join(format!("{name}.links.tsv"));
         let Ok(tsv) = std::fs::read_to_string(&truth_file) else {
-            eprintln!("no ground truth for {name}; skipped");
+            support::corpus_missing(&format!("no ground truth for {name}"));
             continue;
         };
         let mut want: BTreeMap<(String, u32, String), u32> = BTreeMap::new();

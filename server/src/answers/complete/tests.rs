@@ -27,26 +27,11 @@ fn after(files: &[(&str, &str)], from: &str, label: &str) -> String {
 }
 
 fn setup(files: &[(&str, &str)], from: &str) -> (Snapshot, String, usize) {
-    let mut text = String::new();
-    let mut offset = 0;
-    let clean: Vec<(String, String)> = files
-        .iter()
-        .map(|(p, t)| {
-            let t = if *p == from {
-                offset = t.find("$0").expect("cursor");
-                text = t.replacen("$0", "", 1);
-                text.clone()
-            } else {
-                t.to_string()
-            };
-            (p.to_string(), t)
-        })
-        .collect();
-    let refs: Vec<(&str, &str)> = clean
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    (Snapshot::from_texts(&refs), text, offset)
+    let fixture = crate::fixture::Fixture::from_files(files);
+    let (at, _) = fixture.at();
+    assert_eq!(at, from, "the cursor is in {from}");
+    let offset = fixture.cursor().offset as usize;
+    (fixture.snapshot(), fixture.text(from).to_string(), offset)
 }
 
 fn labels(files: &[(&str, &str)], from: &str) -> Vec<String> {
