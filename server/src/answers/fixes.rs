@@ -223,7 +223,8 @@ fn create_note(snap: &Snapshot, from: &str, link: &Link) -> Option<Fix> {
 }
 
 /// The shortest `folder/…/name` that picks `candidate` alone among the notes
-/// sharing its name, keeping a `.md` the link had.
+/// sharing its name — its whole vault path always does, as an exact path
+/// wins the tie-break — keeping a `.md` the link had.
 pub(crate) fn unambiguous_name(snap: &Snapshot, candidate: &str, written: &str) -> Option<String> {
     let bare = strip_md(candidate);
     let parts: Vec<&str> = bare.split('/').collect();
@@ -238,7 +239,7 @@ pub(crate) fn unambiguous_name(snap: &Snapshot, candidate: &str, written: &str) 
                 f == folded || f.ends_with(&format!("/{folded}"))
             })
             .count();
-        if matching == 1 {
+        if matching == 1 || k == parts.len() {
             let md = written.to_ascii_lowercase().ends_with(".md");
             return Some(if md { format!("{suffix}.md") } else { suffix });
         }

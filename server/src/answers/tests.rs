@@ -2,33 +2,24 @@
 
 use super::*;
 use crate::facts::extract;
+use crate::fixture::Fixture;
 use crate::index::Note;
 
 /// Builds a vault; the note holding `$0` has it removed and its offset returned.
 fn vault(files: &[(&str, &str)]) -> (Snapshot, String, At) {
-    let mut notes = Vec::new();
-    let mut cursor_at = None;
-    for (path, text) in files {
-        let mut text = text.to_string();
-        if let Some(i) = text.find("$0") {
-            text.replace_range(i..i + 2, "");
-            let line = text[..i].matches('\n').count() as u32;
-            cursor_at = Some((
-                path.to_string(),
-                At {
-                    offset: i as u32,
-                    line,
-                },
-            ));
-        }
-        notes.push(Note {
-            path: (*path).into(),
-            facts: extract(&text),
-            bytes: text.len() as u64,
-        });
-    }
-    let (path, at) = cursor_at.expect("a cursor marker");
-    (Snapshot::build(notes, vec![]), path, at)
+    let fixture = Fixture::from_files(files);
+    let (path, at) = fixture.at();
+    (fixture.snapshot(), path, at)
+}
+
+/// Asserts that `answer`, asked at the fixture's cursor, finds exactly the
+/// spans marked `^^^` in the fixture.
+fn check_locations(fixture: &str, answer: impl Fn(&Snapshot, &str, At) -> Vec<Location>) {
+    let fixture = Fixture::parse(fixture);
+    let (from, at) = fixture.at();
+    let found = answer(&fixture.snapshot(), &from, at);
+    let marks = found.iter().map(|l| (&*l.path, l.span, ""));
+    assert_eq!(fixture.annotate(marks), fixture.written());
 }
 
 fn locs_in(s: &Snapshot, v: &[Location]) -> Vec<String> {
@@ -70,62 +61,136 @@ fn definition_of_headings_blocks_and_ambiguous_links() {
     assert!(definition(&s, &from, at).is_none());
 }
 
+fn refs(declaration: Declaration) -> impl Fn(&Snapshot, &str, At) -> Vec<Location> {
+    move |s: &Snapshot, from: &str, at: At| references(s, from, at, declaration)
+}
+
 #[test]
-fn references_by_cursor_kind() {
-    let files = [
-        (
-            "hub.md",
-            "---\ntitle: Hub\n---\n# Hub\n\n## Part\n\ntext ^blk\n",
-        ),
-        ("a.md", "[[hub]] [[hub#Part]] [[hub#^blk]] #proj"),
-        ("b.md", "[[Hub|alias]] [x](hub.md#part) #proj/sub #project"),
-    ];
-    let with_cursor = |path: &str, marked: &str| {
-        let mut fs: Vec<(&str, String)> = files.iter().map(|(p, t)| (*p, t.to_string())).collect();
-        for f in fs.iter_mut() {
-            if f.0 == path {
-                f.1 = marked.to_string();
-            }
-        }
-        let refs: Vec<(&str, &str)> = fs.iter().map(|(p, t)| (*p, t.as_str())).collect();
-        vault(&refs)
-    };
-    // On the title: every backlink, headings and blocks included.
-    let (s, from, at) = with_cursor(
-        "hub.md",
-        "---\ntitle: H$0ub\n---\n# Hub\n\n## Part\n\ntext ^blk\n",
+fn references_of_the_title_are_every_backlink() {
+    check_locations(
+        r#"
+        //- hub.md
+        ---
+        title: H$0ub
+        ---
+        # Hub
+
+        ## Part
+
+        text ^blk
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj
+        ^^^^^^^ ^^^^^^^^^^^^ ^^^^^^^^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+        ^^^^^^^^^^^^^ ^^^^^^^^^^^^^^^^
+        "#,
+        refs(Declaration::Exclude),
     );
-    assert_eq!(
-        locs_in(&s, &references(&s, &from, at, Declaration::Exclude)),
-        ["a.md:0", "a.md:0", "a.md:0", "b.md:0", "b.md:0"]
+}
+
+#[test]
+fn references_of_a_heading_are_its_links_and_the_heading() {
+    check_locations(
+        r#"
+        //- hub.md
+        ---
+        title: Hub
+        ---
+        # Hub
+
+        ## Pa$0rt
+        ^^^^^^^
+
+        text ^blk
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj
+                ^^^^^^^^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+                      ^^^^^^^^^^^^^^^^
+        "#,
+        refs(Declaration::Include),
     );
-    // On a heading: links to it only; with the declaration first.
-    let (s, from, at) = with_cursor(
-        "hub.md",
-        "---\ntitle: Hub\n---\n# Hub\n\n## Pa$0rt\n\ntext ^blk\n",
+}
+
+#[test]
+fn references_of_a_block_a_link_and_a_tag() {
+    check_locations(
+        r#"
+        //- hub.md
+        ---
+        title: Hub
+        ---
+        # Hub
+
+        ## Part
+
+        text ^b$0lk
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj
+                             ^^^^^^^^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+        "#,
+        refs(Declaration::Exclude),
     );
-    assert_eq!(
-        locs_in(&s, &references(&s, &from, at, Declaration::Include)),
-        ["hub.md:5", "a.md:0", "b.md:0"]
+    // On a link: the references of its target.
+    check_locations(
+        r#"
+        //- hub.md
+        ---
+        title: Hub
+        ---
+        # Hub
+
+        ## Part
+
+        text ^blk
+        //- a.md
+        [[h$0ub]] [[hub#Part]] [[hub#^blk]] #proj
+        ^^^^^^^ ^^^^^^^^^^^^ ^^^^^^^^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+        ^^^^^^^^^^^^^ ^^^^^^^^^^^^^^^^
+        "#,
+        refs(Declaration::Exclude),
     );
-    // On a block id.
-    let (s, from, at) = with_cursor(
-        "hub.md",
-        "---\ntitle: Hub\n---\n# Hub\n\n## Part\n\ntext ^b$0lk\n",
-    );
-    assert_eq!(
-        locs_in(&s, &references(&s, &from, at, Declaration::Exclude)),
-        ["a.md:0"]
-    );
-    // On a link: references to its target.
-    let (s, from, at) = with_cursor("a.md", "[[h$0ub]] [[hub#Part]] [[hub#^blk]] #proj");
-    assert_eq!(references(&s, &from, at, Declaration::Exclude).len(), 5);
     // On a tag: the tag and its nested tags, not mere prefixes.
-    let (s, from, at) = with_cursor("a.md", "[[hub]] [[hub#Part]] [[hub#^blk]] #pr$0oj");
-    assert_eq!(
-        locs_in(&s, &references(&s, &from, at, Declaration::Exclude)),
-        ["a.md:0", "b.md:0"]
+    check_locations(
+        r#"
+        //- hub.md
+        # Hub
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #pr$0oj
+                                          ^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+                                       ^^^^^^^^^
+        "#,
+        refs(Declaration::Exclude),
     );
+}
+
+/// Links in `%%` comments are backlinks (as in Obsidian) but are not
+/// checked; links in HTML comments are neither.
+#[test]
+fn commented_links_are_references_but_not_problems() {
+    check_locations(
+        r#"
+        //- a.md
+        # A$0
+        //- b.md
+        [[a]] %% [[a]] [[missing]] %% <!-- [[a]] -->
+        ^^^^^    ^^^^^
+        "#,
+        refs(Declaration::Exclude),
+    );
+    let fixture = Fixture::parse("//- b.md\n%% [[missing]] [[b#Nope]] %% <!-- [[gone]] -->\n");
+    let snap = fixture.snapshot();
+    let note = snap.note("b.md").unwrap();
+    let problems = crate::check::Checker::new(&snap, &Default::default()).note(&snap, note);
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 #[test]

@@ -155,7 +155,13 @@ impl Checker {
     /// The problems of one note, in text order.
     pub fn note(&self, snap: &Snapshot, note: &Note) -> Vec<Problem> {
         let mut out = Vec::new();
-        for link in &note.facts.links {
+        // A link in a `%%` comment is switched off: not checked.
+        for link in note
+            .facts
+            .links
+            .iter()
+            .filter(|l| !note.facts.is_commented(l))
+        {
             link_problems(snap, note, link, &mut out);
         }
         self.tags.problems(note, &mut out);

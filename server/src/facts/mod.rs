@@ -31,6 +31,10 @@ pub struct NoteFacts {
     pub aliases: Vec<Box<str>>,
     /// The whole front matter block, `---` lines included.
     pub front_matter: Option<Span>,
+    /// Obsidian comments `%% … %%`. Links inside them are kept, as
+    /// Obsidian keeps them (backlinks, renames); tags, headings and block ids
+    /// inside them are not facts.
+    pub comments: Vec<Span>,
     /// The note's line table: lines and byte columns without the text.
     pub lines: Lines,
 }
@@ -50,6 +54,14 @@ pub fn section_end<T>(headings: &[T], i: usize, level: impl Fn(&T) -> u8) -> usi
 }
 
 impl NoteFacts {
+    /// Whether `link` is inside a `%% … %%` comment (diagnostics leave
+    /// such links alone: the writer switched them off).
+    pub fn is_commented(&self, link: &Link) -> bool {
+        self.comments
+            .iter()
+            .any(|c| c.start <= link.span.start && link.span.start < c.end)
+    }
+
     /// The byte range of heading `i`'s section (see [`section_end`]).
     pub fn section(&self, i: usize) -> Span {
         let end = section_end(&self.headings, i, |h| h.level);

@@ -4,8 +4,10 @@
 //! - names compare after [`fold`] (NFC + lowercase); `.md` is optional;
 //! - a bare name matches that note name anywhere; `folder/name` matches a
 //!   path suffix on whole components; `./` and `../` are relative to the
-//!   linking note; several matches → shortest path, then lexical order, and
-//!   the link is ambiguous;
+//!   linking note; several matches → the one at exactly the target's vault
+//!   path (not ambiguous), else one in the linking note's own folder, else
+//!   the shortest path, then lexical order (both ambiguous), as Obsidian
+//!   1.13 was observed to choose ([`tie_break`]);
 //! - markdown links: relative to the linking note, then from the vault root,
 //!   then (for a bare file name) by name as wiki-links are;
 //! - other extensions name attachments (any non-note file).
@@ -136,7 +138,7 @@ impl Snapshot {
             named.to_vec()
         };
         if !candidates.is_empty() {
-            Found::Notes(candidates)
+            Found::Notes(tie_break(from, target, candidates))
         } else if attachment {
             Found::Missing(Unresolved::Attachment)
         } else {
@@ -186,6 +188,28 @@ impl Snapshot {
             Unresolved::Note
         })
     }
+}
+
+/// Orders the notes a target matches (given shortest path first) as
+/// Obsidian 1.13 chooses among them: the note at exactly the target's vault
+/// path wins alone (the link says which note it means); otherwise a note in
+/// the linking note's own folder goes first (an ancestor folder counts for
+/// nothing); otherwise the shortest path stays first. Several candidates left
+/// make the link ambiguous.
+fn tie_break(from: &str, target: &str, mut candidates: Vec<NotePath>) -> Vec<NotePath> {
+    if candidates.len() < 2 {
+        return candidates;
+    }
+    let exact = fold(strip_md(target));
+    if let Some(i) = candidates.iter().position(|p| fold(strip_md(p)) == exact) {
+        return vec![candidates.swap_remove(i)];
+    }
+    let folder = parent(from);
+    if let Some(i) = candidates.iter().position(|p| parent(p) == folder) {
+        let here = candidates.remove(i);
+        candidates.insert(0, here);
+    }
+    candidates
 }
 
 /// Whether `path` ends with `target` on whole path components.

@@ -114,20 +114,29 @@ fn nothing_from_code_comments_or_html() {
     let src = "`[[code]]` and `#notag`\n\n```\n[[fenced]] #notag ^notid\n```\n\n    [[indented]]\n\n\
                <!-- [[html]] #notag -->\n\n%% [[hidden]] #notag\nstill hidden [[x]] %% [[Shown]] #shown\n\
                <div>\n[[inhtml]]\n</div>\n\n`%%` [[AfterCode]]\n";
+    // Links in `%%` comments are links (as in Obsidian), marked commented;
+    // links in HTML comments, code and HTML blocks are not.
     assert_eq!(
         links(src),
         [
+            "Wiki hidden | [[hidden]] | hidden",
+            "Wiki x | [[x]] | x",
             "Wiki Shown | [[Shown]] | Shown",
             "Wiki AfterCode | [[AfterCode]] | AfterCode"
         ]
     );
+    let facts = extract(src);
+    let commented: Vec<bool> = facts.links.iter().map(|l| facts.is_commented(l)).collect();
+    assert_eq!(commented, [true, true, false, false]);
     assert_eq!(tags(src), ["shown"]);
-    assert!(extract(src).blocks.is_empty());
+    assert!(facts.blocks.is_empty());
 }
 
 #[test]
 fn unclosed_percent_comment_runs_to_the_end() {
-    assert!(links("[[a]] %% [[b]]\n\n[[c]]").len() == 1);
+    let facts = extract("[[a]] %% [[b]]\n\n[[c]]");
+    let commented: Vec<bool> = facts.links.iter().map(|l| facts.is_commented(l)).collect();
+    assert_eq!(commented, [false, true, true]);
 }
 
 #[test]
