@@ -125,7 +125,8 @@ fn not_regular(t: &std::fs::FileType) -> &'static str {
 }
 
 enum Found {
-    Note(Note),
+    /// Boxed: facts are large next to the other variants.
+    Note(Box<Note>),
     Attachment(String),
     Skipped(Skipped),
 }
@@ -197,7 +198,7 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         match found {
             Found::Note(n) => {
                 bytes += n.bytes;
-                notes.push(n);
+                notes.push(*n);
             }
             Found::Attachment(a) => attachments.push(a),
             Found::Skipped(s) => skipped.push(s),
@@ -233,11 +234,11 @@ fn visit(root: &Path, path: &Path) -> Option<Found> {
         return Some(Found::Attachment(rel));
     }
     Some(match read_note(path) {
-        Ok(text) => Found::Note(Note {
+        Ok(text) => Found::Note(Box::new(Note {
             path: rel.into(),
             facts: extract(&text),
             bytes: text.len() as u64,
-        }),
+        })),
         Err(reason) => Found::Skipped(Skipped {
             path: path.to_path_buf(),
             reason,
