@@ -172,6 +172,25 @@ fn references_of_a_block_a_link_and_a_tag() {
     );
 }
 
+/// A tag of a YAML flow sequence written over two lines is found by
+/// references, at its exact place.
+#[test]
+fn references_of_a_tag_in_multi_line_yaml() {
+    check_locations(
+        r#"
+        //- a.md
+        ---
+        tags: [one,
+          two-multi]
+          ^^^^^^^^^
+        ---
+        #two-mu$0lti
+        ^^^^^^^^^^
+        "#,
+        refs(Declaration::Exclude),
+    );
+}
+
 /// Links in `%%` comments are backlinks (as in Obsidian) but are not
 /// checked; links in HTML comments are neither.
 #[test]

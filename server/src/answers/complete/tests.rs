@@ -260,6 +260,25 @@ fn cached_name_lists_follow_the_vault() {
     assert!(find(&snap, "[[wasp").contains(&("b".into(), ItemKind::Note)));
 }
 
+/// Front matter read as YAML: tags of a flow sequence over two lines, and a
+/// quoted alias with a comma in it.
+#[test]
+fn yaml_front_matter_feeds_tag_and_alias_completion() {
+    let files = [
+        (
+            "a.md",
+            "---\ntags: [one,\n  two-multi]\naliases: [\"Kappa, Ten\", Lambda Eleven]\n---\n",
+        ),
+        ("b.md", "#tw$0"),
+    ];
+    assert_eq!(labels(&files, "b.md"), ["#two-multi"]);
+    let files = [files[0], ("b.md", "[[Kap$0")];
+    let got = labels(&files, "b.md");
+    assert!(got.contains(&"Kappa, Ten".to_string()), "{got:?}");
+    assert!(!got.contains(&"Kappa".to_string()), "{got:?}");
+    assert_eq!(after(&files, "b.md", "Kappa, Ten"), "[[a|Kappa, Ten]]");
+}
+
 /// The hostile names of `tests/check.rs`: a completed link to each, in every
 /// link form and path style, resolves back to exactly that note.
 #[test]

@@ -239,6 +239,34 @@ fn front_matter_keys_in_every_style() {
     assert_eq!(names, ["project/alpha", "🌲"]);
 }
 
+/// Valid YAML the old line scanner missed: a flow sequence over two lines,
+/// and a quoted alias holding a comma. Spans are exact (renames edit them).
+#[test]
+fn front_matter_is_yaml() {
+    let src = "---\ntitle: 'It''s'\ntags: [one,\n  two-multi]\naliases: [\"Kappa, Ten\", Lambda Eleven]\n---\n";
+    let facts = extract(src);
+    let tags: Vec<(&str, &str)> = facts
+        .tags
+        .iter()
+        .map(|t| (&*t.name, &src[t.span.range()]))
+        .collect();
+    assert_eq!(tags, [("one", "one"), ("two-multi", "two-multi")]);
+    assert_eq!(
+        facts.aliases,
+        vec!["Kappa, Ten".into(), "Lambda Eleven".into()] as Vec<Box<str>>
+    );
+    assert_eq!(facts.title.as_deref(), Some("It's"));
+    assert_eq!(&src[facts.title_span.unwrap().range()], "It''s");
+    // Non-ASCII before a value: spans are bytes, the parser counts characters.
+    let src = "---\nnote: 日本語 🌲\ntags: [café, \"#b\"]\n---\n";
+    let facts = extract(src);
+    let tags: Vec<&str> = facts.tags.iter().map(|t| &src[t.span.range()]).collect();
+    assert_eq!(tags, ["café", "b"]);
+    // Not YAML past some point: what came before still counts.
+    let facts = extract("---\ntags: [a]\nbad: [\n---\n");
+    assert_eq!(facts.tags.len(), 1);
+}
+
 /// Every line-ending style gives the same facts, apart from byte offsets.
 #[test]
 fn line_endings_do_not_change_facts() {
