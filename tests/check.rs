@@ -69,17 +69,20 @@ const EXPLAINED: &[(&str, &str, u32, &str, &str)] = &[
     ),
 ];
 
+/// The corpora with a ground truth: (its name there, the vault's folder).
+const CORPUS_VAULTS: [(&str, &str); 6] = [
+    ("obsidian-help_en", "obsidian-help/en"),
+    ("obsidian-help_fr", "obsidian-help/fr"),
+    ("obsidian-help_ru", "obsidian-help/ru"),
+    ("obsidian-help_zh", "obsidian-help/zh"),
+    ("foam-docs", "foam-docs/docs"),
+    ("kepano-obsidian", "kepano-obsidian"),
+];
+
 #[test]
 fn corpora_match_ground_truth() {
     let Some(corpora) = corpora() else { return };
-    let vaults = [
-        ("obsidian-help_en", "obsidian-help/en"),
-        ("obsidian-help_fr", "obsidian-help/fr"),
-        ("obsidian-help_ru", "obsidian-help/ru"),
-        ("obsidian-help_zh", "obsidian-help/zh"),
-        ("foam-docs", "foam-docs/docs"),
-        ("kepano-obsidian", "kepano-obsidian"),
-    ];
+    let vaults = CORPUS_VAULTS;
     let mut compared = 0;
     for (name, root) in vaults {
         let truth_file = corpora
@@ -378,16 +381,7 @@ fn empty_huge_and_odd_notes_are_indexed() {
 /// of folders; a dense graph where every note links to every other.
 #[test]
 fn hostile_names_deep_folders_and_a_dense_graph() {
-    let names = [
-        "a#b",
-        "100% done",
-        "with  spaces",
-        "emoji 🌲",
-        "CON",
-        "nul",
-        "日本語",
-        "trailing.",
-    ];
+    let names = carnet::fixture::HOSTILE_NAMES;
     let mut files: Vec<(String, String)> = Vec::new();
     for n in names {
         let links: String = names
@@ -505,14 +499,7 @@ const FOLDER_RULE: &[(&str, &str, u32, &str, &str, &str)] = &[
 #[test]
 fn corpora_resolve_every_link_to_the_ground_truths_target() {
     let Some(corpora) = corpora() else { return };
-    let vaults = [
-        ("obsidian-help_en", "obsidian-help/en"),
-        ("obsidian-help_fr", "obsidian-help/fr"),
-        ("obsidian-help_ru", "obsidian-help/ru"),
-        ("obsidian-help_zh", "obsidian-help/zh"),
-        ("foam-docs", "foam-docs/docs"),
-        ("kepano-obsidian", "kepano-obsidian"),
-    ];
+    let vaults = CORPUS_VAULTS;
     let mut differences = Vec::new();
     let mut compared = 0;
     for (name, root) in vaults {

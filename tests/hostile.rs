@@ -317,16 +317,7 @@ fn ten_thousand_notes_in_one_folder() {
 /// `%25`, emoji and reserved names map back to the right files.
 #[test]
 fn hostile_names_deep_folders_and_a_dense_graph_over_the_protocol() {
-    let names = [
-        "a#b",
-        "100% done",
-        "with  spaces",
-        "emoji 🌲",
-        "CON",
-        "nul",
-        "日本語",
-        "trailing.",
-    ];
+    let names = carnet::fixture::HOSTILE_NAMES;
     let mut files: Vec<(String, String)> = Vec::new();
     // Markdown links (percent-encoded) reach every name, `#` included.
     let md_links: String = names

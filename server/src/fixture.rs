@@ -21,6 +21,20 @@
 
 use crate::text::Span;
 
+/// Note names that break naive path handling: `#`, `%`, doubled spaces,
+/// emoji, Windows-reserved words, CJK, a trailing dot. Tests of every layer
+/// use this one list.
+pub const HOSTILE_NAMES: [&str; 8] = [
+    "a#b",
+    "100% done",
+    "with  spaces",
+    "emoji 🌲",
+    "CON",
+    "nul",
+    "日本語",
+    "trailing.",
+];
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct File {
     pub path: String,

@@ -329,22 +329,27 @@ impl Lsp {
         self.pos(text, i + delta)
     }
 
+    /// The vault path and range of each location (or location link) in a
+    /// response.
+    pub fn locations<'v>(&self, v: &'v Value) -> Vec<(String, &'v Value)> {
+        let Some(list) = v.as_array() else {
+            return vec![];
+        };
+        list.iter()
+            .map(|l| {
+                let uri = l.get("targetUri").or(l.get("uri")).unwrap();
+                let range = l.get("targetSelectionRange").or(l.get("range")).unwrap();
+                (self.rel(uri.as_str().unwrap()), range)
+            })
+            .collect()
+    }
+
     /// `rel:line` of each location (or location link) in a response, sorted.
     pub fn places(&self, v: &Value) -> Vec<String> {
-        let mut out: Vec<String> = v
-            .as_array()
-            .unwrap_or(&vec![])
-            .iter()
-            .map(|l| {
-                let uri = l
-                    .get("targetUri")
-                    .or(l.get("uri"))
-                    .unwrap()
-                    .as_str()
-                    .unwrap();
-                let range = l.get("targetSelectionRange").or(l.get("range")).unwrap();
-                format!("{}:{}", self.rel(uri), range["start"]["line"])
-            })
+        let mut out: Vec<String> = self
+            .locations(v)
+            .into_iter()
+            .map(|(rel, range)| format!("{rel}:{}", range["start"]["line"]))
             .collect();
         out.sort();
         out
@@ -382,18 +387,9 @@ impl Lsp {
             };
             Span::new(at(&range["start"])..at(&range["end"]))
         };
-        v.as_array()
-            .unwrap_or(&vec![])
-            .iter()
-            .map(|l| {
-                let uri = l
-                    .get("targetUri")
-                    .or(l.get("uri"))
-                    .unwrap()
-                    .as_str()
-                    .unwrap();
-                let range = l.get("targetSelectionRange").or(l.get("range")).unwrap();
-                let path = self.rel(uri);
+        self.locations(v)
+            .into_iter()
+            .map(|(path, range)| {
                 let span = span(&path, range);
                 (path, span)
             })

@@ -1,5 +1,5 @@
-//! The candidates for each context: notes and aliases, missing names,
-//! headings, block ids, markdown paths and tags.
+//! The candidates for what is being typed: notes and aliases, missing
+//! names, headings, block ids, markdown paths and tags.
 
 use super::*;
 

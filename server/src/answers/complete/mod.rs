@@ -1,8 +1,8 @@
 //! Completion: what the writer is typing at the cursor, and the links,
 //! headings, block ids and tags that fit it.
 //!
-//! The context comes from the text of the current line (facts do not know
-//! half-typed links). Candidates come from the snapshot: notes are scored in
+//! What is being typed ([`Typed`]) comes from the text of the current line
+//! (facts do not know half-typed links). Candidates come from the snapshot: notes are scored in
 //! one pass with a reused buffer, keeping only the best `limit`, so a
 //! keystroke never copies the vault's note list.
 
@@ -21,12 +21,12 @@ use crate::names::{
 use crate::text::Span;
 
 mod candidates;
-mod context;
 mod ranking;
+mod typed;
 
 use candidates::*;
-use context::*;
 use ranking::*;
+use typed::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ItemKind {
@@ -83,14 +83,14 @@ pub fn complete(
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let ctx = context(text, offset)?;
+    let typed = typed_at(text, offset)?;
     let span = |start: usize| Span {
         start: start as u32,
         end: offset as u32,
     };
     let close = |closed: bool| if closed { "" } else { "]]" };
-    let (start, (items, incomplete)) = match ctx {
-        Context::WikiName {
+    let (start, (items, incomplete)) = match typed {
+        Typed::WikiName {
             query,
             start,
             embed,
@@ -99,7 +99,7 @@ pub fn complete(
             start,
             notes(snap, from, offset, query, embed, close(closed), limit),
         ),
-        Context::WikiPart {
+        Typed::WikiPart {
             part,
             note,
             query,
@@ -115,12 +115,12 @@ pub fn complete(
             };
             (start, (items, false))
         }
-        Context::MdPath {
+        Typed::MdPath {
             query,
             start,
             angle,
         } => (start, md_paths(snap, from, query, angle, style, limit)),
-        Context::MdHeading { path, query, start } => {
+        Typed::MdHeading { path, query, start } => {
             let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
             let target = resolve_name(snap, from, &decoded, LinkKind::Markdown);
             (
@@ -131,7 +131,7 @@ pub fn complete(
                 ),
             )
         }
-        Context::Tag { query, start } => (start, tags(snap, from, offset, query, limit)),
+        Typed::Tag { query, start } => (start, tags(snap, from, offset, query, limit)),
     };
     Some(Completion {
         replace: span(start),

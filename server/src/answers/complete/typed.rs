@@ -14,7 +14,7 @@ pub(super) enum Segment {
 
 /// What the cursor is in. `start` is where the typed query begins.
 #[derive(Debug, PartialEq)]
-pub(super) enum Context<'t> {
+pub(super) enum Typed<'t> {
     /// `[[que|` or `![[que|`.
     WikiName {
         query: &'t str,
@@ -86,7 +86,7 @@ pub(super) fn is_tag_query(q: &str) -> bool {
     q.chars().all(crate::facts::is_tag_char)
 }
 
-pub(super) fn context(text: &str, offset: usize) -> Option<Context<'_>> {
+pub(super) fn typed_at(text: &str, offset: usize) -> Option<Typed<'_>> {
     let line_start = crate::text::line_start(text, offset);
     let line = &text[line_start..offset];
     let closed = text[offset..].starts_with("]]");
@@ -103,7 +103,7 @@ pub(super) fn context(text: &str, offset: usize) -> Option<Context<'_>> {
             let note = inner[..bar].split('#').next().unwrap_or("");
             let query = &inner[bar + 1..];
             let start = abs + bar + 1;
-            return Some(Context::WikiPart {
+            return Some(Typed::WikiPart {
                 part: Segment::Alias,
                 note,
                 query,
@@ -112,7 +112,7 @@ pub(super) fn context(text: &str, offset: usize) -> Option<Context<'_>> {
             });
         }
         return Some(match inner.find('#') {
-            None => Context::WikiName {
+            None => Typed::WikiName {
                 query: inner,
                 start: abs,
                 embed,
@@ -121,7 +121,7 @@ pub(super) fn context(text: &str, offset: usize) -> Option<Context<'_>> {
             Some(h) => {
                 let (note, sub) = (&inner[..h], &inner[h + 1..]);
                 match sub.strip_prefix('^') {
-                    Some(q) => Context::WikiPart {
+                    Some(q) => Typed::WikiPart {
                         part: Segment::Block,
                         note,
                         query: q,
@@ -131,7 +131,7 @@ pub(super) fn context(text: &str, offset: usize) -> Option<Context<'_>> {
                     None => {
                         let last = sub.rfind('#').map_or(0, |i| i + 1);
                         let (query, start) = (&sub[last..], abs + h + 1 + last);
-                        Context::WikiPart {
+                        Typed::WikiPart {
                             part: Segment::Heading,
                             note,
                             query,
@@ -153,12 +153,12 @@ pub(super) fn context(text: &str, offset: usize) -> Option<Context<'_>> {
         };
         let abs = line_start + open + 2 + angle as usize;
         return Some(match dest.find('#') {
-            None => Context::MdPath {
+            None => Typed::MdPath {
                 query: dest,
                 start: abs,
                 angle,
             },
-            Some(h) => Context::MdHeading {
+            Some(h) => Typed::MdHeading {
                 path: &dest[..h],
                 query: &dest[h + 1..],
                 start: abs + h + 1,
@@ -174,12 +174,12 @@ pub(super) fn context(text: &str, offset: usize) -> Option<Context<'_>> {
             .map_or(0, |i| i + 1);
         let query = line[start..].trim_start_matches('#');
         let start = offset - query.len();
-        return is_tag_query(query).then_some(Context::Tag { query, start });
+        return is_tag_query(query).then_some(Typed::Tag { query, start });
     }
     let hash = line.rfind('#')?;
     let query = &line[hash + 1..];
     let boundary = hash == 0 || line[..hash].ends_with(char::is_whitespace);
-    (boundary && is_tag_query(query)).then_some(Context::Tag {
+    (boundary && is_tag_query(query)).then_some(Typed::Tag {
         query,
         start: line_start + hash + 1,
     })
