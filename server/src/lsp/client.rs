@@ -29,25 +29,44 @@ pub fn pull_settings(client: &Client, world: &Arc<World>) {
     });
 }
 
-/// Asks the editor to tell us about every changed file.
-pub fn register_file_watcher(client: &Client, world: &Arc<World>) {
+/// Registers a capability dynamically (for clients that announce
+/// `dynamicRegistration` for it), with its registration options.
+pub fn register(
+    client: &Client,
+    world: &Arc<World>,
+    id: &str,
+    method: &str,
+    options: impl serde::Serialize,
+) {
     let (client, world) = (client.clone(), world.clone());
+    let registration = Registration {
+        id: id.into(),
+        method: method.into(),
+        register_options: serde_json::to_value(options).ok(),
+    };
     tokio::spawn(async move {
-        let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![FileSystemWatcher {
-                glob_pattern: GlobPattern::String("**/*".into()),
-                kind: None,
-            }],
-        };
-        let registration = Registration {
-            id: "carnet-watch".into(),
-            method: "workspace/didChangeWatchedFiles".into(),
-            register_options: serde_json::to_value(options).ok(),
-        };
+        let method = registration.method.clone();
         if let Err(e) = client.register_capability(vec![registration]).await {
-            world.log.warn(format!("file watching not registered: {e}"));
+            world.log.warn(format!("{method} not registered: {e}"));
         }
     });
+}
+
+/// Asks the editor to tell us about every changed file.
+pub fn register_file_watcher(client: &Client, world: &Arc<World>) {
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/*".into()),
+            kind: None,
+        }],
+    };
+    register(
+        client,
+        world,
+        "carnet-watch",
+        "workspace/didChangeWatchedFiles",
+        options,
+    );
 }
 
 /// Shows indexing progress until the first snapshots are published.
