@@ -411,6 +411,12 @@ impl Lsp {
     /// Sends `exit` and returns the process exit code.
     pub fn exit(mut self) -> Option<i32> {
         self.notify("exit", Value::Null);
+        self.exit_code("carnet did not exit")
+    }
+
+    /// Waits for the process to end (killing it and panicking with `why`
+    /// after [`TIMEOUT`]) and returns its exit code.
+    fn exit_code(&mut self, why: &str) -> Option<i32> {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -418,7 +424,7 @@ impl Lsp {
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("carnet did not exit");
+                panic!("{why}");
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -433,17 +439,7 @@ impl Lsp {
     /// returns its exit code.
     pub fn close_input(mut self) -> Option<i32> {
         self.stdin = None;
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("carnet did not exit when its input closed");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.exit_code("carnet did not exit when its input closed")
     }
 
     /// Sends SIGKILL and waits for the process to go.

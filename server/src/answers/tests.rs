@@ -36,27 +36,56 @@ fn locs_in(s: &Snapshot, v: &[Location]) -> Vec<String> {
 
 #[test]
 fn definition_of_headings_blocks_and_ambiguous_links() {
-    let (s, from, at) = vault(&[("a.md", "x [[b#Sec$0]]"), ("b.md", "# B\n\n## Sec\n")]);
-    let (origin, targets) = definition(&s, &from, at).unwrap();
-    assert_eq!(origin.start, 2);
-    assert_eq!(locs_in(&s, &targets), ["b.md:2"]);
+    /// Marks the link under the cursor `origin` and each target unlabelled;
+    /// returns the targets' paths in answer order.
+    fn check(fixture: &str) -> Vec<String> {
+        let fixture = Fixture::parse(fixture);
+        let (from, at) = fixture.at();
+        let (origin, targets) = definition(&fixture.snapshot(), &from, at).unwrap();
+        let mut marks: Vec<(&str, Span, &str)> = vec![(&from, origin, "origin")];
+        marks.extend(targets.iter().map(|l| (&*l.path, l.span, "")));
+        assert_eq!(fixture.annotate(marks), fixture.written());
+        targets.iter().map(|l| l.path.to_string()).collect()
+    }
+    check(
+        r#"
+        //- a.md
+        x [[b#Sec$0]]
+          ^^^^^^^^^ origin
+        //- b.md
+        # B
 
-    let (s, from, at) = vault(&[
-        ("a.md", "[[$0t#^id]]"),
-        ("x/t.md", "p ^id\n"),
-        ("y/t.md", "\n\nq ^id"),
-    ]);
-    assert_eq!(
-        locs_in(&s, &definition(&s, &from, at).unwrap().1),
-        ["x/t.md:0", "y/t.md:2"]
+        ## Sec
+        ^^^^^^
+        "#,
     );
+    // Ambiguous: every candidate, the one it resolves to first.
+    let targets = check(
+        r#"
+        //- a.md
+        [[$0t#^id]]
+        ^^^^^^^^^ origin
+        //- x/t.md
+        p ^id
+          ^^^
+        //- y/t.md
 
-    let (s, from, at) = vault(&[("a.md", "[[#Local$0]]\n\n# Local\n")]);
-    assert_eq!(
-        locs_in(&s, &definition(&s, &from, at).unwrap().1),
-        ["a.md:2"]
+
+        q ^id
+          ^^^
+        "#,
     );
+    assert_eq!(targets, ["x/t.md", "y/t.md"]);
+    check(
+        r#"
+        //- a.md
+        [[#Local$0]]
+        ^^^^^^^^^^ origin
 
+        # Local
+        ^^^^^^^
+        "#,
+    );
     let (s, from, at) = vault(&[("a.md", "plain $0 text")]);
     assert!(definition(&s, &from, at).is_none());
 }

@@ -140,9 +140,9 @@ pub fn definition(
     from: &str,
     origin: Span,
     targets: &[answers::Location],
-    links: bool,
+    caps: &ClientCaps,
 ) -> GotoDefinitionResponse {
-    if !links {
+    if !caps.location_links {
         return GotoDefinitionResponse::Array(
             targets
                 .iter()
@@ -180,7 +180,7 @@ pub fn hover(range: Range, text: String) -> Hover {
 /// flat list for clients that cannot show trees.
 pub fn document_symbols(
     symbols: &[answers::DocumentSymbol],
-    nested: bool,
+    caps: &ClientCaps,
     uri: &Uri,
     pos: &Positions,
     rel: &str,
@@ -225,7 +225,7 @@ pub fn document_symbols(
             flatten(c, uri, pos, rel, out);
         }
     }
-    if nested {
+    if caps.hierarchical_symbols {
         return DocumentSymbolResponse::Nested(symbols.iter().map(|s| tree(s, pos, rel)).collect());
     }
     let mut out = Vec::new();

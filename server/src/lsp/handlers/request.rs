@@ -57,15 +57,9 @@ pub fn definition(
     if targets.is_empty() {
         return Ok(None);
     }
-    let links = s.caps.location_links;
-    Ok(Some(to_proto::definition(
-        &s.root,
-        &s.positions(),
-        &s.rel,
-        origin,
-        &targets,
-        links,
-    )))
+    let pos = s.positions();
+    let response = to_proto::definition(&s.root, &pos, &s.rel, origin, &targets, &s.caps);
+    Ok(Some(response))
 }
 
 pub fn references(s: &NoteSnapshot, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
@@ -103,15 +97,9 @@ pub fn document_symbol(
         return Ok(None);
     };
     let symbols = answers::document_symbols(note);
-    let nested = s.caps.hierarchical_symbols;
-    let uri = &p.text_document.uri;
-    Ok(Some(to_proto::document_symbols(
-        &symbols,
-        nested,
-        uri,
-        &s.positions(),
-        &s.rel,
-    )))
+    let (uri, pos) = (&p.text_document.uri, s.positions());
+    let response = to_proto::document_symbols(&symbols, &s.caps, uri, &pos, &s.rel);
+    Ok(Some(response))
 }
 
 pub fn workspace_symbol(
