@@ -22,18 +22,6 @@ fn check_locations(fixture: &str, answer: impl Fn(&Snapshot, &str, At) -> Vec<Lo
     assert_eq!(fixture.annotate(marks), fixture.written());
 }
 
-fn locs_in(s: &Snapshot, v: &[Location]) -> Vec<String> {
-    v.iter()
-        .map(|l| {
-            format!(
-                "{}:{}",
-                l.path,
-                s.note(&l.path).unwrap().facts.lines.line_of(l.span.start)
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn definition_of_headings_blocks_and_ambiguous_links() {
     /// Marks the link under the cursor `origin` and each target unlabelled;
