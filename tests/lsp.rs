@@ -574,22 +574,39 @@ fn folding_and_selection_ranges_follow_edits() {
 
 #[test]
 fn definition_and_references_through_reference_links() {
-    let text = "See [the plan][p] and [p].\n\n[p]: <sub/my plan.md#Goals>\n";
-    let v = Vault::new(&[("a.md", text), ("sub/my plan.md", "# Plan\n\n## Goals\n")]);
-    let mut lsp = Lsp::start(v.path(), false);
-    lsp.open("a.md");
-    for needle in ["[the plan]", "[p]."] {
-        let pos = lsp.pos_of(text, needle, 2);
-        let r = lsp
-            .request("textDocument/definition", td_pos(&lsp, "a.md", pos))
-            .unwrap();
-        assert_eq!(lsp.places(&r), ["sub/my plan.md:2"], "{needle}");
+    // Each use of a reference link leads where its definition does.
+    for cursor in [
+        "See [the $0plan][p] and [p].",
+        "See [the plan][p] and [$0p].",
+    ] {
+        let fixture = Fixture::parse(&format!(
+            "//- a.md\n{cursor}\n\n[p]: <sub/my plan.md#Goals>\n//- sub/my plan.md\n# Plan\n\n## Goals\n^^^^^^^^\n"
+        ));
+        both_encodings(|utf8| {
+            let v = Vault::from_fixture(&fixture);
+            let mut lsp = Lsp::start(v.path(), utf8);
+            lsp.open("a.md");
+            let r = lsp
+                .request("textDocument/definition", lsp.at_cursor(&fixture))
+                .unwrap();
+            lsp.assert_marks(&fixture, &r);
+        });
     }
-    let mut p = td_pos(&lsp, "sub/my plan.md", json!({ "line": 2, "character": 4 }));
-    p["context"] = json!({ "includeDeclaration": false });
-    lsp.open("sub/my plan.md");
-    let r = lsp.request("textDocument/references", p).unwrap();
-    assert_eq!(lsp.places(&r), ["a.md:0", "a.md:0"]);
+    // The heading's references are both uses, each the whole link.
+    check_references(
+        r#"
+        //- a.md
+        See [the plan][p] and [p].
+            ^^^^^^^^^^^^^     ^^^
+
+        [p]: <sub/my plan.md#Goals>
+        //- sub/my plan.md
+        # Plan
+
+        ## Go$0als
+        "#,
+        false,
+    );
 }
 
 /// The diagnostics of `uri` from the next publishDiagnostics that `pred` accepts.
