@@ -119,7 +119,7 @@ impl Snapshot {
             if let Some(path) = self
                 .attachments_named(&name)
                 .iter()
-                .find(|p| path_has_suffix(p, target, false))
+                .find(|p| path_has_suffix(p, target, Named::Attachment))
             {
                 return Found::Attachment(path.clone());
             }
@@ -131,7 +131,7 @@ impl Snapshot {
         let candidates: Vec<NotePath> = if target.contains('/') {
             named
                 .iter()
-                .filter(|p| path_has_suffix(p, target, true))
+                .filter(|p| path_has_suffix(p, target, Named::Note))
                 .cloned()
                 .collect()
         } else {
@@ -200,8 +200,11 @@ fn tie_break(from: &str, target: &str, mut candidates: Vec<NotePath>) -> Vec<Not
     if candidates.len() < 2 {
         return candidates;
     }
-    let exact = fold(strip_md(target));
-    if let Some(i) = candidates.iter().position(|p| fold(strip_md(p)) == exact) {
+    // Every candidate already ends with the target on whole components
+    // (or is named it): the one with as many components is at its path.
+    let depth = |p: &str| p.bytes().filter(|&b| b == b'/').count();
+    let wanted = depth(target);
+    if let Some(i) = candidates.iter().position(|p| depth(p) == wanted) {
         return vec![candidates.swap_remove(i)];
     }
     let folder = parent(from);
@@ -212,12 +215,18 @@ fn tie_break(from: &str, target: &str, mut candidates: Vec<NotePath>) -> Vec<Not
     candidates
 }
 
+/// What a path suffix names: a note (`.md` optional) or an attachment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Named {
+    Note,
+    Attachment,
+}
+
 /// Whether `path` ends with `target` on whole path components.
-fn path_has_suffix(path: &str, target: &str, note: bool) -> bool {
-    let (p, t) = if note {
-        (fold(strip_md(path)), fold(strip_md(target)))
-    } else {
-        (fold(path), fold(target))
+fn path_has_suffix(path: &str, target: &str, named: Named) -> bool {
+    let (p, t) = match named {
+        Named::Note => (fold(strip_md(path)), fold(strip_md(target))),
+        Named::Attachment => (fold(path), fold(target)),
     };
     p == t || (p.ends_with(&t) && p[..p.len() - t.len()].ends_with('/'))
 }

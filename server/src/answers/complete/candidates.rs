@@ -75,7 +75,7 @@ pub(super) fn offer_note<'a>(
     scorer: &mut Scorer,
     best: &mut Best<'a>,
 ) {
-    if *entry.path == *from || !crate::names::wiki_writable(&entry.path) {
+    if *entry.path == *from {
         return;
     }
     let name = &*entry.name;
@@ -86,6 +86,10 @@ pub(super) fn offer_note<'a>(
         .flatten()
         .filter_map(|s| scorer.score(s))
         .max();
+    // Checked for matches only: a keystroke scores every name.
+    if score.is_some() && !crate::names::wiki_writable(&entry.path) {
+        return;
+    }
     if let Some(score) = score {
         best.offer(score, popularity, entry.path.len(), move || Item {
             label: name.to_string(),
@@ -99,7 +103,9 @@ pub(super) fn offer_note<'a>(
         });
     }
     for alias in &entry.aliases {
-        if let Some(score) = scorer.score(alias) {
+        if let Some(score) = scorer.score(alias)
+            && crate::names::wiki_writable(&entry.path)
+        {
             best.offer(score, popularity, entry.path.len(), move || Item {
                 label: alias.to_string(),
                 kind: ItemKind::Alias,
