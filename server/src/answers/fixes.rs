@@ -148,6 +148,20 @@ fn create_note(snap: &Snapshot, from: &str, link: &Link) -> Option<Fix> {
     ) {
         return None;
     }
+    let path = new_note_path(from, link)?;
+    let name = note_stem(&path).to_string();
+    Some(Fix::CreateNote {
+        title: format!("Create note \"{name}\""),
+        text: format!("# {name}\n"),
+        path,
+    })
+}
+
+/// Where the note a link to a missing note wants would be created
+/// (vault-relative, with `.md`): relative to the linking note for markdown
+/// links and `./`, `../` wiki-links, else from the vault root. `None` for
+/// same-note links, attachments and paths out of the vault.
+pub(crate) fn new_note_path(from: &str, link: &Link) -> Option<String> {
     let target = link.target.trim();
     if target.is_empty() || has_other_extension(target) {
         return None;
@@ -158,13 +172,7 @@ fn create_note(snap: &Snapshot, from: &str, link: &Link) -> Option<Fix> {
     } else {
         join_relative("", target)?
     };
-    let path = format!("{}.md", strip_md(&path));
-    let name = note_stem(&path).to_string();
-    Some(Fix::CreateNote {
-        title: format!("Create note \"{name}\""),
-        text: format!("# {name}\n"),
-        path,
-    })
+    Some(format!("{}.md", strip_md(&path)))
 }
 
 /// The shortest `folder/…/name` that picks `candidate` alone among the notes

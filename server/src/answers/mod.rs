@@ -18,6 +18,7 @@ pub use rename::{
 pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
 mod symbols;
 
+pub(crate) use fixes::new_note_path;
 pub use fixes::{Fix, fixes};
 
 pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};
