@@ -9,6 +9,7 @@
 pub mod answers;
 pub mod check;
 pub mod facts;
+pub mod graph;
 pub mod index;
 pub mod lsp;
 pub mod names;
