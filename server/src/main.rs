@@ -1,5 +1,7 @@
 //! The `carnet` command: `carnet check` for vaults on the command line.
 
+mod cli;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,6 +9,7 @@ use std::time::Instant;
 
 use carnet::check::{Checker, Problem, Rules, Severity};
 use carnet::vault;
+use cli::display_path;
 
 const USAGE: &str = "\
 carnet — a language server for Markdown notes
@@ -15,6 +18,9 @@ Usage:
   carnet [lsp] [--stdio]                        run the language server on stdin/stdout
   carnet check [--format text|json] [--severity LEVEL] [--timings] [PATH]...
                                                 report broken links and tag problems
+  carnet graph [--format json|dot|graphml] [--from NOTE] ... [PATH]
+                                                the link graph (carnet graph --help)
+  carnet report [--format text|json] [PATH]     orphans, dead ends, wanted notes, hubs, tags
   carnet --version
   carnet --help
 
@@ -41,6 +47,12 @@ fn main() -> ExitCode {
 
 fn run() -> Result<ExitCode, String> {
     use lexopt::prelude::*;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    match args.first().and_then(|a| a.to_str()) {
+        Some("graph") => return cli::graph::run(args[1..].to_vec()),
+        Some("report") => return cli::report::run(args[1..].to_vec()),
+        _ => {}
+    }
     let mut parser = lexopt::Parser::from_env();
     let mut command: Option<String> = None;
     let mut format = Format::Text;
@@ -84,15 +96,6 @@ fn run() -> Result<ExitCode, String> {
         Some("check") => check(paths, format, timings, threshold),
         Some("lsp") | None => Ok(ExitCode::from(carnet::lsp::run_stdio() as u8)),
         Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
-    }
-}
-
-/// How a note's path is shown: relative to where the user pointed us.
-fn display_path(root: &Path, rel: &str) -> String {
-    if root == Path::new(".") {
-        rel.to_string()
-    } else {
-        root.join(rel).display().to_string()
     }
 }
 
