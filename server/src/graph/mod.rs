@@ -146,7 +146,8 @@ pub(crate) enum Target {
 
 /// Every link of the vault that leads to another note or to a missing
 /// note, in (source path, position) order. Links to the note itself, to
-/// attachments and out of the vault are left out.
+/// attachments and out of the vault are left out, and so are `[ref]: x.md`
+/// definitions that nothing uses (their uses are the links).
 pub(crate) fn resolved_links(snap: &Snapshot) -> Vec<Resolved> {
     let mut notes: Vec<&std::sync::Arc<crate::index::Note>> = snap.notes().collect();
     notes.sort_by(|a, b| a.path.cmp(&b.path));
@@ -154,6 +155,9 @@ pub(crate) fn resolved_links(snap: &Snapshot) -> Vec<Resolved> {
         .par_iter()
         .flat_map_iter(|note| {
             note.facts.links.iter().filter_map(|link| {
+                if link.is_unused_definition() {
+                    return None;
+                }
                 let (target, subpath) = match snap.resolve(&note.path, link) {
                     Resolution::Note { path, .. } if path == note.path => return None,
                     Resolution::Note { path, subpath, .. } => {
