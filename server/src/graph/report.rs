@@ -79,7 +79,7 @@ pub fn report(snap: &Snapshot, limit: usize) -> Report {
         })
         .collect();
     // Stable sort: ties stay in path order.
-    hubs.sort_by(|a, b| b.backlinks.cmp(&a.backlinks));
+    hubs.sort_by_key(|h| std::cmp::Reverse(h.backlinks));
     cap(&mut hubs, limit);
 
     let mut wanting: FxHashMap<u32, Vec<(NotePath, Span)>> = FxHashMap::default();
