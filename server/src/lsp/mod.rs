@@ -9,6 +9,7 @@
 
 mod convert;
 mod diagnostics;
+mod graph;
 mod log;
 mod rename;
 mod transport;
@@ -87,7 +88,7 @@ pub fn run_stdio() -> i32 {
     runtime.block_on(async move {
         let logger = log::Logger::new();
         let world = World::new(logger);
-        let (service, socket) = LspService::new(|client| {
+        let (service, socket) = LspService::build(|client| {
             world
                 .log
                 .attach(client.clone(), tokio::runtime::Handle::current());
@@ -99,7 +100,9 @@ pub fn run_stdio() -> i32 {
                 shut_down: flag,
                 watcher: Mutex::new(None),
             }
-        });
+        })
+        .custom_method("carnet/graph", Backend::graph)
+        .finish();
         // Client ⇄ transport (checks framing) ⇄ tower-lsp, through in-memory pipes.
         let (server_in, client_side_in) = tokio::io::duplex(1 << 16);
         let (client_side_out, server_out) = tokio::io::duplex(1 << 16);
@@ -395,6 +398,10 @@ fn capabilities(enc: Encoding, pull_diagnostics: bool) -> ServerCapabilities {
                 did_rename: Some(file_filters()),
                 ..Default::default()
             }),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: graph::COMMANDS.iter().map(|c| c.to_string()).collect(),
+            work_done_progress_options: Default::default(),
         }),
         rename_provider: Some(OneOf::Right(RenameOptions {
             prepare_provider: Some(true),
@@ -1355,6 +1362,10 @@ impl LanguageServer for Backend {
                 }
             }
         }
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        self.report_command(params).await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
