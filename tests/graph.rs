@@ -10,6 +10,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use serde_json::json;
+use support::lsp::Lsp;
 use support::{Vault, corpora};
 
 fn carnet(args: &[&str], cwd: &Path) -> Output {
@@ -531,5 +533,119 @@ print(json.dumps({
             read["backlinks"][n["path"].as_str().unwrap()],
             n["backlinks"]
         );
+    }
+}
+
+/// Node paths of a `carnet/graph` answer.
+fn node_paths(answer: &Value) -> Vec<String> {
+    answer["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn located(answer: &Value) -> Vec<(String, u64, u64)> {
+    answer
+        .as_array()
+        .expect("Location[]")
+        .iter()
+        .map(|l| {
+            let path = support::lsp::path_of(l["uri"].as_str().unwrap());
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let start = &l["range"]["start"];
+            (
+                name,
+                start["line"].as_u64().unwrap(),
+                start["character"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn graph_request_and_report_commands_through_the_protocol() {
+    for utf8 in [false, true] {
+        let v = purpose_built();
+        v.write_bytes("Leaf one.md", "[[Hub]] and ünïcödé [[Wish]]\n".as_bytes());
+        let mut lsp = Lsp::start(v.path(), utf8);
+        let commands = &lsp.init_result["capabilities"]["executeCommandProvider"]["commands"];
+        assert!(
+            commands
+                .as_array()
+                .unwrap()
+                .contains(&json!("carnet.report.orphans"))
+        );
+
+        let whole = lsp.request("carnet/graph", json!({})).expect("graph");
+        assert_eq!(
+            whole["rootUri"].as_str().map(support::lsp::path_of),
+            Some(v.path().canonicalize().unwrap())
+        );
+        assert_eq!(node_paths(&whole).len(), 5);
+        // The same JSON as `carnet graph`, plus where its paths start.
+        let cli = json(&["graph"], v.path());
+        assert_eq!(whole["edges"], cli["edges"]);
+        assert_eq!(whole["nodes"], cli["nodes"]);
+
+        let leaf = lsp.open("Leaf one.md");
+        let local = json!({"textDocument": {"uri": leaf}, "depth": 1, "includeUnresolved": true});
+        let near = lsp.request("carnet/graph", local.clone()).expect("graph");
+        assert_eq!(near["center"], "Leaf one.md");
+        assert_eq!(node_paths(&near), ["Hub.md", "Leaf one.md", "Wish.md"]);
+        // Without depth: the whole vault of that note.
+        let all = lsp
+            .request("carnet/graph", json!({"textDocument": {"uri": leaf}}))
+            .unwrap();
+        assert_eq!(node_paths(&all).len(), 5);
+
+        // An unsaved edit shows at once.
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": leaf, "version": 2},
+                   "contentChanges": [{"text": "[[Hub]] and ünïcödé [[Wish]] [[Lonely]]\n"}]}),
+        );
+        let near = lsp.request("carnet/graph", local).expect("graph");
+        assert_eq!(
+            node_paths(&near),
+            ["Hub.md", "Leaf one.md", "Lonely.md", "Wish.md"]
+        );
+
+        let run = |lsp: &mut Lsp, command: &str| {
+            lsp.request(
+                "workspace/executeCommand",
+                json!({"command": command, "arguments": []}),
+            )
+            .expect("command runs")
+        };
+        assert_eq!(
+            located(&run(&mut lsp, "carnet.report.orphans")),
+            [("Deep.md".into(), 0, 0)]
+        );
+        assert_eq!(
+            located(&run(&mut lsp, "carnet.report.deadEnds")),
+            [("Lonely.md".into(), 0, 0)]
+        );
+        // Wanted links, the most wanted note's first; columns in the negotiated encoding.
+        let col = if utf8 { 24 } else { 20 };
+        assert_eq!(
+            located(&run(&mut lsp, "carnet.report.wanted"))[3..],
+            [("Leaf one.md".into(), 0, col), ("Deep.md".into(), 0, 17)]
+        );
+        assert_eq!(
+            located(&run(&mut lsp, "carnet.report.hubs"))[0],
+            ("Hub.md".into(), 0, 0)
+        );
+        assert_eq!(
+            located(&run(&mut lsp, "carnet.report.tags")),
+            [("Leaf two.md".into(), 2, 7), ("Lonely.md".into(), 0, 0)]
+        );
+        let bad = lsp.request(
+            "workspace/executeCommand",
+            json!({"command": "carnet.nope"}),
+        );
+        assert!(bad.is_err());
+        lsp.shutdown();
     }
 }
