@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { configurationAnswer, resolveServerPath, thisMachine } from './config';
+import { registerGraphView } from './graphView';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -93,6 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  registerGraphView(context, () => client);
   await start();
 }
 
