@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Graph, NodeKind};
@@ -67,8 +68,34 @@ impl<'a> Json<'a> {
     }
 }
 
+/// [`Json`] as text, written in pieces on all cores (a whole vault's JSON
+/// runs to tens of megabytes).
 pub fn json(graph: &Graph) -> String {
-    serde_json::to_string(&Json::new(graph)).expect("a graph serializes")
+    fn items<T: Serialize + Sync>(list: &[T]) -> Vec<u8> {
+        let pieces: Vec<Vec<u8>> = list
+            .par_chunks(2048)
+            .map(|chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * 128);
+                for (i, item) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    serde_json::to_writer(&mut out, item).expect("a graph serializes");
+                }
+                out
+            })
+            .collect();
+        pieces.join(&b',')
+    }
+    let j = Json::new(graph);
+    let (nodes, edges) = rayon::join(|| items(&j.nodes), || items(&j.edges));
+    let mut out = Vec::with_capacity(nodes.len() + edges.len() + 24);
+    out.extend_from_slice(b"{\"nodes\":[");
+    out.extend_from_slice(&nodes);
+    out.extend_from_slice(b"],\"edges\":[");
+    out.extend_from_slice(&edges);
+    out.extend_from_slice(b"]}");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// A quoted DOT string: `"` and `\` escaped, line breaks as spaces.

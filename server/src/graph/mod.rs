@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::facts::{Link, LinkKind};
-use crate::index::resolve::{Resolution, SubpathMatch, Unresolved};
+use crate::index::resolve::{Resolution, Unresolved};
 use crate::index::{NotePath, Snapshot};
 use crate::names::{Sym, fold, note_stem, parent, strip_md};
 use crate::text::Span;
@@ -97,8 +97,7 @@ pub struct Edge {
     pub source: u32,
     pub target: u32,
     pub kind: EdgeKind,
-    /// `Heading`, `Outer#Inner` or `^block-id`: the target's heading text as
-    /// it is written there when the link finds it, else as the link has it.
+    /// `Heading`, `Outer#Inner` or `^block-id`, as the link writes it.
     pub subpath: Option<Box<str>>,
     /// How many such links the source holds.
     pub count: u32,
@@ -127,79 +126,22 @@ pub struct Options {
     pub include_unresolved: bool,
 }
 
-/// Where one link leads, for the graph and the report.
+/// One link that leads to another note or to a missing note.
 #[derive(Clone, Debug)]
 pub(crate) struct Resolved {
-    pub source: NotePath,
-    pub span: Span,
+    /// Node indexes (see [`Graph::nodes`]).
+    pub source: u32,
+    pub target: u32,
     pub kind: EdgeKind,
-    pub target: Target,
-    pub subpath: Option<Box<str>>,
+    pub subpath: Option<Sym>,
+    pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Target {
-    Note(NotePath),
+/// Where a link leads, before missing notes have node indexes.
+enum Found {
+    Note(u32),
     /// Where the wanted note would be created.
     Missing(String),
-}
-
-/// Every link of the vault that leads to another note or to a missing
-/// note, in (source path, position) order. Links to the note itself, to
-/// attachments and out of the vault are left out, and so are `[ref]: x.md`
-/// definitions that nothing uses (their uses are the links).
-pub(crate) fn resolved_links(snap: &Snapshot) -> Vec<Resolved> {
-    let mut notes: Vec<&std::sync::Arc<crate::index::Note>> = snap.notes().collect();
-    notes.sort_by(|a, b| a.path.cmp(&b.path));
-    notes
-        .par_iter()
-        .flat_map_iter(|note| {
-            note.facts.links.iter().filter_map(|link| {
-                if link.is_unused_definition() {
-                    return None;
-                }
-                let (target, subpath) = match snap.resolve(&note.path, link) {
-                    Resolution::Note { path, .. } if path == note.path => return None,
-                    Resolution::Note { path, subpath, .. } => {
-                        let written = subpath_as_found(snap, &path, link, subpath);
-                        (Target::Note(path), written)
-                    }
-                    Resolution::Unresolved(Unresolved::Note) => (
-                        Target::Missing(crate::answers::new_note_path(&note.path, link)?),
-                        link.subpath_text.map(|s| s.as_str().trim().into()),
-                    ),
-                    Resolution::Attachment(_) | Resolution::Unresolved(_) => return None,
-                };
-                Some(Resolved {
-                    source: note.path.clone(),
-                    span: link.span,
-                    kind: EdgeKind::of(link.kind),
-                    target,
-                    subpath,
-                })
-            })
-        })
-        .collect()
-}
-
-/// The subpath with the heading spelled as in the target when found, so
-/// `[[A#intro]]` and `[[A#Intro]]` make one edge.
-fn subpath_as_found(
-    snap: &Snapshot,
-    path: &str,
-    link: &Link,
-    found: SubpathMatch,
-) -> Option<Box<str>> {
-    let written = link.subpath_text?.as_str().trim();
-    let facts = &snap.note(path)?.facts;
-    Some(match found {
-        SubpathMatch::Heading(i) => match written.rsplit_once('#') {
-            Some((outer, _)) => format!("{outer}#{}", facts.headings[i].text).into(),
-            None => facts.headings[i].text.clone(),
-        },
-        SubpathMatch::Block(i) => format!("^{}", facts.blocks[i].id.as_str()).into(),
-        _ => written.into(),
-    })
 }
 
 /// The key unresolved nodes are grouped by: `[[Idea]]` and `[[idea]]` want
@@ -211,8 +153,10 @@ fn missing_key(path: &str) -> String {
 /// The whole vault's graph before filtering, with the links it came from.
 pub(crate) struct Full {
     pub graph: Graph,
-    /// Node index of each link in `links` (same order).
-    pub link_targets: Vec<u32>,
+    /// Every link that leads to another note or to a missing note, in
+    /// (source path, position) order. Links to the note itself, to
+    /// attachments and out of the vault are left out, and so are
+    /// `[ref]: x.md` definitions that nothing uses (their uses are the links).
     pub links: Vec<Resolved>,
     /// Number of note nodes (they come first in `graph.nodes`).
     pub note_count: usize,
@@ -220,9 +164,42 @@ pub(crate) struct Full {
 
 impl Full {
     pub fn build(snap: &Snapshot) -> Full {
-        let links = resolved_links(snap);
-        let mut nodes: Vec<Node> = snap
-            .notes()
+        let mut notes: Vec<&std::sync::Arc<crate::index::Note>> = snap.notes().collect();
+        notes.sort_by(|a, b| a.path.cmp(&b.path));
+        let note_count = notes.len();
+        let index: FxHashMap<&str, u32> = notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (&*n.path, i as u32))
+            .collect();
+
+        // The cheap question first (which note?); the full resolution only
+        // for links that find none, to tell a missing note from the rest.
+        let found: Vec<Vec<(Found, &Link)>> = notes
+            .par_iter()
+            .enumerate()
+            .map(|(i, note)| {
+                let links = note.facts.links.iter();
+                links
+                    .filter(|l| !l.is_unused_definition())
+                    .filter_map(|link| {
+                        let to = match snap.resolve_note(&note.path, link) {
+                            Some(path) => Found::Note(*index.get(&*path)?),
+                            None => match snap.resolve(&note.path, link) {
+                                Resolution::Unresolved(Unresolved::Note) => {
+                                    Found::Missing(crate::answers::new_note_path(&note.path, link)?)
+                                }
+                                _ => return None,
+                            },
+                        };
+                        (!matches!(to, Found::Note(t) if t as usize == i)).then_some((to, link))
+                    })
+                    .collect()
+            })
+            .collect();
+
+        let mut nodes: Vec<Node> = notes
+            .iter()
             .map(|n| {
                 let mut tags: Vec<Sym> = n.facts.tags.iter().map(|t| t.name).collect();
                 tags.sort_by(|a, b| a.as_str().cmp(b.as_str()));
@@ -237,19 +214,12 @@ impl Full {
                 }
             })
             .collect();
-        nodes.sort_by(|a, b| a.id.cmp(&b.id));
-        let note_count = nodes.len();
-        let index: FxHashMap<NotePath, u32> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.clone(), i as u32))
-            .collect();
 
         // Missing notes, each spelled as the first link (in path order) wants it.
         let mut missing: FxHashMap<String, usize> = FxHashMap::default();
         let mut spelled: Vec<&str> = Vec::new();
-        for l in &links {
-            if let Target::Missing(path) = &l.target {
+        for (to, _) in found.iter().flatten() {
+            if let Found::Missing(path) = to {
                 missing.entry(missing_key(path)).or_insert_with(|| {
                     spelled.push(path);
                     spelled.len() - 1
@@ -271,18 +241,25 @@ impl Full {
             });
         }
 
-        let link_targets: Vec<u32> = links
+        let links: Vec<Resolved> = found
             .iter()
-            .map(|l| match &l.target {
-                Target::Note(p) => index[&**p],
-                Target::Missing(p) => rank[missing[&missing_key(p)]],
+            .enumerate()
+            .flat_map(|(source, list)| list.iter().map(move |(to, link)| (source as u32, to, link)))
+            .map(|(source, to, link)| Resolved {
+                source,
+                target: match to {
+                    Found::Note(t) => *t,
+                    Found::Missing(p) => rank[missing[&missing_key(p)]],
+                },
+                kind: EdgeKind::of(link.kind),
+                subpath: link.subpath_text.filter(|s| !s.as_str().trim().is_empty()),
+                span: link.span,
             })
             .collect();
-        let mut counts: FxHashMap<(u32, u32, EdgeKind, Option<&str>), u32> = FxHashMap::default();
-        for (l, &target) in links.iter().zip(&link_targets) {
-            let source = index[&*l.source];
+        let mut counts: FxHashMap<(u32, u32, EdgeKind, Option<Sym>), u32> = FxHashMap::default();
+        for l in &links {
             *counts
-                .entry((source, target, l.kind, l.subpath.as_deref()))
+                .entry((l.source, l.target, l.kind, l.subpath))
                 .or_default() += 1;
         }
         let mut edges: Vec<Edge> = counts
@@ -291,11 +268,11 @@ impl Full {
                 source,
                 target,
                 kind,
-                subpath: subpath.map(Into::into),
+                subpath: subpath.map(|s| s.as_str().trim().into()),
                 count,
             })
             .collect();
-        edges.sort_by(|a, b| {
+        edges.sort_unstable_by(|a, b| {
             (a.source, a.target, a.kind, &a.subpath).cmp(&(b.source, b.target, b.kind, &b.subpath))
         });
         // Edges are sorted by (source, target): distinct pairs are runs.
@@ -312,7 +289,6 @@ impl Full {
         }
         Full {
             graph: Graph { nodes, edges },
-            link_targets,
             links,
             note_count,
         }

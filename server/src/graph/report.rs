@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::{Full, NodeKind, Target};
+use super::{Full, NodeKind};
 use crate::index::{NotePath, Snapshot};
 use crate::names::{Sym, fold};
 use crate::text::Span;
@@ -83,12 +83,12 @@ pub fn report(snap: &Snapshot, limit: usize) -> Report {
     cap(&mut hubs, limit);
 
     let mut wanting: FxHashMap<u32, Vec<(NotePath, Span)>> = FxHashMap::default();
-    for (l, &t) in full.links.iter().zip(&full.link_targets) {
-        if matches!(l.target, Target::Missing(_)) {
+    for l in &full.links {
+        if l.target as usize >= full.note_count {
             wanting
-                .entry(t)
+                .entry(l.target)
                 .or_default()
-                .push((l.source.clone(), l.span));
+                .push((nodes[l.source as usize].id.clone(), l.span));
         }
     }
     let mut wanted: Vec<Wanted> = nodes

@@ -60,9 +60,10 @@ fn edges_are_the_links_between_notes_by_kind_and_subpath() {
     assert_eq!(
         edges(&g),
         [
-            // `[[ideas#First]]` and `[[Ideas#first]]` name one heading.
+            // Subpaths as written: `[[ideas#First]]`, `[[Ideas#first]]`.
             "Home.md -> Ideas.md wiki x1",
-            "Home.md -> Ideas.md wiki#First x2",
+            "Home.md -> Ideas.md wiki#First x1",
+            "Home.md -> Ideas.md wiki#first x1",
             "Home.md -> Ideas.md embed#^blk x1",
             "Home.md -> Index.md frontmatter x1",
             "Home.md -> projects/Plan.md markdown x1",
@@ -291,4 +292,24 @@ fn exports_escape_what_their_formats_need() {
     assert_eq!(json["edges"][0]["source"], "a \"q\" & <b>.md");
     assert_eq!(json["edges"][0]["target"], "c.md");
     assert!(json["edges"][0].get("subpath").is_none());
+}
+
+#[test]
+fn json_written_in_pieces_is_the_same_json() {
+    let texts: Vec<(String, String)> = (0..5000)
+        .map(|i| {
+            (
+                format!("n{i}.md"),
+                format!("[[n{}]] [[n{}#H]]\n", (i + 1) % 5000, i / 2),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let g = graph(&Snapshot::from_texts(&refs), &Options::default());
+    assert!(g.edges.len() > 2 * 2048 && g.nodes.len() > 2048);
+    let whole = serde_json::to_string(&export::Json::new(&g)).unwrap();
+    assert_eq!(export::json(&g), whole);
 }
