@@ -11,6 +11,7 @@ import {
 
 import { configurationAnswer, resolveServerPath, thisMachine } from './config';
 import { registerGraphView } from './graphView';
+import { registerReportLists } from './reportLists';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -95,6 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   registerGraphView(context, () => client);
+  registerReportLists(context, () => client);
   await start();
 }
 
