@@ -39,8 +39,8 @@ pub struct Json<'a> {
 }
 
 impl<'a> Json<'a> {
-    pub fn new(graph: &'a Graph) -> Json<'a> {
-        let nodes = graph
+    fn new_nodes(graph: &'a Graph) -> Vec<JsonNode<'a>> {
+        graph
             .nodes
             .iter()
             .map(|n| JsonNode {
@@ -52,7 +52,11 @@ impl<'a> Json<'a> {
                 backlinks: n.backlinks,
                 outgoing: n.outgoing,
             })
-            .collect();
+            .collect()
+    }
+
+    pub fn new(graph: &'a Graph) -> Json<'a> {
+        let nodes = Json::new_nodes(graph);
         let edges = graph
             .edges
             .iter()
@@ -65,6 +69,32 @@ impl<'a> Json<'a> {
             })
             .collect();
         Json { nodes, edges }
+    }
+}
+
+/// The JSON shape for drawing: nodes as in [`Json`], edges as
+/// `[source, target, links]` node indexes, one per linked pair (kinds and
+/// subpaths merged), a fraction of the size for a whole vault.
+#[derive(Serialize)]
+pub struct Pairs<'a> {
+    nodes: Vec<JsonNode<'a>>,
+    edges: Vec<[u32; 3]>,
+}
+
+impl<'a> Pairs<'a> {
+    pub fn new(graph: &'a Graph) -> Pairs<'a> {
+        let mut edges: Vec<[u32; 3]> = Vec::new();
+        // Edges are sorted by (source, target): a pair's edges are a run.
+        for e in &graph.edges {
+            match edges.last_mut() {
+                Some(last) if last[0] == e.source && last[1] == e.target => last[2] += e.count,
+                _ => edges.push([e.source, e.target, e.count]),
+            }
+        }
+        Pairs {
+            nodes: Json::new_nodes(graph),
+            edges,
+        }
     }
 }
 

@@ -295,6 +295,21 @@ fn exports_escape_what_their_formats_need() {
 }
 
 #[test]
+fn pairs_merge_the_edges_of_one_source_and_target() {
+    let g = graph(&vault(), &Options::default());
+    let pairs = serde_json::to_value(export::Pairs::new(&g)).unwrap();
+    // Home → Ideas: four edges (kinds, subpaths) of one link each, one pair.
+    assert_eq!(
+        pairs["edges"],
+        serde_json::json!([[0, 1, 4], [0, 2, 1], [0, 4, 1], [2, 0, 1], [4, 1, 1]])
+    );
+    assert_eq!(
+        pairs["nodes"],
+        serde_json::to_value(export::Json::new(&g)).unwrap()["nodes"]
+    );
+}
+
+#[test]
 fn json_written_in_pieces_is_the_same_json() {
     let texts: Vec<(String, String)> = (0..5000)
         .map(|i| {

@@ -35,6 +35,9 @@ pub struct GraphParams {
     tags: Vec<String>,
     folders: Vec<String>,
     include_unresolved: bool,
+    /// `"pairs"`: edges as `[source, target, links]` node indexes, one per
+    /// linked pair (what a drawing needs, a fraction of the size).
+    edges: Option<String>,
 }
 
 /// Arguments of a report command: `[{"root": uri, "limit": n}]`, all optional.
@@ -91,7 +94,11 @@ impl Backend {
                 include_unresolved: params.include_unresolved,
             };
             let g = graph::graph(&snap, &options);
-            let mut out = serde_json::to_value(export::Json::new(&g)).unwrap_or_default();
+            let mut out = match params.edges.as_deref() {
+                Some("pairs") => serde_json::to_value(export::Pairs::new(&g)),
+                _ => serde_json::to_value(export::Json::new(&g)),
+            }
+            .unwrap_or_default();
             out["rootUri"] = json!(root_uri);
             out["center"] = json!(rel);
             out
