@@ -31,6 +31,17 @@ fn ok_stdout(o: Output) -> String {
     String::from_utf8(o.stdout).expect("UTF-8 output")
 }
 
+/// What a tool prints, once it has succeeded.
+fn output_of(command: &mut Command) -> String {
+    let out = command.output().expect("the tool runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
 fn json(args: &[&str], cwd: &Path) -> Value {
     serde_json::from_str(&ok_stdout(carnet(args, cwd))).expect("JSON output")
 }
@@ -196,16 +207,8 @@ const TABLE: &str = "`[[Target|alias]]` in a table row: the unescaped `|` ends t
 #[test]
 fn corpus_graphs_are_exactly_the_links_that_resolve() {
     let Some(corpora) = corpora() else { return };
-    let vaults = [
-        ("obsidian-help_en", "obsidian-help/en"),
-        ("obsidian-help_fr", "obsidian-help/fr"),
-        ("obsidian-help_ru", "obsidian-help/ru"),
-        ("obsidian-help_zh", "obsidian-help/zh"),
-        ("foam-docs", "foam-docs/docs"),
-        ("kepano-obsidian", "kepano-obsidian"),
-    ];
     let mut all_diffs = Vec::new();
-    for (name, root) in vaults {
+    for &(name, root) in support::GROUND_TRUTH_VAULTS {
         let tsv = std::fs::read_to_string(
             corpora
                 .join("ground-truth")
@@ -457,16 +460,7 @@ fn dot_output_renders_with_graphviz() {
     let file = v.path().join("graph.dot");
     std::fs::write(&file, &dot).unwrap();
     // `-Tcanon` re-reads and prints the graph: every node and edge survived.
-    let out = Command::new("dot")
-        .args(["-Tcanon", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let canon = String::from_utf8(out.stdout).unwrap();
+    let canon = output_of(Command::new("dot").args(["-Tcanon", file.to_str().unwrap()]));
     let g = json(&["graph", "--include-unresolved"], v.path());
     let edges = canon.lines().filter(|l| l.contains(" -> ")).count();
     assert_eq!(edges, g["edges"].as_array().unwrap().len(), "{canon}");
@@ -503,16 +497,8 @@ print(json.dumps({
     "backlinks": {n: d["backlinks"] for n, d in g.nodes(data=True)},
 }))
 "#;
-    let out = Command::new("python3")
-        .args(["-c", script, file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let read: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = output_of(Command::new("python3").args(["-c", script, file.to_str().unwrap()]));
+    let read: Value = serde_json::from_str(&out).unwrap();
     let g = json(&["graph", "--include-unresolved"], &vault);
     let nodes = g["nodes"].as_array().unwrap();
     assert_eq!(read["nodes"].as_u64(), Some(nodes.len() as u64));
@@ -594,6 +580,15 @@ fn graph_request_and_report_commands_through_the_protocol() {
         let near = lsp.request("carnet/graph", local.clone()).expect("graph");
         assert_eq!(near["center"], "Leaf one.md");
         assert_eq!(node_paths(&near), ["Hub.md", "Leaf one.md", "Wish.md"]);
+        // Edges as linked pairs of node indexes, for drawing.
+        let pairs = lsp
+            .request(
+                "carnet/graph",
+                json!({"textDocument": {"uri": leaf}, "depth": 1, "edges": "pairs"}),
+            )
+            .unwrap();
+        assert_eq!(node_paths(&pairs), ["Hub.md", "Leaf one.md"]);
+        assert_eq!(pairs["edges"], json!([[0, 1, 1], [1, 0, 1]]));
         // Without depth: the whole vault of that note.
         let all = lsp
             .request("carnet/graph", json!({"textDocument": {"uri": leaf}}))

@@ -42,6 +42,17 @@ impl Vault {
     }
 }
 
+/// The corpus vaults with ground truth: (name in `ground-truth/`, root
+/// under `corpora/`).
+pub const GROUND_TRUTH_VAULTS: &[(&str, &str)] = &[
+    ("obsidian-help_en", "obsidian-help/en"),
+    ("obsidian-help_fr", "obsidian-help/fr"),
+    ("obsidian-help_ru", "obsidian-help/ru"),
+    ("obsidian-help_zh", "obsidian-help/zh"),
+    ("foam-docs", "foam-docs/docs"),
+    ("kepano-obsidian", "kepano-obsidian"),
+];
+
 /// `../shared/corpora` beside the checkout, or `None` (with a message) when
 /// this machine does not have it.
 pub fn corpora() -> Option<PathBuf> {
