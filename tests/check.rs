@@ -72,16 +72,8 @@ const EXPLAINED: &[(&str, &str, u32, &str, &str)] = &[
 #[test]
 fn corpora_match_ground_truth() {
     let Some(corpora) = corpora() else { return };
-    let vaults = [
-        ("obsidian-help_en", "obsidian-help/en"),
-        ("obsidian-help_fr", "obsidian-help/fr"),
-        ("obsidian-help_ru", "obsidian-help/ru"),
-        ("obsidian-help_zh", "obsidian-help/zh"),
-        ("foam-docs", "foam-docs/docs"),
-        ("kepano-obsidian", "kepano-obsidian"),
-    ];
     let mut compared = 0;
-    for (name, root) in vaults {
+    for &(name, root) in support::GROUND_TRUTH_VAULTS {
         let truth_file = corpora
             .join("ground-truth")
             .join(format!("{name}.links.tsv"));
