@@ -36,7 +36,8 @@ export function parseState(v: unknown): ViewState | undefined {
 /** The request for a state and the note in the editor (its vault, and its
  * neighbourhood in local mode); without a note, the first folder's vault. */
 export function graphParams(state: ViewState, note: string | undefined): Record<string, unknown> {
-  const params: Record<string, unknown> = { includeUnresolved: state.unresolved };
+  // Linked pairs are all a drawing needs: a fraction of the JSON for a vault.
+  const params: Record<string, unknown> = { includeUnresolved: state.unresolved, edges: 'pairs' };
   if (note) {
     params.textDocument = { uri: note };
     if (state.mode === 'local') {

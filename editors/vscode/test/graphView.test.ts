@@ -73,14 +73,16 @@ test('graph view state and request parameters', () => {
   assert.equal(parseState('local'), undefined);
   assert.deepEqual(graphParams(defaultState, 'file:///v/a.md'), {
     includeUnresolved: true,
+    edges: 'pairs',
     textDocument: { uri: 'file:///v/a.md' },
     depth: 1,
   });
   assert.deepEqual(graphParams({ ...defaultState, mode: 'vault', unresolved: false }, 'file:///v/a.md'), {
     includeUnresolved: false,
+    edges: 'pairs',
     textDocument: { uri: 'file:///v/a.md' },
   });
-  assert.deepEqual(graphParams(defaultState, undefined), { includeUnresolved: true });
+  assert.deepEqual(graphParams(defaultState, undefined), { includeUnresolved: true, edges: 'pairs' });
 });
 
 test('the graph view draws, hovers, opens and redraws in Chromium', async (t) => {
@@ -98,7 +100,7 @@ test('the graph view draws, hovers, opens and redraws in Chromium', async (t) =>
     // Two links from Hub to Beta are one line; Hub ⇄ Ann are two directions.
     assert.equal(await graphAttr(page, 'edges'), '6');
     assert.equal(await graphAttr(page, 'center'), 'Hub.md');
-    assert.equal(await page.textContent('#status'), '6 notes, 7 links');
+    assert.equal(await page.textContent('#status'), '6 notes, 8 links');
     await page.screenshot({ path: path.join(screenshots, 'graph-view-light.png') });
 
     // Hover shows the title; a click asks the extension to open the note.
@@ -127,7 +129,10 @@ test('the graph view draws, hovers, opens and redraws in Chromium', async (t) =>
       nodes: [...neighbourhood.nodes, note('Ideas/Gamma.md', 1, ['idea'])],
       edges: [...neighbourhood.edges, { source: 'Hub.md', target: 'Ideas/Gamma.md', kind: 'wiki', count: 1 }],
     };
-    await send(page, grown);
+    // As the extension asks for it: edges as [source, target, links] node indexes.
+    const index = new Map(grown.nodes.map((n, i) => [n.path, i]));
+    const pairs = grown.edges.map((e) => [index.get(e.source), index.get(e.target), e.count]);
+    await send(page, { ...grown, edges: pairs });
     await page.waitForSelector('#graph[data-draws="2"]');
     assert.equal(await graphAttr(page, 'nodes'), '7');
     assert.equal(await graphAttr(page, 'edges'), '7');
