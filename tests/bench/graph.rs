@@ -88,6 +88,13 @@ fn main() {
         time("carnet/graph, whole vault", || {
             lsp.request("carnet/graph", json!({})).unwrap();
         });
+        let pairs = json!({"edges": "pairs"});
+        time(
+            "carnet/graph, whole vault, edges as pairs (the graph view's form)",
+            || {
+                lsp.request("carnet/graph", pairs.clone()).unwrap();
+            },
+        );
         let params = json!({"textDocument": {"uri": lsp.file_uri(&hub.id)}, "depth": 2});
         let first = lsp.request("carnet/graph", params.clone()).unwrap();
         assert_eq!(count(&first, "nodes"), near.nodes.len());
