@@ -102,7 +102,10 @@ class GraphPanel {
   private async refresh(): Promise<void> {
     const client = this.getClient();
     if (!client || !client.isRunning()) {
-      this.post({ type: 'error', message: 'The carnet server is not running.' });
+      // It may be starting (the view can open first): ask again shortly.
+      this.post({ type: 'error', message: 'Waiting for the carnet server…' });
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.refresh(), 1000);
       return;
     }
     const seq = ++this.seq;
