@@ -150,16 +150,18 @@ fn missing_key(path: &str) -> String {
     fold(strip_md(path))
 }
 
-/// The whole vault's graph before filtering, with the links it came from.
-pub(crate) struct Full {
-    pub graph: Graph,
+/// The whole vault's graph before filtering, with the links it came from:
+/// build it once per snapshot, then [`Full::select`] and
+/// [`report::report_of`] as often as asked.
+pub struct Full {
+    pub(crate) graph: Graph,
     /// Every link that leads to another note or to a missing note, in
     /// (source path, position) order. Links to the note itself, to
     /// attachments and out of the vault are left out, and so are
     /// `[ref]: x.md` definitions that nothing uses (their uses are the links).
-    pub links: Vec<Resolved>,
+    pub(crate) links: Vec<Resolved>,
     /// Number of note nodes (they come first in `graph.nodes`).
-    pub note_count: usize,
+    pub(crate) note_count: usize,
 }
 
 impl Full {
@@ -295,10 +297,8 @@ impl Full {
     }
 
     /// The part of the graph `options` asks for.
-    pub fn select(self, options: &Options) -> Graph {
-        let Full {
-            graph, note_count, ..
-        } = self;
+    pub fn select(&self, options: &Options) -> Graph {
+        let (graph, note_count) = (&self.graph, self.note_count);
         let n = graph.nodes.len();
         let wanted_kind = |i: usize| i < note_count || options.include_unresolved;
         let mut keep: Vec<bool> = (0..n).map(wanted_kind).collect();
@@ -376,20 +376,20 @@ impl Full {
 
         let mut new_index = vec![u32::MAX; n];
         let mut nodes = Vec::new();
-        for (i, node) in graph.nodes.into_iter().enumerate() {
+        for (i, node) in graph.nodes.iter().enumerate() {
             if keep[i] {
                 new_index[i] = nodes.len() as u32;
-                nodes.push(node);
+                nodes.push(node.clone());
             }
         }
         let edges = graph
             .edges
-            .into_iter()
+            .iter()
             .filter(|e| keep[e.source as usize] && keep[e.target as usize])
             .map(|e| Edge {
                 source: new_index[e.source as usize],
                 target: new_index[e.target as usize],
-                ..e
+                ..e.clone()
             })
             .collect();
         Graph { nodes, edges }

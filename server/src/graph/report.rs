@@ -55,7 +55,11 @@ pub struct TagUse {
 /// The report of the whole vault; `limit` caps hubs and wanted notes
 /// (`0`: no cap).
 pub fn report(snap: &Snapshot, limit: usize) -> Report {
-    let full = Full::build(snap);
+    report_of(snap, &Full::build(snap), limit)
+}
+
+/// [`report`] from the graph of `snap` already built.
+pub fn report_of(snap: &Snapshot, full: &Full, limit: usize) -> Report {
     let nodes = &full.graph.nodes;
     let notes = &nodes[..full.note_count];
     let orphans = notes

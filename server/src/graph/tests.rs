@@ -328,3 +328,19 @@ fn json_written_in_pieces_is_the_same_json() {
     let whole = serde_json::to_string(&export::Json::new(&g)).unwrap();
     assert_eq!(export::json(&g), whole);
 }
+
+#[test]
+fn a_snapshot_is_the_same_as_its_clones_only() {
+    let snap = vault();
+    assert!(snap.same_as(&snap.clone()));
+    let next = snap.with_note(crate::index::Note {
+        path: "Index.md".into(),
+        facts: crate::facts::extract("[[Home]]\n"),
+        bytes: 9,
+    });
+    assert!(!snap.same_as(&next));
+    assert!(
+        !next.same_as(&vault()),
+        "built apart, even from the same texts"
+    );
+}
