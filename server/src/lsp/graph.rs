@@ -1,7 +1,8 @@
 //! `carnet/graph` and the report commands: the [`graph`](crate::graph)
 //! module's answers over LSP (documented in docs/server.md).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -11,7 +12,7 @@ use tower_lsp_server::ls_types::*;
 use super::convert::{Positions, path_to_uri, uri_to_path};
 use super::{Backend, blocking, cancellable, locations, texts};
 use crate::answers;
-use crate::graph::{self, Options, export, report};
+use crate::graph::{Full, Options, export, report};
 use crate::index::Snapshot;
 
 /// The commands `workspace/executeCommand` runs; each answers `Location[]`.
@@ -22,6 +23,26 @@ pub const COMMANDS: &[&str] = &[
     "carnet.report.hubs",
     "carnet.report.tags",
 ];
+
+/// The last graph built for each vault: following the active editor asks
+/// about the same snapshot again and again, and resolving every link of a
+/// large vault is the costly part.
+#[derive(Default)]
+pub struct Cache(Mutex<Vec<(PathBuf, Snapshot, Arc<Full>)>>);
+
+impl Cache {
+    fn full(&self, root: &Path, snap: &Snapshot) -> Arc<Full> {
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, full)) = lock().iter().find(|(r, s, _)| r == root && s.same_as(snap)) {
+            return full.clone();
+        }
+        let full = Arc::new(Full::build(snap));
+        let mut cache = lock();
+        cache.retain(|(r, _, _)| r != root);
+        cache.push((root.to_path_buf(), snap.clone(), full.clone()));
+        full
+    }
+}
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -82,6 +103,7 @@ impl Backend {
             return Ok(json!({"rootUri": null, "center": null, "nodes": [], "edges": []}));
         };
         let root_uri = path_to_uri(&root).map(|u| u.as_str().to_string());
+        let cache = self.graphs.clone();
         blocking(&self.world, move || {
             let options = Options {
                 from: params
@@ -93,7 +115,7 @@ impl Backend {
                 folders: params.folders,
                 include_unresolved: params.include_unresolved,
             };
-            let g = graph::graph(&snap, &options);
+            let g = cache.full(&root, &snap).select(&options);
             let mut out = match params.edges.as_deref() {
                 Some("pairs") => serde_json::to_value(export::Pairs::new(&g)),
                 _ => serde_json::to_value(export::Json::new(&g)),
@@ -129,8 +151,10 @@ impl Backend {
         let text_of = texts(&self.world, &root);
         let enc = self.world.encoding();
         let command = command.to_string();
+        let cache = self.graphs.clone();
         cancellable(&self.world, "report command", move |cancel| {
-            let r = report::report(&snap, args.limit.unwrap_or(0));
+            let full = cache.full(&root, &snap);
+            let r = report::report_of(&snap, &full, args.limit.unwrap_or(0));
             let whole = |p: &crate::index::NotePath| answers::Location {
                 path: p.clone(),
                 span: Default::default(),
