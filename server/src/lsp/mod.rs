@@ -67,6 +67,7 @@ pub struct Backend {
     roots: Mutex<Vec<PathBuf>>,
     shut_down: Arc<AtomicBool>,
     watcher: Mutex<Option<notify::RecommendedWatcher>>,
+    graphs: Arc<graph::Cache>,
 }
 
 /// Runs the server on stdin/stdout until `exit`. Returns the process exit
@@ -99,6 +100,7 @@ pub fn run_stdio() -> i32 {
                 roots: Mutex::new(Vec::new()),
                 shut_down: flag,
                 watcher: Mutex::new(None),
+                graphs: Arc::default(),
             }
         })
         .custom_method("carnet/graph", Backend::graph)
