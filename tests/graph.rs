@@ -12,15 +12,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use serde_json::json;
 use support::lsp::Lsp;
-use support::{Vault, corpora};
-
-fn carnet(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carnet"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("carnet runs")
-}
+use support::{Vault, carnet, corpora};
 
 fn ok_stdout(o: Output) -> String {
     assert!(

@@ -42,6 +42,15 @@ impl Vault {
     }
 }
 
+/// Runs the built `carnet` with `args` in `cwd`.
+pub fn carnet(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_carnet"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("carnet runs")
+}
+
 /// The corpus vaults with ground truth: (name in `ground-truth/`, root
 /// under `corpora/`).
 pub const GROUND_TRUTH_VAULTS: &[(&str, &str)] = &[
