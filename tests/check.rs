@@ -70,7 +70,7 @@ fn corpora_match_ground_truth() {
             .join("ground-truth")
             .join(format!("{name}.links.tsv"));
         let Ok(tsv) = std::fs::read_to_string(&truth_file) else {
-            eprintln!("no ground truth for {name}; skipped");
+            support::corpus_missing(&format!("no ground truth for {name}"));
             continue;
         };
         let mut want: BTreeMap<(String, u32, String), u32> = BTreeMap::new();
@@ -362,16 +362,7 @@ fn empty_huge_and_odd_notes_are_indexed() {
 /// of folders; a dense graph where every note links to every other.
 #[test]
 fn hostile_names_deep_folders_and_a_dense_graph() {
-    let names = [
-        "a#b",
-        "100% done",
-        "with  spaces",
-        "emoji 🌲",
-        "CON",
-        "nul",
-        "日本語",
-        "trailing.",
-    ];
+    let names = carnet::fixture::HOSTILE_NAMES;
     let mut files: Vec<(String, String)> = Vec::new();
     for n in names {
         let links: String = names
@@ -419,4 +410,80 @@ fn hostile_names_deep_folders_and_a_dense_graph() {
         "{}",
         stdout(&out).lines().last().unwrap()
     );
+}
+
+/// Every link the ground truth resolves goes, for carnet, to the same note —
+/// except the cases in [`support::FOLDER_RULE`], which go where the rule says.
+#[test]
+fn corpora_resolve_every_link_to_the_ground_truths_target() {
+    let Some(corpora) = corpora() else { return };
+    let mut differences = Vec::new();
+    let mut compared = 0;
+    for &(name, root) in support::GROUND_TRUTH_VAULTS {
+        let truth = corpora
+            .join("ground-truth")
+            .join(format!("{name}.links.tsv"));
+        let Ok(tsv) = std::fs::read_to_string(&truth) else {
+            support::corpus_missing(&format!("no ground truth for {name}"));
+            continue;
+        };
+        let root = corpora.join(root);
+        let snap = carnet::vault::load(&root)
+            .expect("the vault loads")
+            .snapshot;
+        for row in tsv.lines().skip(1) {
+            let cols: Vec<&str> = row.split('\t').collect();
+            let (source, line, raw, status, resolved) =
+                (cols[1], cols[2], cols[3], cols[6], cols[7]);
+            if !status.starts_with("ok") {
+                continue;
+            }
+            let line: u32 = line.parse().unwrap();
+            let note = snap
+                .note(source)
+                .unwrap_or_else(|| panic!("{name}: {source}"));
+            let text = std::fs::read_to_string(root.join(source)).unwrap();
+            let link = note.facts.links.iter().find(|l| {
+                note.facts.lines.line_of(l.span.start) + 1 == line
+                    && text[l.span.range()].contains(raw.trim_start_matches('!'))
+            });
+            let Some(link) = link else { continue };
+            compared += 1;
+            let got = snap.resolve_note(source, link).map(|p| p.to_string());
+            if got.as_deref() != Some(resolved) {
+                let found = (source.to_string(), raw.to_string(), resolved.to_string());
+                differences.push((
+                    name,
+                    found.0,
+                    line,
+                    found.1,
+                    got.unwrap_or_default(),
+                    found.2,
+                ));
+            }
+        }
+    }
+    let listed: Vec<_> = support::FOLDER_RULE
+        .iter()
+        .map(|(a, b, c, d, e, f)| {
+            (
+                *a,
+                b.to_string(),
+                *c,
+                d.to_string(),
+                e.to_string(),
+                f.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(differences, listed, "differences from the ground truth");
+    // Each listed case goes to a note beside the linking note.
+    for (_, source, _, _, got, _) in &listed {
+        assert_eq!(
+            carnet::names::parent(got),
+            carnet::names::parent(source),
+            "{got}"
+        );
+    }
+    assert!(compared > 1000, "{compared} links compared");
 }

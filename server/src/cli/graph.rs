@@ -24,9 +24,9 @@ enum Format {
     Graphml,
 }
 
-pub fn run(args: Vec<std::ffi::OsString>) -> Result<ExitCode, String> {
+/// Parses the arguments after `graph`, then writes the graph.
+pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
     use lexopt::prelude::*;
-    let mut parser = lexopt::Parser::from_args(args);
     let mut format = Format::Json;
     let mut from: Option<String> = None;
     let mut depth: Option<u32> = None;
@@ -98,10 +98,7 @@ fn string(v: std::ffi::OsString) -> Result<String, String> {
 /// `--from`: a file on disk (as a shell completes it, `%` in Vim), else
 /// what [`graph::find_note`] understands.
 fn note_for(snap: &Snapshot, root: &Path, name: &str) -> Option<NotePath> {
-    let file = Path::new(name);
-    if file.is_file()
-        && let (Ok(file), Ok(root)) = (file.canonicalize(), root.canonicalize())
-        && let Some(rel) = carnet::vault::relative(&root, &file)
+    if let Some(rel) = carnet::vault::relative_file(root, Path::new(name))
         && let Some(note) = snap.note(&rel)
     {
         return Some(note.path.clone());

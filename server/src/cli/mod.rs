@@ -1,11 +1,57 @@
-//! Command-line subcommands, one file each; `main.rs` only picks one.
+//! The `carnet` subcommands, one file each; `main.rs` only picks one.
 
+pub mod check;
 pub mod graph;
+pub mod lsp;
 pub mod report;
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use carnet::vault::{self, Loaded};
+
+pub const USAGE: &str = "\
+carnet — a language server for Markdown notes
+
+Usage:
+  carnet [lsp] [--stdio]                        run the language server on stdin/stdout
+  carnet check [--format text|json] [--severity LEVEL] [--timings] [PATH]...
+                                                report broken links and tag problems
+  carnet graph [--format json|dot|graphml] [--from NOTE] ... [PATH]
+                                                the link graph (carnet graph --help)
+  carnet report [--format text|json] [PATH]     orphans, dead ends, wanted notes, hubs, tags
+  carnet --version
+  carnet --help
+
+PATH is a vault root (default: the current folder); several paths are
+checked as independent vaults. --severity shows problems at LEVEL (error,
+warning, info, hint) or above; the default is info. Exit status: 0 no
+errors, 1 errors found, 2 bad usage or an unreadable vault root.";
+
+/// The options every subcommand takes (`--help`, `--version`); anything
+/// else is a usage error.
+pub fn common(arg: lexopt::Arg) -> Result<ExitCode, String> {
+    use lexopt::prelude::*;
+    match arg {
+        Short('h') | Long("help") => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Short('V') | Long("version") => {
+            println!("carnet {}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(format!("{}\n\n{USAGE}", other.unexpected())),
+    }
+}
+
+/// Writes `text` to stdout; a closed pipe (`carnet graph | head`) is not an error.
+pub fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
 
 /// How a note's path is shown: relative to where the user pointed us.
 pub fn display_path(root: &Path, rel: &str) -> String {
@@ -35,12 +81,4 @@ pub fn one_root(paths: Vec<PathBuf>, usage: &str) -> Result<PathBuf, String> {
         Err(paths) if paths.is_empty() => Ok(PathBuf::from(".")),
         Err(_) => Err(format!("one vault at a time\n\n{usage}")),
     }
-}
-
-/// Writes `text` to stdout; a closed pipe (`carnet graph | head`) is not an error.
-pub fn print(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
 }

@@ -19,9 +19,9 @@ other note), wanted notes (missing notes, by how many links want them), hubs
 (notes with the most backlinks) and tag usage. --limit caps the wanted notes
 and hubs (default 20; 0 for all). See docs/graph.md.";
 
-pub fn run(args: Vec<std::ffi::OsString>) -> Result<ExitCode, String> {
+/// Parses the arguments after `report`, then reports.
+pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
     use lexopt::prelude::*;
-    let mut parser = lexopt::Parser::from_args(args);
     let mut json_out = false;
     let mut limit = 20;
     let mut paths = Vec::new();

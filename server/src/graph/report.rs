@@ -5,6 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use super::{Full, NodeKind};
+use crate::answers::Location;
 use crate::index::{NotePath, Snapshot};
 use crate::names::{Sym, fold};
 use crate::text::Span;
@@ -166,4 +167,55 @@ fn tag_usage(snap: &Snapshot) -> Vec<TagUse> {
             .then_with(|| a.tag.as_str().cmp(b.tag.as_str()))
     });
     out
+}
+
+/// One of the report's lists, as the editor asks for it (the server's
+/// `carnet.report.*` commands).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum List {
+    Orphans,
+    DeadEnds,
+    Wanted,
+    Hubs,
+    Tags,
+}
+
+/// Where each entry of one list is: the start of each note for orphans,
+/// dead ends and hubs; each link for wanted notes (the most wanted note's
+/// first); each use of each tag, the most used tag first (a nested tag is a
+/// tag of its own, as in [`TagUse`]).
+pub fn locations(snap: &Snapshot, r: &Report, list: List) -> Vec<Location> {
+    let whole = |path: &NotePath| Location {
+        path: path.clone(),
+        span: Span::default(),
+    };
+    match list {
+        List::Orphans => r.orphans.iter().map(whole).collect(),
+        List::DeadEnds => r.dead_ends.iter().map(whole).collect(),
+        List::Hubs => r.hubs.iter().map(|h| whole(&h.path)).collect(),
+        List::Wanted => r
+            .wanted
+            .iter()
+            .flat_map(|w| &w.links)
+            .map(|(path, span)| Location {
+                path: path.clone(),
+                span: *span,
+            })
+            .collect(),
+        List::Tags => r
+            .tags
+            .iter()
+            .flat_map(|t| &t.spellings)
+            .flat_map(|&spelling| {
+                let taggers = snap.taggers_of(spelling.as_str()).iter();
+                taggers.filter_map(|p| snap.note(p)).flat_map(move |n| {
+                    let uses = n.facts.tags.iter().filter(move |t| t.name == spelling);
+                    uses.map(|t| Location {
+                        path: n.path.clone(),
+                        span: t.span,
+                    })
+                })
+            })
+            .collect(),
+    }
 }
