@@ -158,7 +158,9 @@ pub struct Full {
     /// Every link that leads to another note or to a missing note, in
     /// (source path, position) order. Links to the note itself, to
     /// attachments and out of the vault are left out, and so are
-    /// `[ref]: x.md` definitions that nothing uses (their uses are the links).
+    /// `[ref]: x.md` definitions that nothing uses (their uses are the links)
+    /// and links in `%%` comments to missing notes; a `%%` link to a note is
+    /// an edge, as it is a backlink.
     pub(crate) links: Vec<Resolved>,
     /// Number of note nodes (they come first in `graph.nodes`).
     pub(crate) note_count: usize,
@@ -187,6 +189,9 @@ impl Full {
                     .filter_map(|link| {
                         let to = match snap.resolve_note(&note.path, link) {
                             Some(path) => Found::Note(*index.get(&*path)?),
+                            // A link switched off in a `%%` comment wants
+                            // nothing (`carnet check` leaves it alone too).
+                            None if note.facts.is_commented(link) => return None,
                             None => match snap.resolve(&note.path, link) {
                                 Resolution::Unresolved(Unresolved::Note) => {
                                     Found::Missing(crate::answers::new_note_path(&note.path, link)?)

@@ -1,5 +1,6 @@
-use super::report::report;
+use super::report::{List, locations, report};
 use super::*;
+use crate::fixture::Fixture;
 
 fn vault() -> Snapshot {
     Snapshot::from_texts(&[
@@ -343,4 +344,47 @@ fn a_snapshot_is_the_same_as_its_clones_only() {
         !next.same_as(&vault()),
         "built apart, even from the same texts"
     );
+}
+
+/// What the editor's report commands point at, drawn on the fixture: each
+/// link that wants a missing note, each use of a tag, the start of each
+/// orphan. A link in a `%%` comment is a backlink (`b.md` is no orphan) but
+/// wants nothing.
+#[test]
+fn report_locations_are_where_links_and_tags_are_written() {
+    let fixture = Fixture::parse(
+        r#"
+        //- a.md
+        [[Gone]] #tag %% [[Never]] [[b]] %%
+        ^ orphan
+        ^^^^^^^^ wanted
+                 ^^^^ tag
+        //- b.md
+        [gone](Gone.md) #Tag
+        ^^^^^^^^^^^^^^^ wanted
+                        ^^^^ tag
+        //- c.md
+        Nothing here.
+        ^ orphan
+        "#,
+    );
+    let snap = fixture.snapshot();
+    let r = report(&snap, 0);
+    let mut marks = Vec::new();
+    for (list, label) in [
+        (List::Orphans, "orphan"),
+        (List::Wanted, "wanted"),
+        (List::Tags, "tag"),
+    ] {
+        for l in locations(&snap, &r, list) {
+            marks.push((fixture.file(&l.path).path.as_str(), l.span, label));
+        }
+    }
+    assert_eq!(fixture.annotate(marks), fixture.written());
+    let dead_ends = locations(&snap, &r, List::DeadEnds);
+    let dead_ends: Vec<&str> = dead_ends.iter().map(|l| &*l.path).collect();
+    assert_eq!(dead_ends, ["b.md", "c.md"]);
+    let hubs = locations(&snap, &r, List::Hubs);
+    let hubs: Vec<&str> = hubs.iter().map(|l| &*l.path).collect();
+    assert_eq!(hubs, ["b.md"]);
 }
