@@ -487,3 +487,35 @@ fn corpora_resolve_every_link_to_the_ground_truths_target() {
     }
     assert!(compared > 1000, "{compared} links compared");
 }
+
+/// `carnet --help | head` and the like: output to a pipe nobody reads any
+/// more is not an error, and never a panic.
+#[test]
+fn output_to_a_closed_pipe_is_no_panic() {
+    let v = Vault::new(&[("a.md", "[[b]] [[gone]]\n"), ("b.md", "#tag\n")]);
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["check"],
+        &["graph"],
+        &["graph", "--help"],
+        &["graph", "--format", "dot"],
+        &["report"],
+        &["report", "--help"],
+    ] {
+        // The reading end is closed before carnet starts: every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_carnet"))
+            .args(args)
+            .current_dir(v.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "carnet {args:?}: {stderr}");
+        // `check` finds the broken link: 1, as with any output.
+        let want = if args == ["check"] { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(want), "carnet {args:?}: {stderr}");
+    }
+}

@@ -34,18 +34,19 @@ pub fn common(arg: lexopt::Arg) -> Result<ExitCode, String> {
     use lexopt::prelude::*;
     match arg {
         Short('h') | Long("help") => {
-            println!("{USAGE}");
+            print(&format!("{USAGE}\n"));
             Ok(ExitCode::SUCCESS)
         }
         Short('V') | Long("version") => {
-            println!("carnet {}", env!("CARGO_PKG_VERSION"));
+            print(&format!("carnet {}\n", env!("CARGO_PKG_VERSION")));
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!("{}\n\n{USAGE}", other.unexpected())),
     }
 }
 
-/// Writes `text` to stdout; a closed pipe (`carnet graph | head`) is not an error.
+/// Writes `text` to stdout. A closed pipe (`carnet --help | head`) is not
+/// an error, and `println!` would panic on it.
 pub fn print(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
