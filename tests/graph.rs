@@ -677,3 +677,46 @@ fn graph_request_and_report_commands_through_the_protocol() {
         lsp.shutdown();
     }
 }
+
+/// The report commands' locations, exact in both encodings: each link that
+/// wants a missing note, each use of each tag (front matter included).
+#[test]
+fn report_commands_answer_exact_locations_in_both_encodings() {
+    let cases = [
+        (
+            "carnet.report.wanted",
+            r#"
+            //- a.md
+            ünïcödé [[Gone]] 😀 [[gone|x]] %% [[Never]] %%
+                    ^^^^^^^^   ^^^^^^^^^^
+            //- sub/b.md
+            [later](../Later.md) [[a]]
+            ^^^^^^^^^^^^^^^^^^^^
+            "#,
+        ),
+        (
+            "carnet.report.tags",
+            r#"
+            //- a.md
+            ---
+            tags: [ünï]
+                   ^^^
+            ---
+            ü #ünï 😀 #Ünï/sub `#code`
+              ^^^^   ^^^^^^^^
+            "#,
+        ),
+    ];
+    support::both_encodings(|utf8| {
+        for (command, fixture) in cases {
+            let fixture = carnet::fixture::Fixture::parse(fixture);
+            let v = Vault::from_fixture(&fixture);
+            let mut lsp = Lsp::start(v.path(), utf8);
+            let found = lsp
+                .request("workspace/executeCommand", json!({"command": command}))
+                .expect("the command runs");
+            lsp.assert_marks(&fixture, &found);
+            lsp.shutdown();
+        }
+    });
+}
