@@ -255,6 +255,25 @@ fn check_name(new: &str, what: &str) -> Result<()> {
 fn new_path(old: &str, new: &str, note: bool) -> Result<String> {
     let new = new.trim();
     let new = if note { strip_md(new).trim_end() } else { new };
+    check_path(new, note)?;
+    let file = if note {
+        format!("{new}.md")
+    } else {
+        new.to_string()
+    };
+    Ok(if new.contains('/') {
+        file
+    } else {
+        match parent(old) {
+            "" => file,
+            dir => format!("{dir}/{file}"),
+        }
+    })
+}
+
+/// Whether `new` (a vault path; for a note without `.md`) can be a file's
+/// path: inside the vault, not hidden, and no part a link could not name.
+fn check_path(new: &str, note: bool) -> Result<()> {
     let what = if note { "note name" } else { "file name" };
     if new.starts_with('/') || new.split('/').any(|p| p == ".." || p == ".") {
         return Err(RenameError::Invalid(format!(
@@ -274,19 +293,7 @@ fn new_path(old: &str, new: &str, note: bool) -> Result<String> {
             )));
         }
     }
-    let file = if note {
-        format!("{new}.md")
-    } else {
-        new.to_string()
-    };
-    Ok(if new.contains('/') {
-        file
-    } else {
-        match parent(old) {
-            "" => file,
-            dir => format!("{dir}/{file}"),
-        }
-    })
+    Ok(())
 }
 
 /// Renames (or moves) a note and rewrites the links to it.
@@ -378,6 +385,42 @@ pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) 
     }
     let edits = relink(snap, &all, text_of)?;
     Ok(Plan { moves: all, edits })
+}
+
+/// Moves of files and folders asked for outside the editor (`carnet mv`),
+/// with the refusals of an editor rename: each new path must be a valid
+/// name inside the vault, keep its kind of file, and take no other file's
+/// name (compared case-insensitively); then [`move_files`] plans them.
+pub fn move_paths(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) -> Result<Plan> {
+    let plan = move_files(snap, moves, text_of)?;
+    if plan.moves.is_empty() {
+        let what = moves.first().map_or("", |m| m.0.as_str());
+        return Err(RenameError::Nothing(format!(
+            "{what} holds no note or file of the vault"
+        )));
+    }
+    let moving: BTreeSet<&str> = plan.moves.iter().map(|(o, _)| &**o).collect();
+    let taken = |other: &NotePath| !moving.contains(&**other);
+    for (old, new) in &plan.moves {
+        let note = snap.note(old).is_some();
+        check_path(if note { strip_md(new) } else { new }, note)?;
+        if !note
+            && (crate::names::has_other_extension(new) != crate::names::has_other_extension(old)
+                || new.to_ascii_lowercase().ends_with(".md"))
+        {
+            return Err(RenameError::Invalid(format!(
+                "\"{new}\" would change what kind of file {old} is; keep its extension"
+            )));
+        }
+        let clash = snap
+            .note_at(&fold(strip_md(new)))
+            .filter(|o| taken(o))
+            .or_else(|| snap.file_at(&fold(new)).filter(|o| taken(o)));
+        if let Some(other) = clash {
+            return Err(RenameError::Exists(format!("{other} already exists")));
+        }
+    }
+    Ok(plan)
 }
 
 /// Where a link lands, for comparing before and after a change.
@@ -847,6 +890,21 @@ fn check_applies(text: &str, edits: &[Edit], path: &str) -> Result<()> {
         last = e.span.end;
     }
     Ok(())
+}
+
+/// `text` with `edits` (sorted, as in a [`Plan`]) made, once they are
+/// checked to apply cleanly: for callers that write the result themselves.
+pub fn apply_edits(text: &str, edits: &[Edit], path: &str) -> Result<String> {
+    check_applies(text, edits, path)?;
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for e in edits {
+        out.push_str(&text[last..e.span.start as usize]);
+        out.push_str(&e.text);
+        last = e.span.end as usize;
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
 }
 
 fn first_line_end(text: &str) -> usize {
