@@ -7,6 +7,7 @@
 //! in [`Loaded::skipped`] and the walk goes on.
 
 mod config;
+pub mod write;
 
 pub use config::{Config, TagRules};
 
