@@ -11,6 +11,7 @@ pub mod check;
 pub mod facts;
 pub mod index;
 pub mod lsp;
+pub mod moves;
 pub mod names;
 pub mod syntax;
 pub mod text;

@@ -11,8 +11,8 @@ mod fixes;
 mod rename;
 
 pub use rename::{
-    Edit, Plan, Prepared, RenameError, Target, apply_edits, move_files, move_paths, prepare,
-    rename, rename_attachment, rename_block, rename_heading, rename_note, rename_tag,
+    Edit, Plan, Prepared, RenameError, Target, TextOf, apply_edits, move_files, move_paths,
+    prepare, rename, rename_attachment, rename_block, rename_heading, rename_note, rename_tag,
 };
 
 pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
