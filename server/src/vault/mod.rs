@@ -7,6 +7,7 @@
 //! in [`Loaded::skipped`] and the walk goes on.
 
 mod config;
+pub mod git;
 pub mod write;
 
 pub use config::{Config, TagRules};
@@ -67,7 +68,12 @@ pub fn read_note(path: &Path) -> Result<String, String> {
     if !meta.is_file() {
         return Err(not_regular(&meta.file_type()).into());
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    decode_note(std::fs::read(path).map_err(|e| e.to_string())?)
+}
+
+/// A note's bytes as text (wherever they come from: the disk, git); `Err`
+/// says why they are not a note.
+pub(crate) fn decode_note(bytes: Vec<u8>) -> Result<String, String> {
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err("binary file (contains NUL bytes)".into());
     }
