@@ -6,6 +6,7 @@
 //! here does I/O either: where a note's text is needed (hover previews), the
 //! caller passes a function that supplies it.
 
+mod autofix;
 mod complete;
 mod fixes;
 mod rename;
@@ -18,6 +19,7 @@ pub use rename::{
 pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
 mod symbols;
 
+pub use autofix::sure_fixes;
 pub use fixes::{Fix, fixes};
 
 pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};
