@@ -1,5 +1,7 @@
 //! The `carnet` command: `carnet check` for vaults on the command line.
 
+mod cli;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,15 +15,21 @@ carnet — a language server for Markdown notes
 
 Usage:
   carnet [lsp] [--stdio]                        run the language server on stdin/stdout
-  carnet check [--format text|json] [--severity LEVEL] [--timings] [PATH]...
+  carnet check [--format text|json] [--severity LEVEL] [--timings] [--fix [--dry-run]] [PATH]...
                                                 report broken links and tag problems
+  carnet mv [-n] [--format json] SOURCE... DEST move notes, files and folders; fix every link
+  carnet rename-tag OLD NEW                     rename a tag in every note
+  carnet rename-heading NOTE#OLD NEW            rename a heading and the links to it
+  carnet fix-moves [--since REV]                repair links broken by moves made elsewhere
   carnet --version
   carnet --help
 
 PATH is a vault root (default: the current folder); several paths are
 checked as independent vaults. --severity shows problems at LEVEL (error,
 warning, info, hint) or above; the default is info. Exit status: 0 no
-errors, 1 errors found, 2 bad usage or an unreadable vault root.";
+errors, 1 errors found, 2 bad usage or an unreadable vault root. --fix
+first applies the fixes with one right answer (--dry-run: prints them as a
+diff). `carnet COMMAND --help` describes each command.";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
@@ -47,6 +55,7 @@ fn run() -> Result<ExitCode, String> {
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut timings = false;
     let mut threshold = Severity::Info;
+    let mut fix: Option<bool> = None;
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => {
@@ -67,8 +76,14 @@ fn run() -> Result<ExitCode, String> {
             }
             Long("stdio") if command.as_deref().is_none_or(|c| c == "lsp") => {}
             Value(v) if command.is_none() => {
-                command = Some(v.into_string().map_err(|_| "bad command".to_string())?)
+                let name = v.into_string().map_err(|_| "bad command".to_string())?;
+                if let Some(done) = cli::dispatch(&name, &mut parser) {
+                    return done;
+                }
+                command = Some(name)
             }
+            Long("fix") if command.as_deref() == Some("check") => fix = Some(false),
+            Short('n') | Long("dry-run") if fix.is_some() => fix = Some(true),
             Long("timings") if command.as_deref() == Some("check") => timings = true,
             Long("severity") if command.as_deref() == Some("check") => {
                 let value = parser.value().map_err(|e| e.to_string())?;
@@ -81,7 +96,7 @@ fn run() -> Result<ExitCode, String> {
         }
     }
     match command.as_deref() {
-        Some("check") => check(paths, format, timings, threshold),
+        Some("check") => check(paths, format, timings, threshold, fix),
         Some("lsp") | None => Ok(ExitCode::from(carnet::lsp::run_stdio() as u8)),
         Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     }
@@ -101,6 +116,7 @@ fn check(
     format: Format,
     timings: bool,
     threshold: Severity,
+    fix: Option<bool>,
 ) -> Result<ExitCode, String> {
     let start = Instant::now();
     if roots.is_empty() {
@@ -108,7 +124,13 @@ fn check(
     }
     let mut loaded = Vec::new();
     for root in &roots {
-        let vault = vault::load(root)?;
+        let vault = match fix {
+            Some(dry_run) => cli::fix::run(root, dry_run, format == Format::Json)?,
+            None => {
+                let _lock = cli::settle(root);
+                vault::load(root)?
+            }
+        };
         for warning in &vault.config_warnings {
             eprintln!("carnet: {}: {warning}", root.display());
         }

@@ -264,7 +264,8 @@ pub fn relink_moved(
 /// returned: with two candidates, nothing is guessed.
 pub fn moves_from_broken_links(snap: &Snapshot) -> Vec<(String, String)> {
     // The path each broken link meant, with its links (source, link).
-    let mut missing: FxHashMap<String, (String, Vec<(&NotePath, &Link)>)> = FxHashMap::default();
+    type Uses<'s> = Vec<(&'s NotePath, &'s Link)>;
+    let mut missing: FxHashMap<String, (String, Uses)> = FxHashMap::default();
     for note in snap.notes() {
         for link in &note.facts.links {
             let Resolution::Unresolved(why) = snap.resolve(&note.path, link) else {
@@ -283,13 +284,40 @@ pub fn moves_from_broken_links(snap: &Snapshot) -> Vec<(String, String)> {
                 .push((&note.path, link));
         }
     }
+    // Notes by the title they show (front matter, first heading, aliases),
+    // for notes renamed without their title.
+    let mut titled: FxHashMap<String, Vec<NotePath>> = FxHashMap::default();
+    if !missing.is_empty() {
+        for n in snap.notes() {
+            let f = &n.facts;
+            let heading = f
+                .headings
+                .first()
+                .filter(|h| h.level == 1)
+                .map(|h| &*h.text);
+            let mut names: Vec<String> = f
+                .title
+                .as_deref()
+                .or(heading)
+                .map(fold)
+                .into_iter()
+                .collect();
+            names.extend(f.aliases.iter().map(|a| fold(a)));
+            names.sort();
+            names.dedup();
+            let own = fold(n.name());
+            for name in names.into_iter().filter(|t| *t != own) {
+                titled.entry(name).or_default().push(n.path.clone());
+            }
+        }
+    }
     // Each missing path's one candidate, if it has one.
     let mut found: FxHashMap<NotePath, Vec<(usize, String)>> = FxHashMap::default();
     let mut keys: Vec<&String> = missing.keys().collect();
     keys.sort();
     for key in keys {
         let (old, links) = &missing[key];
-        if let Some(new) = candidate(snap, old, links) {
+        if let Some(new) = candidate(snap, &titled, old, links) {
             // A bare name was renamed where it is.
             let old = match (old.contains('/'), parent(&new)) {
                 (false, dir) if !dir.is_empty() => format!("{dir}/{old}"),
@@ -343,7 +371,12 @@ fn meant_path(from: &str, link: &Link) -> Option<String> {
 
 /// The one note (or attachment) that `old` became, judged by name, folder
 /// suffix, title and the headings and blocks its links ask for.
-fn candidate(snap: &Snapshot, old: &str, links: &[(&NotePath, &Link)]) -> Option<NotePath> {
+fn candidate(
+    snap: &Snapshot,
+    titled: &FxHashMap<String, Vec<NotePath>>,
+    old: &str,
+    links: &[(&NotePath, &Link)],
+) -> Option<NotePath> {
     let bare = !old.contains('/');
     if has_other_extension(old) {
         if bare {
@@ -376,21 +409,11 @@ fn candidate(snap: &Snapshot, old: &str, links: &[(&NotePath, &Link)]) -> Option
         return best_by_folders(old, &named);
     }
     // Renamed: the note still titled with the old name.
-    let titled: Vec<NotePath> = snap
-        .notes()
-        .filter(|n| {
-            let title = n.facts.title.as_deref().or_else(|| {
-                n.facts
-                    .headings
-                    .first()
-                    .filter(|h| h.level == 1)
-                    .map(|h| &*h.text)
-            });
-            title.is_some_and(|t| fold(t) == name)
-                || n.facts.aliases.iter().any(|a| fold(a) == name)
-        })
-        .filter(|n| fits(&&n.path) && fold(n.name()) != name)
-        .map(|n| n.path.clone())
+    let titled: Vec<&NotePath> = titled
+        .get(&name)
+        .into_iter()
+        .flatten()
+        .filter(fits)
         .collect();
     let wiki_only = links.iter().all(|(_, l)| {
         matches!(
@@ -399,8 +422,7 @@ fn candidate(snap: &Snapshot, old: &str, links: &[(&NotePath, &Link)]) -> Option
         )
     });
     match titled.as_slice() {
-        [one] if bare && wiki_only => Some(one.clone()),
-        [one] if !bare => Some(one.clone()),
+        [one] if !bare || wiki_only => Some((*one).clone()),
         _ => None,
     }
 }
@@ -418,7 +440,7 @@ fn best_by_folders(old: &str, candidates: &[NotePath]) -> Option<NotePath> {
             .count()
     };
     let mut ranked: Vec<(usize, &NotePath)> = candidates.iter().map(|c| (shared(c), c)).collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
     match ranked.as_slice() {
         [(_, one)] => Some((*one).clone()),
         [(a, best), (b, _), ..] if a > b => Some((*best).clone()),

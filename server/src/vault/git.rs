@@ -57,8 +57,10 @@ pub fn changes_since(root: &Path, rev: &str) -> Result<Changes, String> {
     if rev.starts_with('-') {
         return Err(format!("{rev:?} is not a revision"));
     }
-    run(git(root).args(["rev-parse", "--verify", "--quiet"]).arg(format!("{rev}^{{commit}}")))
-        .map_err(|_| format!("git does not know the revision {rev:?}"))?;
+    run(git(root)
+        .args(["rev-parse", "--verify", "--quiet"])
+        .arg(format!("{rev}^{{commit}}")))
+    .map_err(|_| format!("git does not know the revision {rev:?}"))?;
     // `--relative`: paths relative to the vault, and only the vault's files.
     let diff = run(git(root)
         .args([

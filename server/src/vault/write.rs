@@ -169,11 +169,14 @@ struct JournalEdit {
     temp: String,
     backup: String,
     /// Length and hash of the file's bytes before, and of the new bytes.
-    old: (u64, u64),
-    new: (u64, u64),
+    old: Print,
+    new: Print,
 }
 
-fn fingerprint(bytes: &[u8]) -> (u64, u64) {
+/// A file's length and hash.
+type Print = (u64, u64);
+
+fn fingerprint(bytes: &[u8]) -> Print {
     // Fixed keys: the same bytes give the same value in the next process.
     let mut h = std::hash::DefaultHasher::new();
     h.write(bytes);
@@ -228,7 +231,7 @@ pub fn apply(lock: &Lock, change: &Change) -> Result<(), WriteError> {
     step("journal: prepare");
 
     // New texts beside the files, each file checked and backed up.
-    let prepared: Vec<Result<((u64, u64), (u64, u64)), WriteError>> = journal
+    let prepared: Vec<Result<(Print, Print), WriteError>> = journal
         .edits
         .par_iter()
         .zip(&change.edits)
@@ -270,6 +273,44 @@ pub fn apply(lock: &Lock, change: &Change) -> Result<(), WriteError> {
         });
     }
     finish(root, &journal).map_err(WriteError::Stuck)
+}
+
+/// What [`apply`] would write, as a unified diff (paths `a/…` and `b/…`
+/// relative to the vault root: `patch -p1 -d VAULT` applies it), checked
+/// against the disk the same way. Moves are not in it.
+pub fn diff(lock: &Lock, change: &Change) -> Result<String, WriteError> {
+    let root = lock.root();
+    check_moves(root, &change.moves)?;
+    let mut out = String::new();
+    for e in &change.edits {
+        let file = real_file(root, &e.path)?;
+        let raw = std::fs::read(&file).map_err(|err| {
+            WriteError::Failed(format!(
+                "cannot read {}: {err}; nothing was changed",
+                e.path
+            ))
+        })?;
+        let text = raw.strip_prefix(BOM).unwrap_or(&raw);
+        if text != e.old.as_bytes() {
+            return Err(WriteError::Refused(format!(
+                "{} changed since it was read; nothing was changed (try again)",
+                e.path
+            )));
+        }
+        let bom = if raw.starts_with(BOM) { "\u{feff}" } else { "" };
+        let (old, new) = (format!("{bom}{}", e.old), format!("{bom}{}", e.new));
+        let diff = similar::TextDiff::from_lines(&old, &new);
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                // A tab ends the name (as diff's date would follow): names
+                // with spaces stay whole for `patch`.
+                .header(&format!("a/{}\t", e.path), &format!("b/{}\t", e.path))
+                .to_string(),
+        );
+    }
+    Ok(out)
 }
 
 /// Finishes a change a killed carnet left half done (see the module
@@ -359,11 +400,7 @@ fn real_file(root: &Path, rel: &str) -> Result<PathBuf, WriteError> {
 
 /// Writes one edit's temporary file, checks the file against the planned
 /// text and backs it up. Returns the fingerprints of the old and new bytes.
-fn prepare_one(
-    root: &Path,
-    j: &JournalEdit,
-    e: &FileEdit,
-) -> Result<((u64, u64), (u64, u64)), WriteError> {
+fn prepare_one(root: &Path, j: &JournalEdit, e: &FileEdit) -> Result<(Print, Print), WriteError> {
     let file = root.join(&j.file);
     let failed = |what: &str, err: std::io::Error| {
         WriteError::Failed(format!("{what} {}: {err}; nothing was changed", e.path))
