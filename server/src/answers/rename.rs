@@ -359,6 +359,20 @@ pub fn rename_attachment(
 /// stands for every file under it. The returned plan's `moves` list every
 /// indexed file that moves.
 pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) -> Result<Plan> {
+    let all = expand(snap, moves);
+    for (old, new) in &all {
+        if snap.note(old).is_some() && !new.to_ascii_lowercase().ends_with(".md") {
+            return Err(RenameError::Invalid(format!(
+                "{new} is not a Markdown file: links to {old} cannot follow it"
+            )));
+        }
+    }
+    let edits = relink(snap, &all, text_of)?;
+    Ok(Plan { moves: all, edits })
+}
+
+/// Every indexed file that `moves` move (a folder stands for what is in it).
+fn expand(snap: &Snapshot, moves: &[(String, String)]) -> Vec<(NotePath, String)> {
     let mut all: Vec<(NotePath, String)> = Vec::new();
     for (old, new) in moves {
         if let Some(note) = snap.note(old) {
@@ -376,15 +390,7 @@ pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) 
             all.extend(snap.attachments().filter_map(under));
         }
     }
-    for (old, new) in &all {
-        if snap.note(old).is_some() && !new.to_ascii_lowercase().ends_with(".md") {
-            return Err(RenameError::Invalid(format!(
-                "{new} is not a Markdown file: links to {old} cannot follow it"
-            )));
-        }
-    }
-    let edits = relink(snap, &all, text_of)?;
-    Ok(Plan { moves: all, edits })
+    all
 }
 
 /// Moves of files and folders asked for outside the editor (`carnet mv`),
@@ -392,16 +398,16 @@ pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) 
 /// name inside the vault, keep its kind of file, and take no other file's
 /// name (compared case-insensitively); then [`move_files`] plans them.
 pub fn move_paths(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) -> Result<Plan> {
-    let plan = move_files(snap, moves, text_of)?;
-    if plan.moves.is_empty() {
+    let all = expand(snap, moves);
+    if all.is_empty() {
         let what = moves.first().map_or("", |m| m.0.as_str());
         return Err(RenameError::Nothing(format!(
             "{what} holds no note or file of the vault"
         )));
     }
-    let moving: BTreeSet<&str> = plan.moves.iter().map(|(o, _)| &**o).collect();
+    let moving: BTreeSet<&str> = all.iter().map(|(o, _)| &**o).collect();
     let taken = |other: &NotePath| !moving.contains(&**other);
-    for (old, new) in &plan.moves {
+    for (old, new) in &all {
         let note = snap.note(old).is_some();
         check_path(if note { strip_md(new) } else { new }, note)?;
         if !note
@@ -420,7 +426,7 @@ pub fn move_paths(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) 
             return Err(RenameError::Exists(format!("{other} already exists")));
         }
     }
-    Ok(plan)
+    move_files(snap, moves, text_of)
 }
 
 /// Where a link lands, for comparing before and after a change.
