@@ -219,7 +219,7 @@ pub fn open(root: &Path) -> Result<Opened, Refused> {
 /// left behind, then holds a shared lock so that no change is made while
 /// the vault is read. Problems are reported, never fatal.
 pub fn settle(root: &Path) -> Option<Lock> {
-    if root.join(write::JOURNAL).exists() {
+    if write::pending(root) {
         match Lock::exclusive(root).map(|l| write::recover(&l)) {
             Ok(Ok(Some(what))) => eprintln!("carnet: {}: {what}", root.display()),
             Ok(Ok(None)) => {}

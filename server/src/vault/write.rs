@@ -313,6 +313,11 @@ pub fn diff(lock: &Lock, change: &Change) -> Result<String, WriteError> {
     Ok(out)
 }
 
+/// Whether a killed carnet left a change for [`recover`] to finish.
+pub fn pending(root: &Path) -> bool {
+    root.join(JOURNAL).exists() || root.join(format!("{JOURNAL}.tmp")).exists()
+}
+
 /// Finishes a change a killed carnet left half done (see the module
 /// comment). `Ok(None)`: there was none; `Ok(Some(what))`: what was done.
 pub fn recover(lock: &Lock) -> Result<Option<String>, String> {
