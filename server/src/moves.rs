@@ -12,7 +12,7 @@ use crate::answers::{self, Plan, RenameError};
 use crate::facts::{Link, LinkKind, NoteFacts, Subpath};
 use crate::index::resolve::{Resolution, SubpathMatch, Unresolved, match_subpath};
 use crate::index::{Note, NotePath, Snapshot};
-use crate::names::{file_name, fold, has_other_extension, join_relative, note_stem, parent};
+use crate::names::{file_name, fold, has_other_extension, note_stem, parent};
 use crate::text::Lines;
 
 /// How similar two notes must be (shared bytes over the larger size) to
@@ -351,12 +351,7 @@ fn meant_path(from: &str, link: &Link) -> Option<String> {
     if target.is_empty() {
         return None;
     }
-    let relative = !link.kind.is_wiki() || target.starts_with("./") || target.starts_with("../");
-    let path = if relative {
-        join_relative(parent(from), target)?
-    } else {
-        join_relative("", target)?
-    };
+    let path = crate::names::link_path(from, target, link.kind.is_wiki())?;
     if path.is_empty() {
         return None;
     }

@@ -6,7 +6,7 @@ use crate::check::{Problem, code};
 use crate::facts::{Link, LinkKind, Subpath};
 use crate::index::resolve::{Resolution, Unresolved};
 use crate::index::{NotePath, Snapshot};
-use crate::names::{fold, has_other_extension, join_relative, note_stem, parent, slug, strip_md};
+use crate::names::{fold, has_other_extension, note_stem, slug, strip_md};
 use crate::text::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,12 +152,7 @@ fn create_note(snap: &Snapshot, from: &str, link: &Link) -> Option<Fix> {
     if target.is_empty() || has_other_extension(target) {
         return None;
     }
-    let relative = !link.kind.is_wiki() || target.starts_with("./") || target.starts_with("../");
-    let path = if relative {
-        join_relative(parent(from), target)?
-    } else {
-        join_relative("", target)?
-    };
+    let path = crate::names::link_path(from, target, link.kind.is_wiki())?;
     let path = format!("{}.md", strip_md(&path));
     let name = note_stem(&path).to_string();
     Some(Fix::CreateNote {
