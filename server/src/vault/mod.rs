@@ -85,6 +85,23 @@ pub(crate) fn decode_note(bytes: Vec<u8>) -> Result<String, String> {
     Ok(text)
 }
 
+/// Whether two paths name one file (a hard link, or another case of the
+/// same name on a case-insensitive file system); links are not followed.
+#[cfg(unix)]
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    // A case-only rename on a case-insensitive file system.
+    a.to_string_lossy().to_lowercase() == b.to_string_lossy().to_lowercase()
+}
+
 fn not_regular(t: &std::fs::FileType) -> &'static str {
     if t.is_dir() {
         "a folder, not a file"
