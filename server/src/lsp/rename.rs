@@ -13,6 +13,7 @@ use super::world::{World, uri_for};
 use crate::answers::{Plan, RenameError};
 use crate::names::fold;
 use crate::text::{Lines, utf16_len};
+use crate::vault::same_file;
 
 /// `RequestFailed` (LSP 3.17): the request was valid but could not be done;
 /// editors show the message.
@@ -90,21 +91,6 @@ pub fn check_moves(
         }
     }
     Ok(())
-}
-
-#[cfg(unix)]
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &Path, _: &Path) -> bool {
-    // A case-only rename on a case-insensitive file system.
-    true
 }
 
 /// The plan as a `WorkspaceEdit`: text edits first (at the files' current
