@@ -10,6 +10,7 @@
 mod convert;
 mod diagnostics;
 mod log;
+mod moves;
 mod rename;
 mod transport;
 mod world;
@@ -57,6 +58,8 @@ struct ClientFeatures {
     rename_files: bool,
     /// The client answers `workspace/configuration`.
     configuration: bool,
+    /// The client applies edits the server sends (`workspace/applyEdit`).
+    apply_edit: bool,
 }
 
 pub struct Backend {
@@ -449,6 +452,11 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.configuration)
                 .unwrap_or(false),
+            apply_edit: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.apply_edit)
+                .unwrap_or(false),
             // Resource operations exist only inside `documentChanges`, so a
             // client listing any (Neovim, which omits `documentChanges`)
             // applies them.
@@ -529,6 +537,12 @@ impl LanguageServer for Backend {
                 self.client.clone(),
             ));
         }
+        tokio::spawn(moves::run(
+            self.world.clone(),
+            self.client.clone(),
+            features.apply_edit,
+            features.document_changes,
+        ));
         if features.watched_files_dynamic {
             let client = self.client.clone();
             let log = self.world.clone();
@@ -1349,6 +1363,10 @@ impl LanguageServer for Backend {
 
     async fn did_rename_files(&self, params: RenameFilesParams) {
         for f in params.files {
+            let path = |u: &str| u.parse().ok().and_then(|u: Uri| uri_to_path(&u));
+            if let (Some(old), Some(new)) = (path(&f.old_uri), path(&f.new_uri)) {
+                self.world.moves.editor_moved(old, new);
+            }
             for uri in [f.old_uri, f.new_uri] {
                 if let Some(path) = uri.parse().ok().and_then(|u| uri_to_path(&u)) {
                     self.world.send(Job::Disk(path));

@@ -163,6 +163,8 @@ pub struct World {
     /// answer), old → new, and when: the editor then announces them with
     /// `willRenameFiles`, whose link edits were already in that answer.
     pub own_moves: Mutex<Vec<(PathBuf, PathBuf, std::time::Instant)>>,
+    /// Notes that disappeared and appeared on disk, for moves made elsewhere.
+    pub moves: super::moves::Watch,
 }
 
 /// What a request needs about one note.
@@ -191,6 +193,7 @@ impl World {
             editor_levels: Mutex::default(),
             path_style: Mutex::default(),
             own_moves: Mutex::default(),
+            moves: Default::default(),
         });
         let w = Arc::downgrade(&world);
         std::thread::Builder::new()
@@ -325,6 +328,9 @@ impl World {
                 crate::answers::PathStyle::Percent
             }
         };
+        if let Err(w) = self.moves.set_mode(settings.pointer("/moves/updateLinks")) {
+            self.log.warn(w);
+        }
         *self.editor_levels.lock().unwrap_or_else(|e| e.into_inner()) = levels;
         self.send(Job::Nudge);
     }
@@ -543,7 +549,7 @@ fn apply(world: &World, job: Job) {
         }
         Job::Closed(path) => refresh_from_disk(world, &path),
         Job::Nudge => {}
-        Job::Disk(path) => {
+        Job::Disk(path) => super::moves::observe(world, &path, || {
             if world.state().is_open(&path) {
                 return; // The buffer, not the disk, is the truth for an open note.
             }
@@ -556,7 +562,7 @@ fn apply(world: &World, job: Job) {
             } else {
                 refresh_from_disk(world, &path);
             }
-        }
+        }),
     }
 }
 
