@@ -340,3 +340,85 @@ fn fix_moves_without_git_follows_the_broken_links() {
         "fix-moves without git",
     );
 }
+
+/// The `sh` blocks of docs/check.md's pre-commit section, as written there.
+fn pre_commit_scripts() -> Vec<String> {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/check.md")).unwrap();
+    let section = doc
+        .split("### Pre-commit hook")
+        .nth(1)
+        .expect("the section");
+    let section = section.split("\n## ").next().unwrap();
+    section
+        .split("```sh\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_pre_commit_hooks_in_the_docs_refuse_commits_that_break_links() {
+    let scripts = pre_commit_scripts();
+    assert_eq!(scripts.len(), 2, "{scripts:?}");
+    let bin = Path::new(env!("CARGO_BIN_EXE_carnet"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (i, script) in scripts.iter().enumerate() {
+        let v = Vault::new(&[("a.md", "[[b]]\n"), ("b.md", "# B\n")]);
+        let root = v.path();
+        if i == 1 {
+            // The second hook tolerates the broken links HEAD already has.
+            std::fs::write(root.join("old.md"), "[[long gone]]\n").unwrap();
+        }
+        git(root, &["init", "-q"]);
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-qm", "notes"]);
+        let hook = root.join(".git/hooks/pre-commit");
+        std::fs::write(&hook, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let commit = |msg: &str| {
+            Command::new("git")
+                .args([
+                    "-c",
+                    "user.name=carnet",
+                    "-c",
+                    "user.email=carnet@test",
+                    "commit",
+                    "-qm",
+                    msg,
+                ])
+                .current_dir(root)
+                .env("PATH", &path)
+                .output()
+                .unwrap()
+        };
+        std::fs::write(root.join("a.md"), "[[nowhere]]\n").unwrap();
+        git(root, &["add", "a.md"]);
+        let out = commit("breaks a link");
+        assert!(!out.status.success(), "hook {i} let a broken link in");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("nowhere")
+                || String::from_utf8_lossy(&out.stdout).contains("nowhere"),
+            "hook {i} says which link: {out:?}"
+        );
+        // What is staged counts, not what is on disk.
+        std::fs::write(root.join("a.md"), "[[b]] and more\n").unwrap();
+        git(root, &["add", "a.md"]);
+        std::fs::write(root.join("a.md"), "[[nowhere]] unstaged\n").unwrap();
+        let out = commit("fine");
+        assert!(
+            out.status.success(),
+            "hook {i}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -378,13 +378,15 @@ fn the_dry_run_diff_applies_with_patch_and_matches_the_real_move() {
     }
 }
 
+type Moves = Vec<(String, String)>;
+
 /// One random `carnet mv`: the arguments and the (vault-relative) moves
 /// they ask for.
 fn random_mv(
     snap: &carnet::index::Snapshot,
     rng: &mut Rng,
     n: usize,
-) -> Option<(Vec<String>, Vec<(String, String)>)> {
+) -> Option<(Vec<String>, Moves)> {
     let notes: Vec<String> = snap.notes().map(|n| n.path.to_string()).collect();
     let files: Vec<String> = snap.attachments().map(|a| a.to_string()).collect();
     let mut folders: Vec<String> = notes
