@@ -46,10 +46,14 @@ fn run(cmd: &mut Command) -> Result<Vec<u8>, String> {
     Ok(out.stdout)
 }
 
-/// Whether `root` is inside a git work tree (and git is installed).
+/// Whether `root` is inside a git work tree (and git is installed) that
+/// tracks files under it: a vault in an ignored folder of some repository
+/// has no history to ask.
 pub fn is_work_tree(root: &Path) -> bool {
     run(git(root).args(["rev-parse", "--is-inside-work-tree"]))
         .is_ok_and(|o| o.starts_with(b"true"))
+        && run(git(root).args(["ls-files", "-z", "--cached", "--", "."]))
+            .is_ok_and(|o| !o.is_empty())
 }
 
 /// Everything that changed under `root` between `rev` and the work tree.
