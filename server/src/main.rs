@@ -55,7 +55,7 @@ fn run() -> Result<ExitCode, String> {
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut timings = false;
     let mut threshold = Severity::Info;
-    let mut fix: Option<bool> = None;
+    let (mut fix, mut dry_run) = (false, false);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => {
@@ -82,8 +82,8 @@ fn run() -> Result<ExitCode, String> {
                 }
                 command = Some(name)
             }
-            Long("fix") if command.as_deref() == Some("check") => fix = Some(false),
-            Short('n') | Long("dry-run") if fix.is_some() => fix = Some(true),
+            Long("fix") if command.as_deref() == Some("check") => fix = true,
+            Short('n') | Long("dry-run") if command.as_deref() == Some("check") => dry_run = true,
             Long("timings") if command.as_deref() == Some("check") => timings = true,
             Long("severity") if command.as_deref() == Some("check") => {
                 let value = parser.value().map_err(|e| e.to_string())?;
@@ -96,7 +96,8 @@ fn run() -> Result<ExitCode, String> {
         }
     }
     match command.as_deref() {
-        Some("check") => check(paths, format, timings, threshold, fix),
+        Some("check") if dry_run && !fix => Err(format!("--dry-run goes with --fix\n\n{USAGE}")),
+        Some("check") => check(paths, format, timings, threshold, fix.then_some(dry_run)),
         Some("lsp") | None => Ok(ExitCode::from(carnet::lsp::run_stdio() as u8)),
         Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     }
