@@ -210,7 +210,7 @@ pub fn relink_moved(
     for (old, new) in moves {
         let taken = before.note(old).is_some()
             || before.note_at(&fold(crate::names::strip_md(old))).is_some()
-            || before.file_at(&fold(old)).is_some();
+            || before.attachment_at(&fold(old)).is_some();
         if taken || old == new {
             skipped.push((old.clone(), new.clone()));
         } else if let Some(note) = snap.note(new) {
@@ -220,10 +220,8 @@ pub fn relink_moved(
                 bytes: note.bytes,
             });
             planned.push((old.clone(), new.clone()));
-        } else if snap.file_at(&fold(new)).is_some() {
-            before = before
-                .with_attachment(new, false)
-                .with_attachment(old, true);
+        } else if snap.attachment_at(&fold(new)).is_some() {
+            before = before.without_attachment(new).with_attachment(old);
             planned.push((old.clone(), new.clone()));
         } else {
             skipped.push((old.clone(), new.clone()));
@@ -377,20 +375,18 @@ fn candidate(
         if bare {
             return None; // a renamed attachment leaves no trace to follow
         }
-        return best_by_folders(old, snap.files_named(&fold(file_name(old))));
+        return best_by_folders(old, snap.attachments_named(&fold(file_name(old))));
     }
     let name = fold(note_stem(old));
     let asks = |facts: &NoteFacts| {
         links.iter().all(|(_, l)| match l.subpath() {
             None => true,
-            Some(sub @ Subpath::Heading(_)) => matches!(
-                match_subpath(facts, &sub, l.kind.is_wiki()),
-                SubpathMatch::Heading(_)
-            ),
-            Some(sub @ Subpath::Block(_)) => matches!(
-                match_subpath(facts, &sub, l.kind.is_wiki()),
-                SubpathMatch::Block(_)
-            ),
+            Some(sub @ Subpath::Heading(_)) => {
+                matches!(match_subpath(facts, &sub, l.kind), SubpathMatch::Heading(_))
+            }
+            Some(sub @ Subpath::Block(_)) => {
+                matches!(match_subpath(facts, &sub, l.kind), SubpathMatch::Block(_))
+            }
         })
     };
     let fits = |p: &&NotePath| snap.note(p).is_some_and(|n| asks(&n.facts));
@@ -444,5 +440,4 @@ fn best_by_folders(old: &str, candidates: &[NotePath]) -> Option<NotePath> {
 }
 
 #[cfg(test)]
-#[path = "moves_tests.rs"]
 mod tests;

@@ -12,7 +12,7 @@ use carnet::index::Note;
 use carnet::vault::{Loaded, write};
 use serde_json::json;
 
-use super::{Reader, open};
+use super::change::{Reader, open};
 
 /// Fixes the vault at `root` (or, dry-run, prints the diff of the fixes)
 /// and returns it as it is (or would be) after them, for the check to
@@ -35,7 +35,7 @@ pub fn run(root: &Path, dry_run: bool, json: bool) -> Result<Loaded, String> {
     }
     let would = if dry_run { "would fix" } else { "fixed" };
     for p in &fixed {
-        let path = super::super::display_path(root, &p.path);
+        let path = super::check::display_path(root, &p.path);
         let _ = if json {
             writeln!(
                 out,

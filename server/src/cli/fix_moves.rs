@@ -10,7 +10,7 @@ use carnet::moves::{self, Content, Seen};
 use carnet::names::fold;
 use carnet::vault::{self, git};
 
-use super::{Opened, Options, Reader, Refused, finish, open, refuse};
+use super::change::{Opened, Options, Reader, Refused, finish, open, refuse};
 
 const USAGE: &str = "\
 Usage: carnet fix-moves [--since REV] [-n|--dry-run] [--format text|json] [--vault DIR]
@@ -24,14 +24,14 @@ old/Name.md while one note named Name (or titled so) exists elsewhere with
 every heading and block the links ask for.
 Options and exit status as for `carnet mv`.";
 
-pub fn run(parser: &mut lexopt::Parser) -> Result<ExitCode, String> {
-    let Some(opts) = Options::parse(parser, USAGE, true)? else {
+pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
+    let Some(opts) = Options::parse(&mut parser, USAGE, true)? else {
         return Ok(ExitCode::SUCCESS);
     };
     if !opts.operands.is_empty() {
         return Err(format!("fix-moves takes no operands\n\n{USAGE}"));
     }
-    let root = super::find_vault(opts.vault.as_deref(), Path::new("."))?;
+    let root = vault::find_root(opts.vault.as_deref(), Path::new("."))?;
     let in_git = git::is_work_tree(&root);
     if opts.since.is_some() && !in_git {
         return Err(format!(

@@ -1,362 +1,53 @@
-//! Subcommands that change a vault: `carnet mv`, `rename-tag`,
-//! `rename-heading`, `fix-moves` and `check --fix`. Each locks the vault,
-//! finishes a change a killed carnet left behind, indexes, plans with the
-//! library (the editor rename's planner), and then writes through
-//! `vault::write` (all or nothing) or, with `--dry-run`, prints a diff.
-//!
-//! Exit status: 0 done, 1 refused (the reason on stderr; nothing changed),
-//! 2 bad usage.
+//! The `carnet` subcommands, one file each; `main.rs` only picks one.
+//! `change.rs` holds what the commands that change a vault share.
 
-pub mod fix;
+mod change;
+pub mod check;
+mod fix;
 pub mod fix_moves;
+pub mod lsp;
 pub mod mv;
-pub mod rename;
+pub mod rename_heading;
+pub mod rename_tag;
 
-use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 
-use carnet::answers::{Plan, RenameError, apply_edits};
-use carnet::text::Lines;
-use carnet::vault::write::{self, Change, FileEdit, Lock, WriteError};
-use carnet::vault::{self, Loaded};
-use serde_json::json;
+pub const USAGE: &str = "\
+carnet — a language server for Markdown notes
 
-/// Runs the subcommand `name` if it is one of these.
-pub fn dispatch(name: &str, parser: &mut lexopt::Parser) -> Option<Result<ExitCode, String>> {
-    Some(match name {
-        "mv" => mv::run(parser),
-        "rename-tag" => rename::tag(parser),
-        "rename-heading" => rename::heading(parser),
-        "fix-moves" => fix_moves::run(parser),
-        _ => return None,
-    })
-}
+Usage:
+  carnet [lsp] [--stdio]                        run the language server on stdin/stdout
+  carnet check [--format text|json] [--severity LEVEL] [--timings] [--fix [--dry-run]] [PATH]...
+                                                report broken links and tag problems
+  carnet mv [-n] [--format json] SOURCE... DEST move notes, files and folders; fix every link
+  carnet rename-tag OLD NEW                     rename a tag in every note
+  carnet rename-heading NOTE#OLD NEW            rename a heading and the links to it
+  carnet fix-moves [--since REV]                repair links broken by moves made elsewhere
+  carnet --version
+  carnet --help
 
-/// The options every changing command takes, and its operands.
-#[derive(Default)]
-pub struct Options {
-    pub dry_run: bool,
-    pub json: bool,
-    pub vault: Option<PathBuf>,
-    pub since: Option<String>,
-    pub operands: Vec<String>,
-}
+PATH is a vault root (default: the current folder); several paths are
+checked as independent vaults. --severity shows problems at LEVEL (error,
+warning, info, hint) or above; the default is info. Exit status: 0 no
+errors, 1 errors found, 2 bad usage or an unreadable vault root. --fix
+first applies the fixes with one right answer (--dry-run: prints them as a
+diff). `carnet COMMAND --help` describes each command.";
 
-impl Options {
-    /// `None` when `--help` was asked (and printed). `since` says whether
-    /// the command takes `--since REV`.
-    pub fn parse(
-        parser: &mut lexopt::Parser,
-        usage: &str,
-        since: bool,
-    ) -> Result<Option<Options>, String> {
-        use lexopt::prelude::*;
-        let mut o = Options::default();
-        let bad = |e: lexopt::Error| format!("{e}\n\n{usage}");
-        while let Some(arg) = parser.next().map_err(bad)? {
-            match arg {
-                Short('h') | Long("help") => {
-                    println!("{usage}");
-                    return Ok(None);
-                }
-                Short('n') | Long("dry-run") => o.dry_run = true,
-                Long("format") => {
-                    o.json = match parser.value().map_err(bad)?.to_str() {
-                        Some("json") => true,
-                        Some("text") => false,
-                        _ => return Err(format!("--format takes text or json\n\n{usage}")),
-                    }
-                }
-                Long("vault") => o.vault = Some(parser.value().map_err(bad)?.into()),
-                Long("since") if since => {
-                    o.since = Some(
-                        parser
-                            .value()
-                            .map_err(bad)?
-                            .into_string()
-                            .map_err(|_| format!("--since takes a revision\n\n{usage}"))?,
-                    )
-                }
-                Value(v) => o.operands.push(
-                    v.into_string()
-                        .map_err(|v| format!("{} is not valid Unicode", v.to_string_lossy()))?,
-                ),
-                other => return Err(bad(other.unexpected())),
-            }
+/// The options every subcommand takes (`--help`, `--version`); anything
+/// else is a usage error.
+pub fn common(arg: lexopt::Arg) -> Result<ExitCode, String> {
+    use lexopt::prelude::*;
+    match arg {
+        Short('h') | Long("help") => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
         }
-        Ok(Some(o))
-    }
-}
-
-/// Why a command changed nothing: exit status 1.
-#[derive(Debug)]
-pub struct Refused {
-    pub kind: &'static str,
-    pub message: String,
-}
-
-impl Refused {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Refused {
-        Refused {
-            kind,
-            message: message.into(),
+        Short('V') | Long("version") => {
+            println!("carnet {}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
         }
+        other => Err(format!("{}\n\n{USAGE}", other.unexpected())),
     }
-}
-
-impl From<RenameError> for Refused {
-    fn from(e: RenameError) -> Refused {
-        let kind = match e {
-            RenameError::Nothing(_) => "nothing",
-            RenameError::Invalid(_) => "invalid",
-            RenameError::Exists(_) => "exists",
-            RenameError::Unsafe(_) => "unsafe",
-            RenameError::Changed(_) => "changed",
-        };
-        Refused::new(kind, e.to_string())
-    }
-}
-
-impl From<WriteError> for Refused {
-    fn from(e: WriteError) -> Refused {
-        let kind = match e {
-            WriteError::Refused(_) => "changed",
-            WriteError::Failed(_) => "failed",
-            WriteError::Stuck(_) => "stuck",
-        };
-        Refused::new(kind, e.to_string())
-    }
-}
-
-/// Says why nothing was done, and returns exit status 1.
-pub fn refuse(opts: &Options, r: Refused) -> ExitCode {
-    if opts.json {
-        println!(
-            "{}",
-            json!({ "type": "error", "kind": r.kind, "message": r.message })
-        );
-    }
-    eprintln!("carnet: {}", r.message);
-    ExitCode::from(1)
-}
-
-/// The vault a command works on: `--vault`, else the closest folder above
-/// `start` holding `carnet.toml` or `.obsidian/`, else the closest holding
-/// `.git`, else the current folder.
-pub fn find_vault(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, String> {
-    let canonical =
-        |p: &Path| std::fs::canonicalize(p).map_err(|e| format!("{}: {e}", p.display()));
-    if let Some(v) = explicit {
-        return canonical(v);
-    }
-    let cwd = canonical(Path::new("."))?;
-    let start = canonical(start).unwrap_or_else(|_| cwd.clone());
-    let marked = |d: &Path| d.join(vault::Config::FILE).is_file() || d.join(".obsidian").is_dir();
-    if let Some(d) = start.ancestors().find(|d| marked(d)) {
-        return Ok(d.to_path_buf());
-    }
-    if let Some(d) = start.ancestors().find(|d| d.join(".git").exists()) {
-        return Ok(d.to_path_buf());
-    }
-    Ok(cwd)
-}
-
-/// The vault-relative path of a path given on the command line (relative
-/// to the current folder), without following a link at its end.
-pub fn vault_path(root: &Path, arg: &str) -> Result<String, Refused> {
-    let abs = std::env::current_dir()
-        .map_err(|e| Refused::new("invalid", e.to_string()))?
-        .join(arg);
-    let real = match (abs.parent(), abs.file_name()) {
-        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
-            .map_err(|_| Refused::new("invalid", format!("the folder of {arg} does not exist")))?
-            .join(name),
-        _ => std::fs::canonicalize(&abs)
-            .map_err(|e| Refused::new("invalid", format!("{arg}: {e}")))?,
-    };
-    match vault::relative(root, &real) {
-        Some(rel) if !rel.is_empty() => Ok(rel),
-        Some(_) => Err(Refused::new(
-            "invalid",
-            format!("{arg} is the vault itself"),
-        )),
-        None => Err(Refused::new(
-            "invalid",
-            format!(
-                "{arg} is outside the vault {} (see --vault)",
-                root.display()
-            ),
-        )),
-    }
-}
-
-/// A vault locked for a change, with any interrupted change finished, and
-/// indexed.
-pub struct Opened {
-    pub lock: Lock,
-    pub vault: Loaded,
-}
-
-pub fn open(root: &Path) -> Result<Opened, Refused> {
-    let lock = Lock::exclusive(root).map_err(|e| Refused::new("locked", e))?;
-    if let Some(what) = write::recover(&lock).map_err(|e| Refused::new("stuck", e))? {
-        eprintln!("carnet: {}: {what}", root.display());
-    }
-    let vault = vault::load(root).map_err(|e| Refused::new("invalid", e))?;
-    for w in &vault.config_warnings {
-        eprintln!("carnet: {}: {w}", root.display());
-    }
-    for s in &vault.skipped {
-        eprintln!("carnet: skipped {}: {}", s.path.display(), s.reason);
-    }
-    Ok(Opened { lock, vault })
-}
-
-/// For commands that only read a vault: finishes a change a killed carnet
-/// left behind, then holds a shared lock so that no change is made while
-/// the vault is read. Problems are reported, never fatal.
-pub fn settle(root: &Path) -> Option<Lock> {
-    if write::pending(root) {
-        match Lock::exclusive(root).map(|l| write::recover(&l)) {
-            Ok(Ok(Some(what))) => eprintln!("carnet: {}: {what}", root.display()),
-            Ok(Ok(None)) => {}
-            Ok(Err(e)) | Err(e) => eprintln!("carnet: {}: {e}", root.display()),
-        }
-    }
-    Lock::shared(root).ok()
-}
-
-/// Reads notes for a plan and keeps each text: the edits are made on, and
-/// the files checked against, exactly the texts the plan was computed from.
-pub struct Reader {
-    root: PathBuf,
-    read: Mutex<HashMap<String, String>>,
-}
-
-impl Reader {
-    pub fn new(root: &Path) -> Reader {
-        Reader {
-            root: root.to_path_buf(),
-            read: Mutex::default(),
-        }
-    }
-
-    pub fn text(&self, rel: &str) -> Option<String> {
-        let text = vault::read_note(&self.root.join(rel)).ok()?;
-        self.read
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_string(), text.clone());
-        Some(text)
-    }
-
-    /// The change that makes `plan`'s edits, then `moves`.
-    pub fn change(&self, plan: &Plan, moves: &[(String, String)]) -> Result<Change, Refused> {
-        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
-        let mut change = Change {
-            edits: Vec::with_capacity(plan.edits.len()),
-            moves: moves.to_vec(),
-        };
-        for (path, edits) in &plan.edits {
-            let old = read
-                .get(&**path)
-                .ok_or_else(|| Refused::new("changed", format!("{path} could not be read")))?;
-            change.edits.push(FileEdit {
-                path: path.to_string(),
-                old: old.clone(),
-                new: apply_edits(old, edits, path)?,
-            });
-        }
-        Ok(change)
-    }
-}
-
-/// Writes `plan` (then `moves` on disk), or with `--dry-run` prints the
-/// moves and the diff; either way says what was (or would be) done.
-pub fn finish(
-    opened: &Opened,
-    reader: &Reader,
-    plan: &Plan,
-    moves: &[(String, String)],
-    opts: &Options,
-    noun: [&'static str; 2],
-) -> Result<ExitCode, Refused> {
-    let change = reader.change(plan, moves)?;
-    let diff = if opts.dry_run {
-        Some(write::diff(&opened.lock, &change)?)
-    } else {
-        write::apply(&opened.lock, &change)?;
-        None
-    };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let (move_word, update_word) = if opts.dry_run {
-        ("would move", "would update")
-    } else {
-        ("moved", "updated")
-    };
-    for (from, to) in moves {
-        let _ = if opts.json {
-            writeln!(out, "{}", json!({ "type": "move", "from": from, "to": to }))
-        } else {
-            writeln!(out, "{move_word} {from} -> {to}")
-        };
-    }
-    if opts.json {
-        for (path, edits) in &plan.edits {
-            let old = change
-                .edits
-                .iter()
-                .find(|e| e.path == **path)
-                .map_or("", |e| e.old.as_str());
-            let lines = Lines::new(old);
-            for e in edits {
-                let (line, column) = lines.line_col(e.span.start);
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    json!({
-                        "type": "edit",
-                        "path": &**path,
-                        "line": line + 1,
-                        "column": column + 1,
-                        "old": old.get(e.span.range()).unwrap_or(""),
-                        "new": e.text,
-                    })
-                );
-            }
-        }
-    }
-    let (edits, notes) = (plan.edit_count(), plan.edits.len());
-    let _ = if opts.json {
-        writeln!(
-            out,
-            "{}",
-            json!({
-                "type": "summary",
-                "dry_run": opts.dry_run,
-                "vault": opened.lock.root().display().to_string(),
-                "moves": moves.len(),
-                "edits": edits,
-                "notes": notes,
-            })
-        )
-    } else {
-        writeln!(
-            out,
-            "{update_word} {edits} {} in {notes} {}",
-            plural(edits, noun[0], noun[1]),
-            plural(notes, "note", "notes")
-        )
-    };
-    if let Some(diff) = diff.filter(|_| !opts.json) {
-        let _ = out.write_all(diff.as_bytes());
-    }
-    let _ = out.flush();
-    Ok(ExitCode::SUCCESS)
 }
 
 pub fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {

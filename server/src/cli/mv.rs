@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use carnet::answers;
 use carnet::names::{file_name, fold};
-use carnet::vault::Filter;
+use carnet::vault::{self, Filter, OnDisk};
 
-use super::{Options, Reader, Refused, finish, open, refuse, vault_path};
+use super::change::{Options, Reader, Refused, finish, open, refuse, vault_path};
 
 const USAGE: &str = "\
 Usage: carnet mv [-n|--dry-run] [--format text|json] [--vault DIR] SOURCE DEST
@@ -29,8 +29,8 @@ folder, the sources move into it. Never overwrites a file.
 
 Exit status: 0 done, 1 refused (why on stderr; nothing changed), 2 bad usage.";
 
-pub fn run(parser: &mut lexopt::Parser) -> Result<ExitCode, String> {
-    let Some(opts) = Options::parse(parser, USAGE, false)? else {
+pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
+    let Some(opts) = Options::parse(&mut parser, USAGE, false)? else {
         return Ok(ExitCode::SUCCESS);
     };
     let Some((dest, sources)) = opts.operands.split_last().filter(|(_, s)| !s.is_empty()) else {
@@ -41,7 +41,7 @@ pub fn run(parser: &mut lexopt::Parser) -> Result<ExitCode, String> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let root = super::find_vault(opts.vault.as_deref(), start)?;
+    let root = vault::find_root(opts.vault.as_deref(), start)?;
     Ok(match mv(&root, sources, dest, &opts) {
         Ok(code) => code,
         Err(r) => refuse(&opts, r),
@@ -75,13 +75,11 @@ fn mv(root: &Path, sources: &[String], dest: &str, opts: &Options) -> Result<Exi
 /// mv's conventions: each source and where it goes, vault-relative.
 fn targets(root: &Path, sources: &[String], dest: &str) -> Result<Vec<(String, String)>, Refused> {
     let invalid = |m: String| Err(Refused::new("invalid", m));
-    let exists = |rel: &str| std::fs::symlink_metadata(root.join(rel)).is_ok();
-    let dest_rel = vault_path(root, dest.trim_end_matches('/')).or_else(|e| {
-        // The vault's root as the destination folder.
-        let same = std::fs::canonicalize(dest).is_ok_and(|d| d == root);
-        if same { Ok(String::new()) } else { Err(e) }
-    })?;
-    let into = dest_rel.is_empty() || root.join(&dest_rel).is_dir();
+    let exists = |rel: &str| vault::occupied(&root.join(rel));
+    // The vault's root may be the destination folder.
+    let dest_rel =
+        vault::path_in(root, dest.trim_end_matches('/')).map_err(|e| Refused::new("invalid", e))?;
+    let into = dest_rel.is_empty() || vault::on_disk(&root.join(&dest_rel)) == OnDisk::Folder;
     if !into && (sources.len() > 1 || dest.ends_with('/')) {
         return invalid(format!("{dest} is not a folder"));
     }

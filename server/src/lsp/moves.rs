@@ -1,25 +1,28 @@
 //! Moves made outside the editor (a shell `mv`, a file manager, `git
 //! pull`): the server sees notes disappear and appear, pairs them by
 //! content ([`crate::moves::pair`]), and offers to update the links the
-//! move broke (`window/showMessageRequest`, then `workspace/applyEdit`),
-//! or updates them without asking when `carnet.moves.updateLinks` is
-//! `"always"` (`"never"`: only a log line).
+//! move broke (`window/showMessageRequest`, then `workspace/applyEdit`,
+//! both sent by [`client::offer_link_updates`]), or updates them without
+//! asking when `carnet.moves.updateLinks` is `"always"` (`"never"`: only a
+//! log line).
 //!
 //! The writer thread records what each disk event removed and added
-//! ([`observe`]); a task of its own ([`run`]) waits for the events to
-//! settle, pairs them, plans with the rename planner on the vault as it was
-//! ([`crate::moves::relink_moved`]) and talks to the client, so no handler
-//! ever awaits the client.
+//! ([`observe`]); [`offer_loop`], a task of its own like the diagnostics
+//! loop, waits for the events to settle and pairs them off the async
+//! threads; the link repairs are planned by the rename planner on the vault
+//! as it was ([`crate::moves::relink_moved`], through [`plan`]). No handler
+//! waits for any of it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::{MessageActionItem, MessageType};
 
-use super::rename::{Reader, workspace_edit};
+use super::client;
+use super::snapshot::Texts;
 use super::world::World;
+use crate::answers::Plan;
 use crate::index::{Note, Snapshot};
 use crate::moves::{Content, Seen, pair, relink_moved};
 use crate::names::fold;
@@ -31,6 +34,7 @@ const SETTLE: Duration = Duration::from_millis(300);
 /// How long one half of a move waits for the other.
 const KEEP: Duration = Duration::from_secs(10);
 
+/// `carnet.moves.updateLinks`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
     #[default]
@@ -77,7 +81,7 @@ impl Event {
     fn there(&self, snap: &Snapshot) -> bool {
         match self.note {
             Some(_) => snap.note(&self.path).is_some(),
-            None => snap.file_at(&fold(&self.path)).is_some(),
+            None => snap.attachment_at(&fold(&self.path)).is_some(),
         }
     }
 }
@@ -96,7 +100,7 @@ struct Pending {
 pub struct Watch {
     pending: Mutex<Pending>,
     wake: tokio::sync::Notify,
-    pub mode: Mutex<Mode>,
+    mode: Mutex<Mode>,
 }
 
 impl Watch {
@@ -112,6 +116,11 @@ impl Watch {
         p.editor.push((old, new, Instant::now()));
     }
 
+    pub fn mode(&self) -> Mode {
+        *self.mode.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies the setting (absent: ask); `Err` says why a value is ignored.
     pub fn set_mode(&self, value: Option<&serde_json::Value>) -> Result<(), String> {
         let mode = match value {
             None => Mode::Ask,
@@ -170,8 +179,8 @@ fn changed(a: &Snapshot, b: &Snapshot, rel: &str) -> Vec<(String, Option<Arc<Not
         }
         return out;
     }
-    if a.file_at(&fold(rel)).is_some() {
-        if b.file_at(&fold(rel)).is_none() {
+    if a.attachment_at(&fold(rel)).is_some() {
+        if b.attachment_at(&fold(rel)).is_none() {
             out.push((rel.to_string(), None));
         }
         return out;
@@ -187,16 +196,16 @@ fn changed(a: &Snapshot, b: &Snapshot, rel: &str) -> Vec<(String, Option<Arc<Not
         }
     }
     for f in a.attachments().filter(|f| f.starts_with(&prefix)) {
-        if b.file_at(&fold(f)).is_none() {
+        if b.attachment_at(&fold(f)).is_none() {
             out.push((f.to_string(), None));
         }
     }
     out
 }
 
-/// Waits for moves and offers (or makes) the link updates, for the life of
-/// the server.
-pub async fn run(world: Arc<World>, client: Client, apply_edit: bool, document_changes: bool) {
+/// Waits for moves and has the link updates offered, for the life of the
+/// server.
+pub async fn offer_loop(world: Arc<World>, client: Client) {
     loop {
         world.moves.wake.notified().await;
         // Let a burst of events (a folder, a `git pull`) finish arriving.
@@ -210,9 +219,12 @@ pub async fn run(world: Arc<World>, client: Client, apply_edit: bool, document_c
         if !world.caught_up(Duration::from_secs(5)).await {
             continue;
         }
-        let found = take_moves(&world);
+        let w = world.clone();
+        let found = tokio::task::spawn_blocking(move || take_moves(&w))
+            .await
+            .unwrap_or_default();
         for (root, moves) in found {
-            offer(&world, &client, root, moves, apply_edit, document_changes).await;
+            client::offer_link_updates(&client, &world, root, moves);
         }
     }
 }
@@ -220,10 +232,13 @@ pub async fn run(world: Arc<World>, client: Client, apply_edit: bool, document_c
 /// Pairs what disappeared with what appeared, per vault; paired and stale
 /// entries are dropped, the rest waits for its other half.
 fn take_moves(world: &World) -> Vec<(PathBuf, Vec<(String, String)>)> {
-    let mut p = world.moves.pending();
-    p.gone.retain(|s| s.at.elapsed() < KEEP);
-    p.appeared.retain(|s| s.at.elapsed() < KEEP);
-    let mut roots: Vec<PathBuf> = p.gone.iter().map(|s| s.root.clone()).collect();
+    let mut roots: Vec<PathBuf> = world
+        .moves
+        .pending()
+        .gone
+        .iter()
+        .map(|s| s.root.clone())
+        .collect();
     roots.sort();
     roots.dedup();
     let snapshots: Vec<(PathBuf, Snapshot)> = {
@@ -236,6 +251,9 @@ fn take_moves(world: &World) -> Vec<(PathBuf, Vec<(String, String)>)> {
             })
             .collect()
     };
+    let mut p = world.moves.pending();
+    p.gone.retain(|s| s.at.elapsed() < KEEP);
+    p.appeared.retain(|s| s.at.elapsed() < KEEP);
     let mut out = Vec::new();
     for (root, snap) in snapshots {
         let editor: Vec<(String, String)> = p
@@ -278,13 +296,10 @@ fn take_moves(world: &World) -> Vec<(PathBuf, Vec<(String, String)>)> {
     out
 }
 
-/// The link repairs for `moves` in the vault at `root`, from the current
-/// snapshot, with the reader that read the texts.
-fn plan(
-    world: &Arc<World>,
-    root: &Path,
-    moves: &[(String, String)],
-) -> Option<(crate::answers::Plan, Reader)> {
+/// The link repairs for `moves` in the vault at `root`, planned from its
+/// current snapshot, with the texts they were computed from; `None` when
+/// there is nothing to repair (or it cannot be done: logged). Blocking.
+pub fn plan(world: &Arc<World>, root: &Path, moves: &[(String, String)]) -> Option<(Plan, Texts)> {
     let snap = {
         let st = world.state();
         st.vaults
@@ -293,9 +308,9 @@ fn plan(
             .snapshot
             .clone()
     };
-    let reader = Reader::new(world.clone(), root);
-    match relink_moved(&snap, moves, true, &|p| reader.text(p)) {
-        Ok((plan, _)) if plan.edit_count() > 0 => Some((plan, reader)),
+    let texts = Texts::new(world.clone(), root);
+    match relink_moved(&snap, moves, true, &|p| texts.text(p)) {
+        Ok((plan, _)) if plan.edit_count() > 0 => Some((plan, texts)),
         Ok(_) => None,
         Err(e) => {
             world
@@ -303,98 +318,5 @@ fn plan(
                 .warn(format!("links to moved notes not updated: {e}"));
             None
         }
-    }
-}
-
-async fn offer(
-    world: &Arc<World>,
-    client: &Client,
-    root: PathBuf,
-    moves: Vec<(String, String)>,
-    apply_edit: bool,
-    document_changes: bool,
-) {
-    let planned = {
-        let (w, r, m) = (world.clone(), root.clone(), moves.clone());
-        tokio::task::spawn_blocking(move || {
-            plan(&w, &r, &m).map(|(p, _)| (p.edit_count(), p.edits.len()))
-        })
-        .await
-        .ok()
-        .flatten()
-    };
-    let Some((links, notes)) = planned else {
-        return;
-    };
-    let what = match moves.as_slice() {
-        [(_, new)] => format!("the moved note {}", crate::names::note_stem(new)),
-        _ => format!("{} moved notes", moves.len()),
-    };
-    let question = format!(
-        "Update {links} {} in {notes} {} to {what}?",
-        if links == 1 { "link" } else { "links" },
-        if notes == 1 { "note" } else { "notes" }
-    );
-    let mode = *world.moves.mode.lock().unwrap_or_else(|e| e.into_inner());
-    world.log.info(format!(
-        "moved outside the editor: {}",
-        moves
-            .iter()
-            .map(|(o, n)| format!("{o} -> {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    if mode == Mode::Never || !apply_edit {
-        world.log.info(format!(
-            "{question} (not offered: {}; `carnet fix-moves` does it)",
-            if apply_edit {
-                "carnet.moves.updateLinks is \"never\""
-            } else {
-                "the editor cannot apply edits"
-            }
-        ));
-        return;
-    }
-    if mode == Mode::Ask {
-        let update = MessageActionItem {
-            title: "Update links".into(),
-            properties: Default::default(),
-        };
-        let later = MessageActionItem {
-            title: "Not now".into(),
-            properties: Default::default(),
-        };
-        let answer = client
-            .show_message_request(
-                MessageType::INFO,
-                &question,
-                Some(vec![update.clone(), later]),
-            )
-            .await;
-        if !matches!(answer, Ok(Some(ref a)) if a.title == update.title) {
-            return;
-        }
-    }
-    // Planned again: the texts may have changed while the question was open.
-    let edit = {
-        let (w, r) = (world.clone(), root.clone());
-        tokio::task::spawn_blocking(move || {
-            let (plan, reader) = plan(&w, &r, &moves)?;
-            workspace_edit(&r, &plan, &reader, w.encoding(), document_changes)
-        })
-        .await
-        .ok()
-        .flatten()
-    };
-    let Some(edit) = edit else {
-        return;
-    };
-    match client.apply_edit(edit).await {
-        Ok(r) if r.applied => world.log.info(format!("updated the links to {what}")),
-        Ok(r) => world.log.warn(format!(
-            "the editor did not update the links to {what}: {}",
-            r.failure_reason.unwrap_or_default()
-        )),
-        Err(e) => world.log.warn(format!("workspace/applyEdit failed: {e}")),
     }
 }

@@ -8,9 +8,13 @@
 
 mod config;
 pub mod git;
+mod locate;
+mod watch;
 pub mod write;
 
 pub use config::{Config, TagRules};
+pub use locate::{find_root, path_in};
+pub use watch::Watcher;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -85,21 +89,60 @@ pub(crate) fn decode_note(bytes: Vec<u8>) -> Result<String, String> {
     Ok(text)
 }
 
-/// Whether two paths name one file (a hard link, or another case of the
-/// same name on a case-insensitive file system); links are not followed.
-#[cfg(unix)]
+/// What is at a path on disk, for a change the editor or the watcher reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDisk {
+    Folder,
+    File,
+    /// Gone (deleted, or moved away).
+    Missing,
+}
+
+pub fn on_disk(path: &Path) -> OnDisk {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => OnDisk::Folder,
+        Ok(_) => OnDisk::File,
+        Err(_) => OnDisk::Missing,
+    }
+}
+
+/// Whether anything (a file, a folder, even a dangling symlink) is at `path`:
+/// a new file must not go there.
+pub fn occupied(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Whether two paths name one directory entry: a hard link, or another case
+/// of the same name on a case-insensitive file system. Symbolic links are
+/// not followed: a link and the file it points at are two entries, and
+/// moving one over the other would lose a file.
 pub fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+    let (Ok(x), Ok(y)) = (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) else {
+        return false;
+    };
+    match (x.file_type().is_symlink(), y.file_type().is_symlink()) {
+        (false, false) => same_file::is_same_file(a, b).unwrap_or(false),
+        (true, true) => same_link(&x, &y),
         _ => false,
     }
 }
 
+#[cfg(unix)]
+fn same_link(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
 #[cfg(not(unix))]
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    // A case-only rename on a case-insensitive file system.
-    a.to_string_lossy().to_lowercase() == b.to_string_lossy().to_lowercase()
+fn same_link(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false // two links, as far as can be told without following them
+}
+
+/// The process's peak resident memory, where the OS tells it (Linux).
+pub fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line["VmHWM:".len()..].trim().to_string())
 }
 
 fn not_regular(t: &std::fs::FileType) -> &'static str {
@@ -111,7 +154,8 @@ fn not_regular(t: &std::fs::FileType) -> &'static str {
 }
 
 enum Found {
-    Note(Note),
+    /// Boxed: facts are large next to the other variants.
+    Note(Box<Note>),
     Attachment(String),
     Skipped(Skipped),
 }
@@ -183,7 +227,7 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         match found {
             Found::Note(n) => {
                 bytes += n.bytes;
-                notes.push(n);
+                notes.push(*n);
             }
             Found::Attachment(a) => attachments.push(a),
             Found::Skipped(s) => skipped.push(s),
@@ -219,11 +263,11 @@ fn visit(root: &Path, path: &Path) -> Option<Found> {
         return Some(Found::Attachment(rel));
     }
     Some(match read_note(path) {
-        Ok(text) => Found::Note(Note {
+        Ok(text) => Found::Note(Box::new(Note {
             path: rel.into(),
             facts: extract(&text),
             bytes: text.len() as u64,
-        }),
+        })),
         Err(reason) => Found::Skipped(Skipped {
             path: path.to_path_buf(),
             reason,

@@ -645,5 +645,4 @@ fn step(what: &str) {
 }
 
 #[cfg(test)]
-#[path = "write_tests.rs"]
 mod tests;

@@ -1,75 +1,51 @@
-//! `carnet rename-tag OLD NEW` and `carnet rename-heading NOTE#OLD NEW`:
-//! the editor's tag and heading renames, from the command line.
+//! `carnet rename-heading NOTE#OLD NEW`: the editor's heading rename, from
+//! the command line.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use carnet::answers;
-use carnet::facts::{Subpath, Sym};
+use carnet::facts::{LinkKind, Subpath, Sym};
 use carnet::index::resolve::{SubpathMatch, match_subpath};
 use carnet::names::{fold, strip_md};
+use carnet::vault::{self, OnDisk};
 
-use super::{Options, Reader, Refused, finish, open, refuse, vault_path};
+use super::change::{Options, Reader, Refused, finish, open, refuse, vault_path};
 
-const TAG_USAGE: &str = "\
-Usage: carnet rename-tag [-n|--dry-run] [--format text|json] [--vault DIR] OLD NEW
-
-Renames the tag OLD to NEW in every note, inline and in front matter, nested
-tags included (#proj -> #project turns #proj/alpha into #project/alpha).
-Options and exit status as for `carnet mv`.";
-
-const HEADING_USAGE: &str = "\
+const USAGE: &str = "\
 Usage: carnet rename-heading [-n|--dry-run] [--format text|json] [--vault DIR] NOTE#OLD NEW
 
 Renames the heading OLD of NOTE (a path, or a note name) to NEW, and every
 link to it. OLD may be a nested heading path (NOTE#Part#Section).
 Options and exit status as for `carnet mv`.";
 
-pub fn tag(parser: &mut lexopt::Parser) -> Result<ExitCode, String> {
-    let Some(opts) = Options::parse(parser, TAG_USAGE, false)? else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    let [old, new] = opts.operands.as_slice() else {
-        return Err(format!("rename-tag needs OLD and NEW\n\n{TAG_USAGE}"));
-    };
-    let root = super::find_vault(opts.vault.as_deref(), Path::new("."))?;
-    let run = || -> Result<ExitCode, Refused> {
-        let opened = open(&root)?;
-        let reader = Reader::new(&root);
-        let old = old.trim().trim_start_matches('#');
-        let plan = answers::rename_tag(&opened.vault.snapshot, old, new, &|p| reader.text(p))?;
-        finish(&opened, &reader, &plan, &[], &opts, ["tag", "tags"])
-    };
-    Ok(run().unwrap_or_else(|r| refuse(&opts, r)))
-}
-
-pub fn heading(parser: &mut lexopt::Parser) -> Result<ExitCode, String> {
-    let Some(opts) = Options::parse(parser, HEADING_USAGE, false)? else {
+pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
+    let Some(opts) = Options::parse(&mut parser, USAGE, false)? else {
         return Ok(ExitCode::SUCCESS);
     };
     let [target, new] = opts.operands.as_slice() else {
-        return Err(format!(
-            "rename-heading needs NOTE#OLD and NEW\n\n{HEADING_USAGE}"
-        ));
+        return Err(format!("rename-heading needs NOTE#OLD and NEW\n\n{USAGE}"));
     };
     let Some((note, old)) = target
         .split_once('#')
         .filter(|(n, o)| !n.is_empty() && !o.is_empty())
     else {
-        return Err(format!("{target:?} is not NOTE#HEADING\n\n{HEADING_USAGE}"));
+        return Err(format!("{target:?} is not NOTE#HEADING\n\n{USAGE}"));
     };
     let start = Path::new(note)
         .parent()
-        .filter(|p| p.is_dir())
+        .filter(|p| vault::on_disk(p) == OnDisk::Folder)
         .unwrap_or(Path::new("."));
-    let root = super::find_vault(opts.vault.as_deref(), start)?;
+    let root = vault::find_root(opts.vault.as_deref(), start)?;
     let run = || -> Result<ExitCode, Refused> {
         let opened = open(&root)?;
         let snap = &opened.vault.snapshot;
         let path = find_note(&root, snap, note)?;
         let facts = &snap.note(&path).expect("found in the snapshot").facts;
         let parts: Vec<&'static str> = Sym::new(old).as_str().split('#').map(str::trim).collect();
-        let SubpathMatch::Heading(i) = match_subpath(facts, &Subpath::Heading(parts), true) else {
+        let SubpathMatch::Heading(i) =
+            match_subpath(facts, &Subpath::Heading(parts), LinkKind::Wiki)
+        else {
             return Err(Refused::new(
                 "nothing",
                 format!("{path} has no heading \"{old}\""),
