@@ -4,17 +4,14 @@
 //! when the editor accepts; or sends it without asking, or says nothing,
 //! as `carnet.moves.updateLinks` says.
 
-#[path = "support/answering.rs"]
-mod answering;
 mod support;
 
 use std::path::Path;
 use std::time::Duration;
 
-use answering::Client;
 use serde_json::{Value, json};
 use support::Vault;
-use support::lsp::uri;
+use support::lsp::{Lsp, uri};
 
 /// What VS Code says it can do, as far as these tests go. `watch`: the
 /// editor watches files (else carnet does, with its own watcher).
@@ -42,20 +39,24 @@ fn vault() -> Vault {
     ])
 }
 
-fn start(root: &Path, watch: bool, mode: &str) -> Client {
-    let mut c = Client::start(root, caps(watch), json!({}));
+/// A client that answers the offer and the edit itself.
+fn start(root: &Path, watch: bool, mode: &str) -> Lsp {
+    let mut c = Lsp::start_with(root, true, caps(watch));
+    c.hold("window/showMessageRequest");
+    c.hold("workspace/applyEdit");
     c.notify(
         "workspace/didChangeConfiguration",
         json!({ "settings": { "carnet": { "moves": { "updateLinks": mode } } } }),
     );
     // Answered once the vault is indexed.
-    c.request("workspace/symbol", json!({ "query": "Target" }));
+    c.request("workspace/symbol", json!({ "query": "Target" }))
+        .expect("symbols");
     c
 }
 
 /// Moves `notes/Target.md` to `archive/2024/Target.md` behind the editor's
 /// back, and tells the server as an editor's file watcher would.
-fn move_outside(c: &mut Client, root: &Path, tell: bool) {
+fn move_outside(c: &mut Lsp, root: &Path, tell: bool) {
     std::fs::create_dir_all(root.join("archive/2024")).unwrap();
     std::fs::rename(
         root.join("notes/Target.md"),
@@ -81,12 +82,12 @@ const FIXED_INDEX: &str = "[[2024/Target]] [t](archive/2024/Target.md#part) [[Ta
 const FIXED_TARGET: &str = "# Target\n## Part\n[i](../../index.md)\n";
 
 /// Applies the edit the server sent, as the editor does, and says so.
-fn accept_edit(c: &mut Client) {
+fn accept_edit(c: &mut Lsp) {
     let request = c
-        .wait_for("workspace/applyEdit", Duration::from_secs(10))
+        .wait_for("workspace/applyEdit", Duration::from_secs(10), |_| true)
         .expect("the edit is sent");
     support::edit::apply(&request["params"]["edit"], true).expect("the edit applies cleanly");
-    c.reply(&request["id"], json!({ "applied": true }));
+    c.reply(&request, json!({ "applied": true }));
 }
 
 #[test]
@@ -96,7 +97,9 @@ fn an_editor_that_accepts_the_offer_gets_every_link_updated() {
     let mut c = start(root, true, "ask");
     move_outside(&mut c, root, true);
     let offer = c
-        .wait_for("window/showMessageRequest", Duration::from_secs(10))
+        .wait_for("window/showMessageRequest", Duration::from_secs(10), |_| {
+            true
+        })
         .expect("an offer to update the links");
     assert_eq!(
         offer["params"]["message"],
@@ -104,7 +107,7 @@ fn an_editor_that_accepts_the_offer_gets_every_link_updated() {
     );
     let actions = offer["params"]["actions"].as_array().unwrap();
     assert_eq!(actions[0]["title"], "Update links");
-    c.reply(&offer["id"], actions[0].clone());
+    c.reply(&offer, actions[0].clone());
     accept_edit(&mut c);
     assert_eq!(read(root, "index.md"), FIXED_INDEX);
     assert_eq!(read(root, "archive/2024/Target.md"), FIXED_TARGET);
@@ -118,7 +121,7 @@ fn always_updates_without_asking_with_carnets_own_file_watcher() {
     move_outside(&mut c, root, false);
     accept_edit(&mut c);
     assert!(
-        c.wait_for("window/showMessageRequest", Duration::ZERO)
+        c.wait_for("window/showMessageRequest", Duration::ZERO, |_| true)
             .is_none(),
         "nothing was asked"
     );
@@ -135,17 +138,21 @@ fn declined_or_turned_off_the_links_stay_as_they_are() {
         move_outside(&mut c, root, true);
         if mode == "ask" {
             let offer = c
-                .wait_for("window/showMessageRequest", Duration::from_secs(10))
+                .wait_for("window/showMessageRequest", Duration::from_secs(10), |_| {
+                    true
+                })
                 .expect("an offer");
-            c.reply(&offer["id"], offer["params"]["actions"][1].clone()); // "Not now"
+            c.reply(&offer, offer["params"]["actions"][1].clone()); // "Not now"
         } else {
             assert!(
-                c.wait_for("window/showMessageRequest", Duration::from_secs(2))
-                    .is_none()
+                c.wait_for("window/showMessageRequest", Duration::from_secs(2), |_| {
+                    true
+                })
+                .is_none()
             );
         }
         assert!(
-            c.wait_for("workspace/applyEdit", Duration::from_secs(2))
+            c.wait_for("workspace/applyEdit", Duration::from_secs(2), |_| true)
                 .is_none(),
             "{mode}: no edit"
         );
@@ -169,13 +176,17 @@ fn a_move_the_editor_made_itself_is_not_offered_again() {
         "oldUri": c.file_uri("notes/Target.md"),
         "newUri": c.file_uri("archive/2024/Target.md"),
     }] });
-    let edit = c.request("workspace/willRenameFiles", files.clone());
+    let edit = c
+        .request("workspace/willRenameFiles", files.clone())
+        .expect("link edits");
     support::edit::apply(&edit, true).unwrap();
     move_outside(&mut c, root, true);
     c.notify("workspace/didRenameFiles", files);
     assert!(
-        c.wait_for("window/showMessageRequest", Duration::from_secs(2))
-            .is_none(),
+        c.wait_for("window/showMessageRequest", Duration::from_secs(2), |_| {
+            true
+        })
+        .is_none(),
         "no second offer"
     );
     assert_eq!(read(root, "index.md"), FIXED_INDEX);
