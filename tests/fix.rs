@@ -1,16 +1,16 @@
 //! `carnet check --fix` and `carnet fix-moves`, with the built binary, on
 //! copies of the corpora and on git repositories made here.
 
-#[path = "support/cli.rs"]
-mod cli;
 mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use cli::{carnet, copy_of, landings, load, same_landings, stderr, stdout, tree};
 use serde_json::Value;
 use support::Vault;
+use support::cli::{carnet, stderr, stdout};
+use support::links::{landings, load, same_landings};
+use support::{copy_of, tree};
 
 fn json_lines(out: &str) -> Vec<Value> {
     out.lines()
@@ -41,7 +41,7 @@ const FIXABLE: [&str; 3] = ["tag-variant", "link-case", "ambiguous-link"];
 
 #[test]
 fn check_fix_leaves_the_check_clean_of_what_it_fixed() {
-    let Some(corpora) = cli::corpora() else {
+    let Some(corpora) = support::corpora() else {
         return;
     };
     let mut total = 0;
@@ -126,7 +126,7 @@ fn check_fix_leaves_the_check_clean_of_what_it_fixed() {
                 String::from_utf8_lossy(&applied.stdout)
             );
             assert_eq!(
-                cli::differences(&tree(dry.path()), &tree(root)),
+                support::differences(&tree(dry.path()), &tree(root)),
                 Vec::<String>::new(),
                 "{vault}: patch of the dry run differs from --fix"
             );
@@ -182,7 +182,7 @@ fn moved_by<'a>(moves: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> String + 'a
 
 #[test]
 fn fix_moves_repairs_what_moves_in_a_git_repository_broke() {
-    let Some(corpora) = cli::corpora() else {
+    let Some(corpora) = support::corpora() else {
         return;
     };
     let copy = copy_of(&corpora.join("obsidian-help/en"));
@@ -311,7 +311,7 @@ fn fix_moves_since_a_revision_and_attachments() {
 
 #[test]
 fn fix_moves_without_git_follows_the_broken_links() {
-    let Some(corpora) = cli::corpora() else {
+    let Some(corpora) = support::corpora() else {
         return;
     };
     let copy = copy_of(&corpora.join("obsidian-help/en"));

@@ -7,8 +7,6 @@
 //! change (`CARNET_TEST_PAUSE_AT` stops carnet there for the test to kill
 //! it), during the recovery too, and at random moments.
 
-#[path = "support/cli.rs"]
-mod cli;
 mod support;
 
 use std::collections::BTreeMap;
@@ -17,7 +15,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cli::{Landings, Rng, carnet, copy_of, landings, load, same_landings, stderr, tree};
+use support::cli::{carnet, stderr};
+use support::links::{Landings, Rng, landings, load, same_landings};
+use support::{copy_of, tree};
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
@@ -94,8 +94,8 @@ impl Outcomes<'_> {
         } else {
             panic!(
                 "{what}: a mix of the old and the new vault: {:?} differ from the old, {:?} from the new",
-                cli::differences(self.old, &now),
-                cli::differences(self.new, &now)
+                support::differences(self.old, &now),
+                support::differences(self.new, &now)
             );
         }
     }
@@ -152,7 +152,7 @@ fn every_step(corpus: &Path, args: &[&str], moves: &[(String, String)]) {
 
 #[test]
 fn a_move_killed_at_any_step_leaves_the_old_vault_or_the_new_one() {
-    let Some(corpora) = cli::corpora() else {
+    let Some(corpora) = support::corpora() else {
         return;
     };
     // A folder of notes linked from all over the vault.
@@ -171,7 +171,7 @@ fn a_move_killed_at_any_step_leaves_the_old_vault_or_the_new_one() {
 
 #[test]
 fn a_move_killed_at_random_moments_leaves_the_old_vault_or_the_new_one() {
-    let Some(corpora) = cli::corpora() else {
+    let Some(corpora) = support::corpora() else {
         return;
     };
     let corpus = corpora.join("obsidian-help/en");

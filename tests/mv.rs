@@ -3,15 +3,15 @@
 //! byte for byte as it was; every move must keep every link landing where
 //! it did; the dry-run diff must apply with `patch`.
 
-#[path = "support/cli.rs"]
-mod cli;
 mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use cli::{Rng, carnet, copy_of, landings, load, same_landings, stderr, stdout, tree};
 use support::Vault;
+use support::cli::{carnet, stderr, stdout};
+use support::links::{Rng, landings, load, moved_path, same_landings};
+use support::{copy_of, tree};
 
 fn read(root: &Path, rel: &str) -> String {
     std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
@@ -318,17 +318,12 @@ fn file_moves(snap: &carnet::index::Snapshot, pairs: &[(String, String)]) -> Vec
 }
 
 fn mover(moves: &[(String, String)]) -> impl Fn(&str) -> String + '_ {
-    move |p: &str| {
-        moves
-            .iter()
-            .find(|(o, _)| o == p)
-            .map_or(p.to_string(), |(_, n)| n.clone())
-    }
+    move |p: &str| moved_path(moves, p)
 }
 
 #[test]
 fn the_dry_run_diff_applies_with_patch_and_matches_the_real_move() {
-    let Some(corpora) = cli::corpora() else {
+    let Some(corpora) = support::corpora() else {
         return;
     };
     for (vault, source, dest) in [
@@ -371,7 +366,7 @@ fn the_dry_run_diff_applies_with_patch_and_matches_the_real_move() {
         let out = carnet(real.path(), &["mv", source, dest]);
         assert!(out.status.success(), "{vault}: {}", stderr(&out));
         assert_eq!(
-            cli::differences(&tree(dry.path()), &tree(real.path())),
+            support::differences(&tree(dry.path()), &tree(real.path())),
             Vec::<String>::new(),
             "{vault}: patch + mv differs from carnet mv"
         );
@@ -485,7 +480,7 @@ fn property(root: &Path, seed: u64, rounds: usize) -> (usize, Vec<String>) {
 
 #[test]
 fn random_moves_keep_every_link_on_the_corpora() {
-    let Some(corpora) = cli::corpora() else {
+    let Some(corpora) = support::corpora() else {
         return;
     };
     let mut total = 0;
