@@ -17,8 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use carnet::answers::{Part, links_to};
-
 const RUNS: usize = 7;
 
 /// CPU time (user + system) of the children that ended so far.
@@ -103,16 +101,7 @@ fn main() {
     copy(&source, &work);
     let root: PathBuf = work.canonicalize().unwrap();
     let snap = carnet::vault::load(&root).expect("index").snapshot;
-    let (backlinks, note) = snap
-        .notes()
-        .map(|n| {
-            (
-                links_to(&snap, &n.path, Part::Whole).len(),
-                n.path.to_string(),
-            )
-        })
-        .min_by_key(|(c, _)| c.abs_diff(1000))
-        .unwrap();
+    let (backlinks, note) = vaults::note_near_backlinks(&snap, 1000);
     let folder = snap
         .notes()
         .filter_map(|n| n.path.rsplit_once('/').map(|(d, _)| d.to_string()))
