@@ -97,7 +97,11 @@ fn report(what: &str, runs: Vec<(Duration, Duration)>, target: &str) {
 fn main() {
     let (notes, source) = vaults::server_vault();
     // Outside this repository: the vault must not be in its git work tree.
-    let work = std::env::temp_dir().join(format!("carnet-bench-mv-{notes}"));
+    // One per process: other checkouts may run this benchmark at the same time.
+    let work = std::env::temp_dir().join(format!(
+        "carnet-bench-mv-{notes}-{}",
+        std::process::id()
+    ));
     copy(&source, &work);
     let root: PathBuf = work.canonicalize().unwrap();
     let snap = carnet::vault::load(&root).expect("index").snapshot;
@@ -164,6 +168,10 @@ fn main() {
         copy(&source, &work);
         if git {
             run(&root, "git", &["init", "-q"]);
+            // No background `gc`/maintenance writing into .git while the
+            // vault is put back between runs.
+            run(&root, "git", &["config", "gc.auto", "0"]);
+            run(&root, "git", &["config", "maintenance.auto", "false"]);
             run(&root, "git", &["add", "-A"]);
             run(
                 &root,
