@@ -14,6 +14,7 @@ pub mod fixture;
 pub mod graph;
 pub mod index;
 pub mod lsp;
+pub mod moves;
 pub mod names;
 pub mod syntax;
 pub mod text;

@@ -1,6 +1,8 @@
 //! A small LSP client that drives the built `carnet` binary over stdio,
 //! the way an editor does: Content-Length framing, requests matched by id,
-//! notifications collected, and server-to-client requests answered.
+//! notifications collected, and server-to-client requests answered (with
+//! `null`, the settings for `workspace/configuration`) unless the test
+//! holds their method to answer itself ([`Lsp::hold`], [`Lsp::reply`]).
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -32,6 +34,8 @@ pub struct Lsp {
     /// Responses that arrived while waiting for another (servers may answer
     /// concurrent requests in any order).
     early: std::collections::HashMap<i64, Value>,
+    /// Server request methods the test answers itself.
+    held: Vec<String>,
 }
 
 /// `file://` URI of a path (spaces and non-ASCII percent-encoded).
@@ -176,6 +180,7 @@ impl Lsp {
             init_result: Value::Null,
             settings: Value::Null,
             early: std::collections::HashMap::new(),
+            held: Vec::new(),
         }
     }
 
@@ -228,15 +233,16 @@ impl Lsp {
         }
     }
 
-    /// The next message; server requests are answered (null result) and,
-    /// like notifications, kept in the inbox.
+    /// The next message; server requests are answered (null result) unless
+    /// held and, like notifications, kept in the inbox.
     fn next_message(&mut self, deadline: Instant) -> Option<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
         let msg = self.rx.recv_timeout(left).ok()?;
         if msg.get("method").is_none() && msg["id"].is_null() {
             self.inbox.push(msg.clone());
-        } else if msg.get("method").is_some() {
-            if let Some(id) = msg.get("id") {
+        } else if let Some(method) = msg["method"].as_str() {
+            let held = self.held.iter().any(|h| h == method);
+            if let Some(id) = msg.get("id").filter(|_| !held) {
                 let id = id.clone();
                 let result = if msg["method"] == "workspace/configuration" {
                     json!([self.settings.clone()])
@@ -283,6 +289,19 @@ impl Lsp {
                 return false;
             }
         }
+    }
+
+    /// Leaves server requests `method` for the test to answer: they wait
+    /// in the inbox (see [`Lsp::wait_for`]) until [`Lsp::reply`].
+    pub fn hold(&mut self, method: &str) {
+        self.held.push(method.to_string());
+    }
+
+    /// Answers the server request `request` (as [`Lsp::wait_for`] returned it).
+    pub fn reply(&mut self, request: &Value, result: Value) {
+        let id = request["id"].clone();
+        assert!(!id.is_null(), "not a request: {request}");
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": result }));
     }
 
     pub fn file_uri(&self, rel: &str) -> String {

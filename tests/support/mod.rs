@@ -1,9 +1,12 @@
 //! Shared helpers for the black-box tests: temporary vaults and the corpora.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod edit;
+pub mod links;
 pub mod lsp;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A vault in a temporary folder, written from `(path, text)` pairs.
@@ -153,6 +156,47 @@ pub fn corpus_missing(what: &str) {
         panic!("CARNET_REQUIRE_CORPORA=1: {what}");
     }
     eprintln!("SKIPPED: {what}");
+}
+
+/// Every file under `root`, hidden ones included, with its bytes: two
+/// equal trees are the same vault byte for byte, leftovers included.
+pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() && !p.ends_with(".git") {
+                stack.push(p);
+            } else if p.is_file() {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The names of the files that differ between two trees (for messages).
+pub fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut out: Vec<String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(v))
+        .map(|(k, _)| format!("-{k}"))
+        .collect();
+    out.extend(
+        b.iter()
+            .filter(|(k, v)| a.get(*k) != Some(v))
+            .map(|(k, _)| format!("+{k}")),
+    );
+    out
+}
+
+/// A copy of a corpus vault in a new temporary folder.
+pub fn copy_of(corpus: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    lsp::copy_dir(corpus, dir.path());
+    dir
 }
 
 /// Runs a protocol test in UTF-8 (`true`) and in UTF-16 (`false`).

@@ -7,7 +7,7 @@ use crate::check::{Checker, Problem, Rules, code};
 use crate::facts::{Link, LinkKind, Subpath};
 use crate::index::resolve::{Resolution, Unresolved};
 use crate::index::{NotePath, Snapshot};
-use crate::names::{fold, has_other_extension, join_relative, note_stem, parent, slug, strip_md};
+use crate::names::{fold, has_other_extension, note_stem, slug, strip_md};
 use crate::text::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -221,12 +221,7 @@ pub(crate) fn new_note_path(from: &str, link: &Link) -> Option<String> {
     if target.is_empty() || has_other_extension(target) {
         return None;
     }
-    let relative = !link.kind.is_wiki() || target.starts_with("./") || target.starts_with("../");
-    let path = if relative {
-        join_relative(parent(from), target)?
-    } else {
-        join_relative("", target)?
-    };
+    let path = crate::names::link_path(from, target, link.kind.is_wiki())?;
     Some(format!("{}.md", strip_md(&path)))
 }
 

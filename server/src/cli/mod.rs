@@ -1,8 +1,15 @@
 //! The `carnet` subcommands, one file each; `main.rs` only picks one.
+//! `change.rs` holds what the commands that change a vault share.
 
+mod change;
 pub mod check;
+mod fix;
+pub mod fix_moves;
 pub mod graph;
 pub mod lsp;
+pub mod mv;
+pub mod rename_heading;
+pub mod rename_tag;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -15,18 +22,24 @@ carnet — a language server for Markdown notes
 
 Usage:
   carnet [lsp] [--stdio]                        run the language server on stdin/stdout
-  carnet check [--format text|json] [--severity LEVEL] [--timings] [PATH]...
+  carnet check [--format text|json] [--severity LEVEL] [--timings] [--fix [--dry-run]] [PATH]...
                                                 report broken links and tag problems
   carnet graph [--format json|dot|graphml] [--from NOTE] ... [PATH]
                                                 the link graph (carnet graph --help)
   carnet report [--format text|json] [PATH]     orphans, dead ends, wanted notes, hubs, tags
+  carnet mv [-n] [--format json] SOURCE... DEST move notes, files and folders; fix every link
+  carnet rename-tag OLD NEW                     rename a tag in every note
+  carnet rename-heading NOTE#OLD NEW            rename a heading and the links to it
+  carnet fix-moves [--since REV]                repair links broken by moves made elsewhere
   carnet --version
   carnet --help
 
 PATH is a vault root (default: the current folder); several paths are
 checked as independent vaults. --severity shows problems at LEVEL (error,
 warning, info, hint) or above; the default is info. Exit status: 0 no
-errors, 1 errors found, 2 bad usage or an unreadable vault root.";
+errors, 1 errors found, 2 bad usage or an unreadable vault root. --fix
+first applies the fixes with one right answer (--dry-run: prints them as a
+diff). `carnet COMMAND --help` describes each command.";
 
 /// The options every subcommand takes (`--help`, `--version`); anything
 /// else is a usage error.
@@ -63,16 +76,22 @@ pub fn display_path(root: &Path, rel: &str) -> String {
     }
 }
 
-/// Loads one vault, reporting on stderr what could not be read.
+/// Loads one vault, reporting on stderr what could not be read. A change a
+/// killed carnet left half done is finished (or undone) first.
 pub fn load(root: &Path) -> Result<Loaded, String> {
-    let vault = vault::load(root)?;
+    let _lock = change::settle(root);
+    Ok(warn(root, vault::load(root)?))
+}
+
+/// Reports on stderr what a loaded vault could not read.
+pub fn warn(root: &Path, vault: Loaded) -> Loaded {
     for warning in &vault.config_warnings {
         eprintln!("carnet: {}: {warning}", root.display());
     }
     for s in &vault.skipped {
         eprintln!("carnet: skipped {}: {}", s.path.display(), s.reason);
     }
-    Ok(vault)
+    vault
 }
 
 /// The one vault root a subcommand takes (default: the current folder).
@@ -82,4 +101,8 @@ pub fn one_root(paths: Vec<PathBuf>, usage: &str) -> Result<PathBuf, String> {
         Err(paths) if paths.is_empty() => Ok(PathBuf::from(".")),
         Err(_) => Err(format!("one vault at a time\n\n{usage}")),
     }
+}
+
+pub fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
 }

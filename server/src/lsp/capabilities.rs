@@ -36,6 +36,8 @@ pub struct ClientCaps {
     pub rename_files: bool,
     /// The client answers `workspace/configuration`.
     pub configuration: bool,
+    /// The client applies edits the server sends (`workspace/applyEdit`).
+    pub apply_edit: bool,
 }
 
 impl ClientCaps {
@@ -78,6 +80,7 @@ impl ClientCaps {
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+            apply_edit: ws.and_then(|w| w.apply_edit).unwrap_or(false),
             // Resource operations exist only inside `documentChanges`, so a
             // client listing any (Neovim, which omits `documentChanges`)
             // applies them.

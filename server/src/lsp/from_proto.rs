@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use ropey::Rope;
 use tower_lsp_server::jsonrpc::{Error, Result};
-use tower_lsp_server::ls_types::{ExecuteCommandParams, FileRename, Position, Range, Uri};
+use tower_lsp_server::ls_types::{
+    ExecuteCommandParams, FileRename, MessageActionItem, Position, Range, Uri,
+};
 
 use super::capabilities::Encoding;
 use super::ext::{self, GraphParams, ReportArgs};
@@ -105,6 +107,12 @@ pub fn report_command(p: ExecuteCommandParams) -> Result<(List, ReportArgs)> {
     };
     Ok((list, args))
 }
+
+/// Whether the user took the offer (chose its "Update links" action).
+pub fn accepted<E>(answer: &std::result::Result<Option<MessageActionItem>, E>) -> bool {
+    matches!(answer, Ok(Some(a)) if a.title == super::to_proto::UPDATE_LINKS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,9 @@
 //! - [`snapshot`]: what a request handler reads; [`world`]: open buffers, vault
 //!   snapshots and the writer thread that publishes them.
 //! - [`diagnostics`]: pushing or refreshing diagnostics after changes settle;
-//!   [`client`]: requests to the client; [`transport`]: JSON-RPC framing.
+//!   [`moves`]: noticing notes moved behind the editor's back and offering
+//!   the link updates; [`client`]: requests to the client; [`transport`]:
+//!   JSON-RPC framing.
 //!
 //! Rules this module keeps: buffer changes mutate state synchronously, before
 //! any `.await`, so they apply in arrival order; CPU work (and every read of
@@ -27,6 +29,7 @@ mod ext;
 mod from_proto;
 mod handlers;
 mod log;
+mod moves;
 mod snapshot;
 mod to_proto;
 mod transport;
@@ -290,6 +293,7 @@ impl LanguageServer for Backend {
                 self.client.clone(),
             ));
         }
+        tokio::spawn(moves::offer_loop(self.world.clone(), self.client.clone()));
         if caps.watched_files_dynamic {
             client::register_file_watcher(&self.client, &self.world);
         } else {

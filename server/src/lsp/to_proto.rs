@@ -546,6 +546,42 @@ pub fn plan_edit(
     })
 }
 
+/// The question that offers the link updates for notes moved outside the
+/// editor: "Update 12 links in 3 notes to the moved note X?".
+pub struct MoveOffer {
+    pub typ: MessageType,
+    pub message: String,
+    pub actions: Option<Vec<MessageActionItem>>,
+    /// What moved, for log lines.
+    pub what: String,
+}
+
+/// The title of the action that accepts a [`MoveOffer`].
+pub const UPDATE_LINKS: &str = "Update links";
+
+pub fn move_offer(plan: &Plan, moves: &[(String, String)]) -> MoveOffer {
+    let (links, notes) = (plan.edit_count(), plan.edits.len());
+    let what = match moves {
+        [(_, new)] => format!("the moved note {}", crate::names::note_stem(new)),
+        _ => format!("{} moved notes", moves.len()),
+    };
+    let message = format!(
+        "Update {links} {} in {notes} {} to {what}?",
+        if links == 1 { "link" } else { "links" },
+        if notes == 1 { "note" } else { "notes" }
+    );
+    let action = |title: &str| MessageActionItem {
+        title: title.into(),
+        properties: Default::default(),
+    };
+    MoveOffer {
+        typ: MessageType::INFO,
+        message,
+        actions: Some(vec![action(UPDATE_LINKS), action("Not now")]),
+        what,
+    }
+}
+
 /// Merges the edits of several vaults' plans (for `willRenameFiles`).
 pub fn merge(edits: Vec<WorkspaceEdit>) -> Option<WorkspaceEdit> {
     let mut changes = HashMap::new();

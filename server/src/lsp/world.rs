@@ -179,6 +179,8 @@ pub struct World {
     /// came from: following the active editor asks about one snapshot again
     /// and again, and resolving every link of a large vault is the costly part.
     graphs: Mutex<Vec<(PathBuf, Snapshot, Arc<Full>)>>,
+    /// Notes that disappeared and appeared on disk, for moves made elsewhere.
+    pub moves: super::moves::Watch,
 }
 
 impl World {
@@ -195,6 +197,7 @@ impl World {
             path_style: Mutex::default(),
             own_moves: Mutex::default(),
             graphs: Mutex::default(),
+            moves: Default::default(),
         });
         let w = Arc::downgrade(&world);
         std::thread::Builder::new()
@@ -326,6 +329,9 @@ impl World {
                 PathStyle::Percent
             }
         };
+        if let Err(w) = self.moves.set_mode(settings.pointer("/moves/updateLinks")) {
+            self.log.warn(w);
+        }
         *self.editor_levels.lock().unwrap_or_else(|e| e.into_inner()) = levels;
         self.send(Job::Recheck);
     }
@@ -533,7 +539,7 @@ fn apply(world: &World, job: Job) {
         }
         Job::Closed(path) => refresh_from_disk(world, &path),
         Job::Recheck => {}
-        Job::Disk(path) => {
+        Job::Disk(path) => super::moves::observe(world, &path, || {
             if world.state().is_open(&path) {
                 return; // The buffer, not the disk, is the truth for an open note.
             }
@@ -546,7 +552,7 @@ fn apply(world: &World, job: Job) {
                 OnDisk::Missing => remove_under(world, &path),
                 OnDisk::File => refresh_from_disk(world, &path),
             }
-        }
+        }),
     }
 }
 
