@@ -323,6 +323,31 @@ impl Lsp {
         u
     }
 
+    /// Replaces the whole text of the open note at `uri`, as version `version`.
+    pub fn change(&mut self, uri: &str, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    }
+
+    /// Replaces `range` of the open note at `uri` with `text`, as version
+    /// `version`.
+    pub fn edit(&mut self, uri: &str, version: i32, range: Value, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version },
+                    "contentChanges": [{ "range": range, "text": text }] }),
+        );
+    }
+
+    pub fn close(&mut self, uri: &str) {
+        self.notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": uri } }),
+        );
+    }
+
     /// An LSP position of byte offset `offset` in `text`, in the negotiated encoding.
     pub fn pos(&self, text: &str, offset: usize) -> Value {
         let before = &text[..offset];
@@ -420,6 +445,34 @@ impl Lsp {
         let marks = self.marks(fixture, v);
         let drawn = fixture.annotate(marks.iter().map(|(p, s)| (p.as_str(), *s, "")));
         assert_eq!(drawn, fixture.written(), "utf8={}", self.utf8);
+    }
+
+    /// Asserts that `diagnostics` of the note `path` are exactly the
+    /// fixture's marks in that note, each labelled with its code.
+    pub fn assert_diagnostics(&self, fixture: &Fixture, path: &str, diagnostics: &[Value]) {
+        let text = fixture.text(path);
+        let at = |p: &Value| {
+            let (line, ch) = (
+                p["line"].as_u64().unwrap(),
+                p["character"].as_u64().unwrap(),
+            );
+            offset(text, line, ch, self.utf8).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        let actual: Vec<(Span, &str)> = diagnostics
+            .iter()
+            .map(|d| {
+                let r = &d["range"];
+                let code = d["code"].as_str().unwrap_or("?");
+                (Span::new(at(&r["start"])..at(&r["end"])), code)
+            })
+            .collect();
+        let expected = fixture.marks().into_iter().filter(|m| m.0 == path);
+        assert_eq!(
+            fixture.annotate(actual.iter().map(|(s, c)| (path, *s, *c))),
+            fixture.annotate(expected),
+            "utf8={}",
+            self.utf8
+        );
     }
 
     pub fn shutdown(&mut self) {
