@@ -10,6 +10,8 @@ import {
 } from 'vscode-languageclient/node';
 
 import { ServerPath, bundledServer, configurationAnswer, resolveServerPath, thisMachine } from './config';
+import { registerGraphView } from './graphView';
+import { registerReportLists } from './reportLists';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -147,6 +149,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  registerGraphView(context, () => client);
+  registerReportLists(context, () => client);
   // Not awaited: a missing server may wait for late settings (see start).
   void start(true).catch((e) => output.appendLine(`carnet did not start: ${e}`));
 }

@@ -36,6 +36,8 @@ pub struct ClientCaps {
     pub rename_files: bool,
     /// The client answers `workspace/configuration`.
     pub configuration: bool,
+    /// The client applies edits the server sends (`workspace/applyEdit`).
+    pub apply_edit: bool,
 }
 
 impl ClientCaps {
@@ -78,6 +80,7 @@ impl ClientCaps {
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+            apply_edit: ws.and_then(|w| w.apply_edit).unwrap_or(false),
             // Resource operations exist only inside `documentChanges`, so a
             // client listing any (Neovim, which omits `documentChanges`)
             // applies them.
@@ -174,6 +177,13 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             prepare_provider: Some(true),
             work_done_progress_options: Default::default(),
         })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: super::ext::REPORT_COMMANDS
+                .iter()
+                .map(|(name, _)| name.to_string())
+                .collect(),
+            work_done_progress_options: Default::default(),
+        }),
         ..Default::default()
     }
 }
