@@ -219,6 +219,43 @@ fn scenario() -> Option<Scenario> {
 const FOLDER_FROM: &str = "Obsidian Web Clipper";
 const FOLDER_TO: &str = "Web Clipper";
 
+/// The notes the graph view is shown for: it opens on the first, a click on
+/// the second (a neighbour of the first) opens it, and the third is opened
+/// from Quick Open. None links to an attachment or a missing note, so each
+/// local graph is the note and the notes it links with, by the ground truth.
+const GRAPH_NOTES: [&str; 3] = [
+    "Import notes/Import HTML files.md",
+    "Import notes/Import from Apple Notes.md",
+    "Plugins/Page preview.md",
+];
+
+/// The ground truth's local graph of `note` (depth 1): the note, the notes it
+/// links to and the notes that link to it, sorted.
+fn neighbourhood(all: &[Row], note: &str) -> Vec<String> {
+    assert!(
+        !all.iter()
+            .any(|r| r.source == note && !r.status.starts_with("ok") && r.status != "self"),
+        "{note} links only to notes that exist"
+    );
+    let mut nodes: Vec<String> = all
+        .iter()
+        .filter(|r| r.status.starts_with("ok") && r.source != r.resolved)
+        .filter_map(|r| {
+            if r.source == note {
+                Some(r.resolved.clone())
+            } else if r.resolved == note {
+                Some(r.source.clone())
+            } else {
+                None
+            }
+        })
+        .chain([note.to_string()])
+        .collect();
+    nodes.sort();
+    nodes.dedup();
+    nodes
+}
+
 /// What the real-VS Code suite checks beyond the shared scenario.
 fn extend(
     mut sc: Value,
@@ -294,7 +331,28 @@ fn extend(
         folder.push(json!({ "source": source, "line": r.line, "text": text.clone() }));
     }
     assert!(folder.len() > 5, "links written with the folder's path");
+    let graph: Vec<Value> = GRAPH_NOTES
+        .iter()
+        .map(|note| json!({ "note": note, "nodes": neighbourhood(&all, note) }))
+        .collect();
+    assert!(
+        graph[0]["nodes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(GRAPH_NOTES[1])),
+        "{} is a neighbour of {}",
+        GRAPH_NOTES[1],
+        GRAPH_NOTES[0]
+    );
+    // Each backlink of the target as Find All References shows it: its note,
+    // and the link, which carnet's entry highlights whole.
+    let references: Vec<Value> = links_to(tsv, TARGET)
+        .iter()
+        .map(|r| json!({ "source": r.source, "link": r.raw }))
+        .collect();
     sc["vscode"] = json!({
+        "references": references,
+        "graph": graph,
         "heading": pick(false),
         "block": pick(true),
         "hover": { "links": hover },

@@ -265,6 +265,42 @@ class Workbench {
     });
   }
 
+  /**
+   * The References view's entries once it has its results, every note
+   * expanded: `{ file, text, highlight }`, `file` the note's vault path,
+   * `text` the line as shown and `highlight` the part it marks.
+   */
+  async referencesView() {
+    const view = this.page.locator('.part.sidebar');
+    await this.until('the References view to show its results', async () =>
+      /\d+ results? in \d+ files?/.test((await view.textContent()) ?? ''),
+    );
+    // Files come collapsed but the one in the editor: a click expands one.
+    for (let i = 0; i < 500; i++) {
+      const collapsed = view.locator('.monaco-list-row[aria-level="1"][aria-expanded="false"]');
+      if ((await collapsed.count()) === 0) {
+        break;
+      }
+      await collapsed.first().click();
+    }
+    return view.evaluate((v) => {
+      const rows = [...v.querySelectorAll('.monaco-list-row')].sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index));
+      const out = [];
+      let file = null;
+      for (const r of rows) {
+        const name = r.querySelector('.label-name')?.textContent.trim() ?? '';
+        if (r.getAttribute('aria-level') === '1') {
+          const dir = r.querySelector('.label-description')?.textContent.trim() ?? '';
+          file = dir === '' ? name : `${dir}/${name}`;
+        } else {
+          const mark = r.querySelector('.label-name .highlight');
+          out.push({ file, text: name, highlight: mark ? mark.textContent : '' });
+        }
+      }
+      return out;
+    });
+  }
+
   /** The Problems panel's rows, as text. */
   async problems() {
     return this.page.evaluate(() =>
@@ -345,6 +381,83 @@ class Workbench {
         throw new Error(`${rel}:${b.line}:\n  got  ${got}\n  want ${b.text}`);
       }
     }
+  }
+
+  /**
+   * The frame of carnet's graph view (the webview's page, two iframes
+   * down), once it is there.
+   */
+  async graphFrame() {
+    return this.until('the graph view', async () => {
+      for (const f of this.page.frames()) {
+        if (await f.$('#graph').catch(() => null)) {
+          return f;
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Waits until the graph view has drawn the local graph of `note` and it
+   * holds exactly `nodes` (vault paths), and returns what it shows.
+   */
+  async graphOf(frame, note, nodes) {
+    const seen = () =>
+      frame.evaluate((paths) => {
+        const g = document.getElementById('graph');
+        return {
+          ready: g.dataset.ready === 'true',
+          center: g.dataset.center,
+          count: Number(g.dataset.nodes),
+          status: document.getElementById('status').textContent,
+          drawn: paths.filter((p) => window.carnetGraph.pagePosition(p)),
+        };
+      }, nodes);
+    let last;
+    await this.until(`the graph of ${note} with ${nodes.length} nodes`, async () => {
+      last = await seen();
+      return last.ready && last.center === note && last.count === nodes.length && last.drawn.length === nodes.length;
+    }).catch((e) => {
+      const missing = nodes.filter((n) => !last?.drawn.includes(n));
+      throw new Error(`${e.message}: it shows ${JSON.stringify(last)}; not drawn: ${JSON.stringify(missing)}`);
+    });
+    return last;
+  }
+
+  /** Points at the node of `note` in the graph view, checks that it is the one under the mouse, and clicks it. */
+  async clickGraphNode(frame, note) {
+    const graph = frame.locator('#graph');
+    const at = await frame.evaluate((p) => {
+      const q = window.carnetGraph.pagePosition(p);
+      const box = document.getElementById('graph').getBoundingClientRect();
+      return q && { x: q.x - box.left, y: q.y - box.top };
+    }, note);
+    if (!at) {
+      throw new Error(`${note} is not drawn in the graph`);
+    }
+    await graph.hover({ position: at });
+    await this.until(`the mouse over ${note} in the graph`, async () =>
+      (await frame.locator('#hover').getAttribute('data-path')) === note,
+    5000);
+    await graph.click({ position: at });
+  }
+
+  /**
+   * The editor groups, left to right, each as its tabs: `name` a file's
+   * name (as `activeTab` gives it), `label` what the tab reads.
+   */
+  async editorGroups() {
+    return this.page.evaluate(() =>
+      [...document.querySelectorAll('.editor-group-container')]
+        .sort((a, b) => a.getBoundingClientRect().left - b.getBoundingClientRect().left)
+        .map((g) =>
+          [...g.querySelectorAll('.tabs-container .tab')].map((t) => ({
+            name: t.getAttribute('data-resource-name'),
+            label: t.querySelector('.label-name')?.textContent.trim(),
+          })),
+        ),
+    );
   }
 
   /** The remote extension host's log (activation events). */
