@@ -585,6 +585,13 @@ fn adhoc_vault(st: &mut State, path: &Path) -> usize {
 }
 
 fn index_root(world: &World, root: PathBuf) {
+    // A vault a killed `carnet mv` left half changed is made whole first,
+    // as every carnet command does, so the index never sees the mix.
+    match vault::write::recover_pending(&root) {
+        Ok(Some(what)) => world.log.warn(format!("{}: {what}", root.display())),
+        Ok(None) => {}
+        Err(e) => world.log.error(format!("{}: {e}", root.display())),
+    }
     let loaded = match vault::load(&root) {
         Ok(l) => l,
         Err(e) => {
