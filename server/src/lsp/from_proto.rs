@@ -11,7 +11,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{FileRename, Position, Range, Uri};
 
 use super::capabilities::Encoding;
-use crate::answers::At;
+use crate::answers::{At, Counted};
 use crate::text::Span;
 
 /// Byte offset of an LSP position in `rope`, clamped.
@@ -68,6 +68,29 @@ pub fn path_of_str(uri: &str) -> Option<PathBuf> {
 pub fn file_rename(f: &FileRename) -> Option<(PathBuf, PathBuf)> {
     Some((path_of_str(&f.old_uri)?, path_of_str(&f.new_uri)?))
 }
+/// `carnet/backlinks`: the links a lens counts (its command's arguments
+/// name the note and the target).
+#[derive(serde::Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct BacklinksParams {
+    pub text_document: tower_lsp_server::ls_types::TextDocumentIdentifier,
+    #[serde(default)]
+    pub target: serde_json::Value,
+}
+
+/// What a `carnet/backlinks` target (a lens command's third argument) names.
+pub fn counted(target: &serde_json::Value) -> Counted {
+    let text = |k: &str| target.get(k).and_then(|v| v.as_str()).map(String::from);
+    match (text("block"), text("heading")) {
+        (Some(id), _) => Counted::Block(id),
+        (None, Some(text)) => Counted::Heading {
+            index: target.get("index").and_then(|i| i.as_u64()).unwrap_or(0) as usize,
+            text,
+        },
+        (None, None) => Counted::Note,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
