@@ -68,6 +68,7 @@ export interface CarnetSettings {
   logLevel?: string;
   diagnostics?: Record<string, string>;
   completion?: { markdownPathStyle?: string };
+  inlayHints?: { previews?: string };
 }
 
 /**
@@ -94,6 +95,10 @@ export function carnetSettings(get: Get): CarnetSettings {
   const style = get('completion.markdownPathStyle');
   if (typeof style === 'string' && style !== '') {
     out.completion = { markdownPathStyle: style };
+  }
+  const previews = get('inlayHints.previews');
+  if (typeof previews === 'string' && previews !== '') {
+    out.inlayHints = { previews };
   }
   return out;
 }

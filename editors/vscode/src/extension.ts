@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { configurationAnswer, resolveServerPath, thisMachine } from './config';
+import { registerShowReferences } from './lenses';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -87,6 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await restart();
     }),
     vscode.commands.registerCommand('carnet.showOutput', () => output.show()),
+    registerShowReferences(() => client),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration('carnet.server.path')) {
         await restart();
