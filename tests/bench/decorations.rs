@@ -1,0 +1,216 @@
+//! Decorations benchmark: `cargo bench -p carnet --bench decorations`.
+//!
+//! Drives the built binary over stdio on the generated 10,000-note vault
+//! (`CARNET_BENCH_LSP_NOTES` to change the size), once with utf-8 positions
+//! and once with utf-16, and prints client-side round trips (p50, p95, max):
+//! - semantic tokens of a 200 KB note: `full`, and `full/delta` after a
+//!   one-link edit;
+//! - code lenses of the note closest to 1,000 backlinks, and the
+//!   `carnet/backlinks` request a lens runs;
+//! - inlay previews and document highlights on the 200 KB note.
+//!
+//! It also times the library's token computation alone. Every answer is
+//! checked against the library on the same vault.
+
+#[path = "../support/lsp.rs"]
+mod client;
+#[path = "vaults.rs"]
+mod vaults;
+
+use std::time::{Duration, Instant};
+
+use carnet::answers::{Part, links_to};
+use serde_json::{Value, json};
+
+fn caps() -> Value {
+    json!({
+        "textDocument": {
+            "semanticTokens": { "requests": { "full": { "delta": true }, "range": true },
+                                "tokenTypes": [], "tokenModifiers": [], "formats": ["relative"] },
+            "codeLens": {}, "inlayHint": {}, "documentHighlight": {},
+        },
+    })
+}
+
+fn main() {
+    let (notes, root) = vaults::server_vault();
+    let loaded = carnet::vault::load(&root).expect("index the vault");
+    let snap = &loaded.snapshot;
+    let mut counts: Vec<(usize, String)> = snap
+        .notes()
+        .map(|n| {
+            (
+                links_to(snap, &n.path, Part::Whole).len(),
+                n.path.to_string(),
+            )
+        })
+        .collect();
+    counts.sort();
+    let (mid_count, mid) = counts
+        .iter()
+        .min_by_key(|(c, _)| c.abs_diff(1000))
+        .cloned()
+        .unwrap();
+    // The 200 KB note: the busiest notes' texts, one after the other.
+    let mut big = String::new();
+    for (_, path) in counts.iter().rev() {
+        if big.len() >= 200_000 {
+            break;
+        }
+        big += &std::fs::read_to_string(root.join(path)).unwrap();
+        big.push('\n');
+    }
+    let big_rel = "bench-200k.md";
+    let big_snap = snap.with_note(carnet::index::Note {
+        path: big_rel.into(),
+        facts: carnet::facts::extract(&big),
+        bytes: big.len() as u64,
+    });
+    let expected_tokens = carnet::answers::semantic_tokens(&big_snap, big_rel).len();
+    let expected_lenses = carnet::answers::lenses(snap, &mid).len();
+
+    println!("## carnet decorations benchmark\n");
+    println!(
+        "Command: `cargo bench -p carnet --bench decorations` ({notes} generated notes, client-side round trips)\n"
+    );
+    println!(
+        "- 200 KB note: {} KB, {expected_tokens} tokens; lens note `{mid}`: {mid_count} backlinks, {expected_lenses} lenses",
+        big.len() / 1000
+    );
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        std::hint::black_box(carnet::answers::semantic_tokens(&big_snap, big_rel));
+        times.push(t.elapsed());
+    }
+    report("library: tokens of the 200 KB note", &mut times);
+
+    for utf8 in [true, false] {
+        let enc = if utf8 { "utf-8" } else { "utf-16" };
+        println!("\n### {enc}\n");
+        let mut lsp = client::Lsp::start_with(&root, utf8, caps());
+        let uri = lsp.open_text(big_rel, &big);
+        let doc = json!({ "textDocument": { "uri": uri } });
+
+        let mut times = Vec::new();
+        let mut last = Value::Null;
+        for _ in 0..30 {
+            let t = Instant::now();
+            last = lsp
+                .request("textDocument/semanticTokens/full", doc.clone())
+                .unwrap();
+            times.push(t.elapsed());
+        }
+        assert_eq!(last["data"].as_array().unwrap().len(), 5 * expected_tokens);
+        report("semantic tokens full, 200 KB note", &mut times);
+
+        // Type a link at the end and take it away again, asking for a delta each time.
+        let at = lsp.pos(&big, big.len());
+        let insert = " [[zz no such note]]";
+        let after = lsp.pos(&format!("{big}{insert}"), big.len() + insert.len());
+        let mut id = last["resultId"].as_str().unwrap().to_string();
+        let mut times = Vec::new();
+        for i in 0..30 {
+            let change = if i % 2 == 0 {
+                json!({ "range": { "start": at, "end": at }, "text": insert })
+            } else {
+                json!({ "range": { "start": at, "end": after }, "text": "" })
+            };
+            lsp.notify(
+                "textDocument/didChange",
+                json!({ "textDocument": { "uri": uri, "version": 2 + i }, "contentChanges": [change] }),
+            );
+            let mut p = doc.clone();
+            p["previousResultId"] = json!(id);
+            let t = Instant::now();
+            let r = lsp
+                .request("textDocument/semanticTokens/full/delta", p)
+                .unwrap();
+            times.push(t.elapsed());
+            let edits = r["edits"].as_array().expect("a delta");
+            assert_eq!(edits.len(), 1);
+            id = r["resultId"].as_str().unwrap().to_string();
+        }
+        report(
+            "semantic tokens full/delta after an edit, 200 KB note",
+            &mut times,
+        );
+
+        let mut p = doc.clone();
+        p["range"] = json!({ "start": { "line": 0, "character": 0 }, "end": at });
+        let mut times = Vec::new();
+        for _ in 0..30 {
+            let t = Instant::now();
+            let r = lsp.request("textDocument/inlayHint", p.clone()).unwrap();
+            times.push(t.elapsed());
+            std::hint::black_box(r);
+        }
+        report("inlay previews, whole 200 KB note", &mut times);
+
+        let facts = &big_snap.note(big_rel).unwrap().facts;
+        let mut times = Vec::new();
+        for link in facts.links.iter().step_by(facts.links.len() / 50 + 1) {
+            let mut p = doc.clone();
+            p["position"] = lsp.pos(&big, link.span.start as usize + 1);
+            let t = Instant::now();
+            let r = lsp.request("textDocument/documentHighlight", p).unwrap();
+            times.push(t.elapsed());
+            assert!(!r.as_array().unwrap().is_empty());
+        }
+        report("document highlights on links, 200 KB note", &mut times);
+
+        let mid_uri = lsp.open(&mid);
+        let mid_doc = json!({ "textDocument": { "uri": mid_uri } });
+        let mut times = Vec::new();
+        let mut lenses = Value::Null;
+        for _ in 0..50 {
+            let t = Instant::now();
+            lenses = lsp
+                .request("textDocument/codeLens", mid_doc.clone())
+                .unwrap();
+            times.push(t.elapsed());
+        }
+        let lenses = lenses.as_array().unwrap().clone();
+        assert_eq!(lenses.len(), expected_lenses);
+        report(
+            &format!("code lenses, note with {mid_count} backlinks"),
+            &mut times,
+        );
+        let title = &lenses[0]["command"];
+        assert_eq!(title["title"], format!("{mid_count} backlinks"));
+        let mut times = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            let r = lsp
+                .request(
+                    "carnet/backlinks",
+                    json!({ "textDocument": { "uri": mid_uri }, "target": title["arguments"][2] }),
+                )
+                .unwrap();
+            times.push(t.elapsed());
+            assert_eq!(r.as_array().unwrap().len(), mid_count);
+        }
+        report(
+            &format!("carnet/backlinks of the title lens ({mid_count} locations)"),
+            &mut times,
+        );
+        lsp.shutdown();
+        assert_eq!(lsp.exit(), Some(0));
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn report(what: &str, times: &mut [Duration]) {
+    times.sort();
+    let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "- {what}: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} runs)",
+        ms(pick(0.5)),
+        ms(pick(0.95)),
+        ms(*times.last().unwrap()),
+        times.len()
+    );
+}
