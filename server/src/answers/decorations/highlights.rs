@@ -92,7 +92,7 @@ pub fn highlights(snap: &Snapshot, rel: &str, at: At) -> Vec<Highlight> {
 
 /// The links of note `rel` that lead where `link` leads.
 fn same_target(snap: &Snapshot, rel: &str, link: &Link) -> Vec<Span> {
-    let links = &snap.note(rel).map_or(&[][..], |n| &n.facts.links[..]);
+    let links = snap.note(rel).map_or(&[][..], |n| &n.facts.links[..]);
     match snap.resolve(rel, link) {
         Resolution::Note { path, subpath, .. } => {
             let part = part_of(subpath);
