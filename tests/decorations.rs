@@ -609,17 +609,7 @@ fn corpus_ranges_are_strict_in_both_encodings() {
                 let what = format!("{vault}/{rel} utf8={utf8}");
                 let r = full_tokens(&mut lsp, rel);
                 let got = decode(&lsp, &text, &r["data"]);
-                let want: Vec<(Span, u32, u32)> = carnet::answers::semantic_tokens(snap, rel)
-                    .iter()
-                    .map(|t| {
-                        let kind = carnet::answers::TokenKind::ALL
-                            .iter()
-                            .position(|k| *k == t.kind)
-                            .unwrap();
-                        (t.span, kind as u32, t.modifiers)
-                    })
-                    .collect();
-                assert_eq!(got, want, "{what}");
+                assert_eq!(got, library_tokens(snap, rel), "{what}");
                 tokens += got.len();
                 let r = lsp
                     .request("textDocument/codeLens", doc(&lsp, rel))
@@ -665,6 +655,213 @@ fn corpus_ranges_are_strict_in_both_encodings() {
             eprintln!(
                 "{vault} utf8={utf8}: {tokens} tokens, {lenses} lenses, {hints} previews, {highlights} highlights"
             );
+        });
+    }
+}
+
+/// The library's tokens of `rel`, as `decode` gives them: span, the type's
+/// index in the legend, modifier bits.
+fn library_tokens(snap: &carnet::index::Snapshot, rel: &str) -> Vec<(Span, u32, u32)> {
+    carnet::answers::semantic_tokens(snap, rel)
+        .iter()
+        .map(|t| {
+            let kind = carnet::answers::TokenKind::ALL
+                .iter()
+                .position(|k| *k == t.kind)
+                .unwrap();
+            (t.span, kind as u32, t.modifiers)
+        })
+        .collect()
+}
+
+/// Whether a mark after typing `typed` is the one before: equal, except
+/// that a preview of this same note may now show the typed words (and cut
+/// the text elsewhere).
+fn same_mark(
+    after: &(String, String, String),
+    before: &(String, String, String),
+    typed: &str,
+) -> bool {
+    if after.0 != "hint" || after.0 != before.0 || after.1 != before.1 {
+        return after == before;
+    }
+    let typed: Vec<&str> = typed.split_whitespace().collect();
+    let words = |s: &str| -> Vec<String> {
+        let s = s.trim_end_matches('…');
+        s.split_whitespace()
+            .filter(|w| !typed.contains(w))
+            .map(String::from)
+            .collect()
+    };
+    let (a, b) = (words(&after.2), words(&before.2));
+    // The last word of a cut preview may itself be cut.
+    let n = a.len().min(b.len()).saturating_sub(1);
+    a[..n] == b[..n]
+}
+
+/// Real notes with emoji and CJK typed in front of their links and tags:
+/// on copies of corpus vaults, the link-richest notes are edited in the
+/// server (one `didChange` of many insertions, in both encodings) so that
+/// `😀 漢字 ` stands before every link and tag that follows a space. After
+/// the edit, the tokens are exactly the library's on the edited text and
+/// name the same things as before; every lens, preview and highlight is
+/// strict and keeps its label; each lens's `carnet/backlinks` finds what
+/// it counts.
+#[test]
+fn corpus_notes_with_emoji_and_cjk_typed_before_their_links() {
+    let Some(corpora) = corpora() else { return };
+    const TYPED: &str = "😀 漢字 ";
+    for vault in [
+        "obsidian-help/en",
+        "obsidian-help/zh",
+        "obsidian-help/ru",
+        "foam-docs",
+    ] {
+        let from = corpora.join(vault);
+        if !from.is_dir() {
+            support::corpus_missing(&format!("{vault} not in the corpora"));
+            continue;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(&from, tmp.path());
+        let loaded = carnet::vault::load(tmp.path()).expect("index the copy");
+        let snap = &loaded.snapshot;
+        let mut notes: Vec<(usize, String)> = snap
+            .notes()
+            .map(|n| (n.facts.links.len() + n.facts.tags.len(), n.path.to_string()))
+            .collect();
+        notes.sort_by(|a, b| b.cmp(a));
+        notes.truncate(8);
+        both_encodings(|utf8| {
+            let mut lsp = start(tmp.path(), utf8);
+            lsp.notify(
+                "workspace/didChangeConfiguration",
+                json!({ "settings": { "carnet": { "inlayHints": { "previews": "all" } } } }),
+            );
+            let mut typed_before = 0;
+            for (_, rel) in &notes {
+                let what = format!("{vault}/{rel} utf8={utf8}");
+                let text = std::fs::read_to_string(tmp.path().join(rel)).unwrap();
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+                let uri = lsp.open_text(rel, &text);
+                let facts = &snap.note(rel).unwrap().facts;
+                let body = facts.front_matter.map_or(0, |s| s.end as usize);
+                let mut at: Vec<usize> = facts
+                    .links
+                    .iter()
+                    .map(|l| l.span.start as usize)
+                    .chain(facts.tags.iter().map(|t| t.span.start as usize))
+                    .filter(|&i| i > body && text[..i].ends_with(' '))
+                    .collect();
+                at.sort();
+                at.dedup();
+                typed_before += at.len();
+                let labels = |lsp: &mut Lsp, text: &str| -> Vec<(String, String, String)> {
+                    let mut out: Vec<(String, String, String)> = Vec::new();
+                    let r = full_tokens(lsp, rel);
+                    for (s, k, m) in decode(lsp, text, &r["data"]) {
+                        out.push(("token".into(), text[s.range()].into(), label(lsp, k, m)));
+                    }
+                    let r = lsp.request("textDocument/codeLens", doc(lsp, rel)).unwrap();
+                    for l in r.as_array().unwrap() {
+                        let s = strict_range(lsp, text, &l["range"], &what);
+                        let title = l["command"]["title"].as_str().unwrap();
+                        out.push(("lens".into(), text[s.range()].into(), title.into()));
+                        let args = &l["command"]["arguments"];
+                        let found = lsp
+                            .request(
+                                "carnet/backlinks",
+                                json!({ "textDocument": { "uri": args[0] }, "target": args[2] }),
+                            )
+                            .unwrap();
+                        let count = title.split(' ').next().unwrap();
+                        let count: usize = count.parse().unwrap_or(0);
+                        assert_eq!(found.as_array().unwrap().len(), count, "{what}: {title}");
+                    }
+                    let mut p = doc(lsp, rel);
+                    p["range"] =
+                        json!({ "start": lsp.pos(text, 0), "end": lsp.pos(text, text.len()) });
+                    let r = lsp.request("textDocument/inlayHint", p).unwrap();
+                    for h in r.as_array().unwrap() {
+                        let at = strict(lsp, text, &h["position"], &what);
+                        let before = text[..at].chars().rev().take(2).collect::<String>();
+                        let label = h["label"].as_str().unwrap();
+                        out.push(("hint".into(), before, label.into()));
+                    }
+                    out
+                };
+                let before = labels(&mut lsp, &text);
+                // Insert from the end, so each position is still one of the
+                // original text when the server applies the changes in order.
+                let mut edited = text.clone();
+                let changes: Vec<Value> = at
+                    .iter()
+                    .rev()
+                    .map(|&i| {
+                        let p = lsp.pos(&text, i);
+                        edited.insert_str(i, TYPED);
+                        json!({ "range": { "start": p, "end": p }, "text": TYPED })
+                    })
+                    .collect();
+                lsp.notify(
+                    "textDocument/didChange",
+                    json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": changes }),
+                );
+                let after = labels(&mut lsp, &edited);
+                let differ: Vec<_> = after
+                    .iter()
+                    .zip(&before)
+                    .filter(|(a, b)| !same_mark(a, b, TYPED))
+                    .take(3)
+                    .collect();
+                assert!(
+                    differ.is_empty() && after.len() == before.len(),
+                    "{what}: after typing / before: {differ:?}, {} / {} marks",
+                    after.len(),
+                    before.len()
+                );
+                let edited_snap = snap.with_note(carnet::index::Note {
+                    path: rel.as_str().into(),
+                    facts: carnet::facts::extract(&edited),
+                    bytes: edited.len() as u64,
+                });
+                let r = full_tokens(&mut lsp, rel);
+                let got = decode(&lsp, &edited, &r["data"]);
+                assert_eq!(got, library_tokens(&edited_snap, rel), "{what}");
+                // Highlights on each link and tag that got the typed prefix.
+                let facts = &edited_snap.note(rel).unwrap().facts;
+                for (n, i) in at.iter().enumerate().take(12) {
+                    let i = i + TYPED.len() * (n + 1);
+                    assert!(
+                        facts.links.iter().any(|l| l.span.start as usize == i)
+                            || facts.tags.iter().any(|t| t.span.start as usize == i),
+                        "{what}: nothing starts at {i} after typing"
+                    );
+                    let mut p = doc(&lsp, rel);
+                    p["position"] = lsp.pos(&edited, i + 1);
+                    let r = lsp.request("textDocument/documentHighlight", p).unwrap();
+                    let found = r.as_array().unwrap();
+                    let spans: Vec<Span> = found
+                        .iter()
+                        .map(|h| strict_range(&lsp, &edited, &h["range"], &what))
+                        .collect();
+                    assert!(
+                        spans
+                            .iter()
+                            .any(|s| s.start as usize <= i && i < s.end as usize),
+                        "{what}: the highlights at {i} miss it: {spans:?}"
+                    );
+                }
+                lsp.notify(
+                    "textDocument/didClose",
+                    json!({ "textDocument": { "uri": uri } }),
+                );
+            }
+            assert!(
+                typed_before > 20,
+                "{vault}: only {typed_before} places to type"
+            );
+            eprintln!("{vault} utf8={utf8}: typed before {typed_before} links and tags");
         });
     }
 }
