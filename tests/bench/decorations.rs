@@ -2,7 +2,9 @@
 //!
 //! Drives the built binary over stdio on the generated 10,000-note vault
 //! (`CARNET_BENCH_LSP_NOTES` to change the size), once with utf-8 positions
-//! and once with utf-16, and prints client-side round trips (p50, p95, max):
+//! and once with utf-16, and prints client-side round trips (p50, p95, max)
+//! and the server's CPU time per request (the delta's includes the edit and
+//! the check it starts), which a loaded machine disturbs much less:
 //! - semantic tokens of a 200 KB note: `full`, and `full/delta` after a
 //!   one-link edit;
 //! - code lenses of the note closest to 1,000 backlinks, and the
@@ -46,7 +48,7 @@ fn main() {
         })
         .collect();
     counts.sort();
-    let (mid_count, mid) = counts
+    let (_, mid) = counts
         .iter()
         .min_by_key(|(c, _)| c.abs_diff(1000))
         .cloned()
@@ -90,12 +92,14 @@ fn main() {
         big.len() / 1000
     );
     let mut times = Vec::new();
+    let cpu = thread_cpu();
     for _ in 0..50 {
         let t = Instant::now();
         std::hint::black_box(carnet::answers::semantic_tokens(&big_snap, big_rel));
         times.push(t.elapsed());
     }
-    report("library: tokens of the 200 KB note", &mut times);
+    let cpu = thread_cpu() - cpu;
+    report("library: tokens of the 200 KB note", &mut times, cpu);
 
     for utf8 in [true, false] {
         let enc = if utf8 { "utf-8" } else { "utf-16" };
@@ -104,10 +108,16 @@ fn main() {
         let uri = lsp.open_text(big_rel, &big);
         let doc = json!({ "textDocument": { "uri": uri } });
 
-        // The first answer waits for indexing: not timed.
-        lsp.request("textDocument/semanticTokens/full", doc.clone())
-            .unwrap();
+        // Time nothing before the index is built and the note checked.
+        lsp.wait_for(
+            "textDocument/publishDiagnostics",
+            Duration::from_secs(60),
+            |p| p["uri"] == uri,
+        )
+        .expect("the 200 KB note checked");
+        let pid = lsp.pid();
         let mut times = Vec::new();
+        let cpu = process_cpu(pid);
         let mut last = Value::Null;
         for _ in 0..30 {
             let t = Instant::now();
@@ -117,7 +127,11 @@ fn main() {
             times.push(t.elapsed());
         }
         assert_eq!(last["data"].as_array().unwrap().len(), 5 * expected_tokens);
-        report("semantic tokens full, 200 KB note", &mut times);
+        report(
+            "semantic tokens full, 200 KB note",
+            &mut times,
+            process_cpu(pid) - cpu,
+        );
 
         // Type a link at the end and take it away again, asking for a delta each time.
         let at = lsp.pos(&big, big.len());
@@ -125,6 +139,7 @@ fn main() {
         let after = lsp.pos(&format!("{big}{insert}"), big.len() + insert.len());
         let mut id = last["resultId"].as_str().unwrap().to_string();
         let mut times = Vec::new();
+        let cpu = process_cpu(pid);
         for i in 0..30 {
             let change = if i % 2 == 0 {
                 json!({ "range": { "start": at, "end": at }, "text": insert })
@@ -149,21 +164,30 @@ fn main() {
         report(
             "semantic tokens full/delta after an edit, 200 KB note",
             &mut times,
+            process_cpu(pid) - cpu,
         );
 
+        // Let the last edit's check finish before timing anything else.
+        std::thread::sleep(Duration::from_millis(500));
         let mut p = doc.clone();
         p["range"] = json!({ "start": { "line": 0, "character": 0 }, "end": at });
         let mut times = Vec::new();
+        let cpu = process_cpu(pid);
         for _ in 0..30 {
             let t = Instant::now();
             let r = lsp.request("textDocument/inlayHint", p.clone()).unwrap();
             times.push(t.elapsed());
             std::hint::black_box(r);
         }
-        report("inlay previews, whole 200 KB note", &mut times);
+        report(
+            "inlay previews, whole 200 KB note",
+            &mut times,
+            process_cpu(pid) - cpu,
+        );
 
         let facts = &big_snap.note(big_rel).unwrap().facts;
         let mut times = Vec::new();
+        let cpu = process_cpu(pid);
         for link in facts.links.iter().step_by(facts.links.len() / 50 + 1) {
             let mut p = doc.clone();
             p["position"] = lsp.pos(&big, link.span.start as usize + 1);
@@ -172,11 +196,22 @@ fn main() {
             times.push(t.elapsed());
             assert!(!r.as_array().unwrap().is_empty());
         }
-        report("document highlights on links, 200 KB note", &mut times);
+        report(
+            "document highlights on links, 200 KB note",
+            &mut times,
+            process_cpu(pid) - cpu,
+        );
 
         let mid_uri = lsp.open(&mid);
+        lsp.wait_for(
+            "textDocument/publishDiagnostics",
+            Duration::from_secs(60),
+            |p| p["uri"] == mid_uri,
+        )
+        .expect("the lens note checked");
         let mid_doc = json!({ "textDocument": { "uri": mid_uri } });
         let mut times = Vec::new();
+        let cpu = process_cpu(pid);
         let mut lenses = Value::Null;
         for _ in 0..50 {
             let t = Instant::now();
@@ -190,10 +225,12 @@ fn main() {
         report(
             &format!("code lenses, note with {mid_count} backlinks"),
             &mut times,
+            process_cpu(pid) - cpu,
         );
         let title = &lenses[0]["command"];
         assert_eq!(title["title"], format!("{mid_count} backlinks"));
         let mut times = Vec::new();
+        let cpu = process_cpu(pid);
         for _ in 0..50 {
             let t = Instant::now();
             let r = lsp
@@ -208,6 +245,7 @@ fn main() {
         report(
             &format!("carnet/backlinks of the title lens ({mid_count} locations)"),
             &mut times,
+            process_cpu(pid) - cpu,
         );
         lsp.shutdown();
         assert_eq!(lsp.exit(), Some(0));
@@ -218,14 +256,40 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn report(what: &str, times: &mut [Duration]) {
+/// Prints wall-clock quantiles and the CPU time per run: on a loaded
+/// machine the wall clock spreads with the load, the CPU time much less.
+fn report(what: &str, times: &mut [Duration], cpu: Duration) {
     times.sort();
     let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     println!(
-        "- {what}: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} runs)",
+        "- {what}: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; CPU {:.2} ms per run ({} runs)",
         ms(pick(0.5)),
         ms(pick(0.95)),
         ms(*times.last().unwrap()),
+        ms(cpu) / times.len() as f64,
         times.len()
     );
+}
+
+/// CPU time of this thread.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec to write to.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// CPU time (user + system, every thread) of process `pid` so far, from
+/// `/proc/<pid>/stat`, in clock ticks.
+fn process_cpu(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/<pid>/stat");
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+    Duration::from_micros(ticks * 1_000_000 / hz)
 }

@@ -436,8 +436,11 @@ impl World {
 #[derive(Default)]
 pub struct TokenResults {
     next: std::sync::atomic::AtomicU64,
-    by_doc: Mutex<HashMap<Uri, std::collections::VecDeque<(String, Arc<[SemanticToken]>)>>>,
+    by_doc: Mutex<HashMap<Uri, std::collections::VecDeque<TokenResult>>>,
 }
+
+/// A result id and the tokens sent with it.
+type TokenResult = (String, Arc<[SemanticToken]>);
 
 /// How many results are kept per document.
 const TOKEN_RESULTS_KEPT: usize = 4;

@@ -162,7 +162,7 @@ fn words(line: &str) -> impl Iterator<Item = &str> {
                 || (w.ends_with(['.', ')'])
                     && w[..w.len() - 1].chars().all(|c| c.is_ascii_digit()));
             // Block ids are not words of the text.
-            !(marker && *i < 3) && !w.starts_with('^')
+            !(w.starts_with('^') || marker && *i < 3)
         })
         .map(|(_, w)| w.trim_matches(['*', '_', '`', '[', ']', '=']))
         .filter(|w| !w.is_empty())
