@@ -214,7 +214,7 @@ fn apply_delta(held: &mut Vec<Value>, edits: &Value) {
 }
 
 /// Edits interleaved over two notes, each followed by a delta request
-/// against the result the client holds — sometimes an older one, as when a
+/// (and a range request over the edited line) against the result the client holds — sometimes an older one, as when a
 /// request was cancelled: after each, the client's tokens equal a full
 /// request's, and a result id nobody knows gets all the tokens.
 #[test]
@@ -291,7 +291,20 @@ fn semantic_token_deltas_stay_right_under_interleaved_edits() {
                     "step {step}, utf8={utf8}"
                 );
             }
-            decode(&lsp, text, &full["data"]);
+            let all = decode(&lsp, text, &full["data"]);
+            // A range over the edited line asks for its tokens only.
+            let mut p = doc(&lsp, rel);
+            p["range"] = json!({ "start": at, "end": lsp.pos(text, text.len()) });
+            let r = lsp.request("textDocument/semanticTokens/range", p).unwrap();
+            let want: Vec<_> = all
+                .into_iter()
+                .filter(|t| t.0.end as usize > last)
+                .collect();
+            assert_eq!(
+                decode(&lsp, text, &r["data"]),
+                want,
+                "step {step}, utf8={utf8}"
+            );
         }
         let mut p = doc(&lsp, "a.md");
         p["previousResultId"] = json!("no such result");
@@ -452,6 +465,53 @@ fn lenses_hints_and_tokens_follow_edits_in_other_notes() {
         lsp.open_text("new.md", "# New\n");
         assert!(tokens(&mut lsp).contains(&("new".into(), "class".into())));
     });
+}
+
+/// A client takes only the refreshes it announced: here semantic tokens,
+/// which arrive after an edit elsewhere, and no lens or inlay refresh (it
+/// asks again on its own, when the note is shown).
+#[test]
+fn refresh_requests_only_for_what_the_client_refreshes() {
+    let v = Vault::new(&[
+        ("a.md", "# A\n\n[[b#^blk]]\n"),
+        ("b.md", "# B\n\nold ^blk\n"),
+    ]);
+    let mut caps = caps();
+    caps["workspace"] = json!({ "semanticTokens": { "refreshSupport": true } });
+    let mut lsp = Lsp::start_with(v.path(), false, caps);
+    lsp.open("a.md");
+    let b = lsp.open("b.md");
+    std::thread::sleep(Duration::from_millis(300));
+    lsp.wait_message(Duration::from_millis(100), |_| false);
+    lsp.inbox.clear();
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": b, "version": 2 },
+                "contentChanges": [{ "text": "# B\n\nnew ^blk\n[[a]]\n" }] }),
+    );
+    assert!(
+        lsp.wait_for(
+            "workspace/semanticTokens/refresh",
+            Duration::from_secs(10),
+            |_| true
+        )
+        .is_some()
+    );
+    lsp.wait_message(Duration::from_millis(300), |_| false);
+    let r = lsp
+        .request("textDocument/codeLens", doc(&lsp, "a.md"))
+        .unwrap();
+    assert_eq!(r[0]["command"]["title"], "1 backlink");
+    let refreshes: Vec<&Value> = lsp
+        .inbox
+        .iter()
+        .filter(|m| {
+            m["method"]
+                .as_str()
+                .is_some_and(|m| m.ends_with("/refresh"))
+        })
+        .collect();
+    assert!(refreshes.is_empty(), "{refreshes:?}");
 }
 
 fn hint_marks(lsp: &mut Lsp, fixture: &Fixture, rel: &str) -> Vec<(String, Span, String)> {
