@@ -69,6 +69,7 @@ export interface CarnetSettings {
   diagnostics?: Record<string, string>;
   completion?: { markdownPathStyle?: string };
   inlayHints?: { previews?: string };
+  moves?: { updateLinks?: string };
 }
 
 /**
@@ -99,6 +100,10 @@ export function carnetSettings(get: Get): CarnetSettings {
   const previews = get('inlayHints.previews');
   if (typeof previews === 'string' && previews !== '') {
     out.inlayHints = { previews };
+  }
+  const updateLinks = get('moves.updateLinks');
+  if (typeof updateLinks === 'string' && updateLinks !== '') {
+    out.moves = { updateLinks };
   }
   return out;
 }

@@ -11,6 +11,8 @@ import {
 
 import { configurationAnswer, resolveServerPath, thisMachine } from './config';
 import { registerShowReferences } from './lenses';
+import { registerGraphView } from './graphView';
+import { registerReportLists } from './reportLists';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -95,6 +97,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  registerGraphView(context, () => client);
+  registerReportLists(context, () => client);
   await start();
 }
 

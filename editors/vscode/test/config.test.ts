@@ -46,6 +46,7 @@ test('settings map to the carnet section the server reads', () => {
     diagnostics: { 'tag-near-miss': 'off', 'unresolved-heading': 'error', bogus: 3 },
     'completion.markdownPathStyle': 'angle',
     'inlayHints.previews': 'all',
+    'moves.updateLinks': 'always',
     'server.path': '/x/carnet',
     'trace.server': 'verbose',
   };
@@ -55,6 +56,7 @@ test('settings map to the carnet section the server reads', () => {
     diagnostics: { 'tag-near-miss': 'off', 'unresolved-heading': 'error' },
     completion: { markdownPathStyle: 'angle' },
     inlayHints: { previews: 'all' },
+    moves: { updateLinks: 'always' },
   });
   assert.deepEqual(carnetSettings(() => undefined), {});
 });

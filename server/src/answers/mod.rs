@@ -6,14 +6,15 @@
 //! here does I/O either: where a note's text is needed (hover previews), the
 //! caller passes a function that supplies it.
 
+mod autofix;
 mod complete;
 mod decorations;
 mod fixes;
 mod rename;
 
 pub use rename::{
-    Edit, Plan, Prepared, RenameError, Target, move_files, prepare, rename, rename_attachment,
-    rename_block, rename_heading, rename_note, rename_tag,
+    Edit, Plan, Prepared, RenameError, Target, TextOf, apply_edits, move_files, move_paths,
+    prepare, rename, rename_attachment, rename_block, rename_heading, rename_note, rename_tag,
 };
 
 pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
@@ -23,6 +24,8 @@ pub use decorations::{
 };
 mod symbols;
 
+pub use autofix::sure_fixes;
+pub(crate) use fixes::new_note_path;
 pub use fixes::{Fix, fixes, fixes_in};
 
 pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};

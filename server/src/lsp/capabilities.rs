@@ -45,6 +45,8 @@ pub struct ClientCaps {
     pub inlay_hints: bool,
     pub inlay_hint_refresh: bool,
     pub document_highlight: bool,
+    /// The client applies edits the server sends (`workspace/applyEdit`).
+    pub apply_edit: bool,
 }
 
 impl ClientCaps {
@@ -103,6 +105,7 @@ impl ClientCaps {
                 .and_then(|i| i.refresh_support)
                 .unwrap_or(false),
             document_highlight: td.and_then(|t| t.document_highlight.as_ref()).is_some(),
+            apply_edit: ws.and_then(|w| w.apply_edit).unwrap_or(false),
             // Resource operations exist only inside `documentChanges`, so a
             // client listing any (Neovim, which omits `documentChanges`)
             // applies them.
@@ -243,6 +246,13 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             prepare_provider: Some(true),
             work_done_progress_options: Default::default(),
         })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: super::ext::REPORT_COMMANDS
+                .iter()
+                .map(|(name, _)| name.to_string())
+                .collect(),
+            work_done_progress_options: Default::default(),
+        }),
         ..Default::default()
     }
 }

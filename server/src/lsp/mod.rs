@@ -2,7 +2,8 @@
 //! handlers, which translate between LSP and the [`answers`](crate::answers)
 //! computed from vault snapshots.
 //!
-//! - [`capabilities`]: what the server offers, and a typed view of the client's.
+//! - [`capabilities`]: what the server offers, and a typed view of the client's;
+//!   [`ext`]: carnet's own requests and commands.
 //! - [`from_proto`] / [`to_proto`]: every conversion between protocol values
 //!   (positions in the negotiated encoding, URIs, response shapes,
 //!   `WorkspaceEdit`s) and domain values (byte offsets, paths, answers).
@@ -10,7 +11,9 @@
 //! - [`snapshot`]: what a request handler reads; [`world`]: open buffers, vault
 //!   snapshots and the writer thread that publishes them.
 //! - [`diagnostics`]: pushing or refreshing diagnostics after changes settle;
-//!   [`client`]: requests to the client; [`transport`]: JSON-RPC framing.
+//!   [`moves`]: noticing notes moved behind the editor's back and offering
+//!   the link updates; [`client`]: requests to the client; [`transport`]:
+//!   JSON-RPC framing.
 //!
 //! Rules this module keeps: buffer changes mutate state synchronously, before
 //! any `.await`, so they apply in arrival order; CPU work (and every read of
@@ -22,9 +25,11 @@
 mod capabilities;
 mod client;
 mod diagnostics;
+mod ext;
 mod from_proto;
 mod handlers;
 mod log;
+mod moves;
 mod snapshot;
 mod to_proto;
 mod transport;
@@ -95,7 +100,8 @@ pub fn run_stdio() -> i32 {
                 watcher: Mutex::new(None),
             }
         })
-        .custom_method("carnet/backlinks", Backend::backlinks)
+        .custom_method(ext::BACKLINKS, Backend::backlinks)
+        .custom_method(ext::GRAPH, Backend::graph)
         .finish();
         // Client ⇄ transport (checks framing) ⇄ tower-lsp, through in-memory pipes.
         let (server_in, client_side_in) = tokio::io::duplex(1 << 16);
@@ -239,10 +245,15 @@ impl Backend {
     }
 
     /// `carnet/backlinks`: the links a code lens counts (see docs/server.md).
-    async fn backlinks(&self, params: from_proto::BacklinksParams) -> Result<Vec<Location>> {
+    async fn backlinks(&self, params: ext::BacklinksParams) -> Result<Vec<Location>> {
         let uri = params.text_document.uri.clone();
-        self.on_note("carnet/backlinks", &uri, params, request::backlinks)
+        self.on_note(ext::BACKLINKS, &uri, params, request::backlinks)
             .await
+    }
+
+    /// `carnet/graph` (see [`ext`]).
+    async fn graph(&self, params: ext::GraphParams) -> Result<serde_json::Value> {
+        self.on_workspace(ext::GRAPH, params, request::graph).await
     }
 
     /// Watches the roots ourselves when the client cannot do it for us.
@@ -290,6 +301,7 @@ impl LanguageServer for Backend {
                 self.client.clone(),
             ));
         }
+        tokio::spawn(moves::offer_loop(self.world.clone(), self.client.clone()));
         if caps.watched_files_dynamic {
             client::register_file_watcher(&self.client, &self.world);
         } else {
@@ -462,6 +474,14 @@ impl LanguageServer for Backend {
             request::will_rename_files,
         )
         .await
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        self.on_workspace("workspace/executeCommand", params, request::execute_command)
+            .await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

@@ -3,16 +3,19 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use serde_json::Value;
 use tower_lsp_server::ls_types::*;
 
 use super::Result;
 use crate::answers::{self, Fix, Plan, RenameError};
 use crate::check::Checker;
+use crate::graph::report;
 use crate::lsp::capabilities::{ClientCaps, server_capabilities};
 use crate::lsp::diagnostics;
+use crate::lsp::ext::{BacklinksParams, GraphParams};
 use crate::lsp::from_proto;
 use crate::lsp::log::LogLevel;
-use crate::lsp::snapshot::{NoteSnapshot, WorkspaceSnapshot};
+use crate::lsp::snapshot::{NoteSnapshot, VaultView, WorkspaceSnapshot};
 use crate::lsp::to_proto;
 use crate::lsp::world::World;
 use crate::vault;
@@ -425,7 +428,7 @@ pub fn code_lens(s: &NoteSnapshot, p: CodeLensParams) -> Result<Option<Vec<CodeL
 }
 
 /// `carnet/backlinks`: what a lens counts, as locations.
-pub fn backlinks(s: &NoteSnapshot, p: from_proto::BacklinksParams) -> Result<Vec<Location>> {
+pub fn backlinks(s: &NoteSnapshot, p: BacklinksParams) -> Result<Vec<Location>> {
     let counted = from_proto::counted(&p.target);
     let found = answers::backlinks_of(&s.snapshot, &s.rel, &counted);
     Ok(to_proto::locations(
@@ -460,4 +463,56 @@ pub fn document_highlight(
             .map(|h| to_proto::document_highlight(pos.range(&s.rel, h.span), h))
             .collect(),
     ))
+}
+
+/// `carnet/graph`: the graph of the vault the request names, or the part of
+/// it the parameters keep.
+pub fn graph(w: &WorkspaceSnapshot, p: GraphParams) -> Result<Value> {
+    let Some((v, center)) = vault_asked(w, p.text_document.as_ref(), p.root.as_ref())? else {
+        return Ok(to_proto::graph(None, &Default::default(), None, p.edges));
+    };
+    let options = from_proto::graph_options(&p, center.as_deref());
+    let g = w.world.graph(&v.root, &v.snapshot).select(&options);
+    Ok(to_proto::graph(
+        Some(&v.root),
+        &g,
+        center.as_deref(),
+        p.edges,
+    ))
+}
+
+/// `workspace/executeCommand`: the `carnet.report.*` lists, as locations.
+pub fn execute_command(w: &WorkspaceSnapshot, p: ExecuteCommandParams) -> Result<Option<Value>> {
+    let (list, args) = from_proto::report_command(p)?;
+    let Some((v, _)) = vault_asked(w, args.text_document.as_ref(), args.root.as_ref())? else {
+        return Ok(to_proto::command_locations(vec![]));
+    };
+    let full = w.world.graph(&v.root, &v.snapshot);
+    let r = report::report_of(&v.snapshot, &full, args.limit.unwrap_or(0));
+    let found = report::locations(&v.snapshot, &r, list);
+    let pos = w.positions(v);
+    let located = to_proto::locations(&v.root, &pos, &found, &w.cancel);
+    Ok(to_proto::command_locations(located))
+}
+
+/// The vault a graph or report request names — the one holding its note
+/// (with that note's vault-relative path), else the one at its folder,
+/// else the first workspace folder's — or `None` when there is no such vault.
+fn vault_asked<'w>(
+    w: &'w WorkspaceSnapshot,
+    note: Option<&TextDocumentIdentifier>,
+    root: Option<&Uri>,
+) -> Result<Option<(&'w VaultView, Option<String>)>> {
+    if let Some(doc) = note {
+        let found = from_proto::path(&doc.uri).and_then(|path| w.vault_of(&path));
+        let (v, rel) = found.ok_or_else(|| to_proto::not_a_note(&doc.uri))?;
+        return Ok(Some((v, Some(rel))));
+    }
+    let root = root.map(from_proto::folder).transpose()?;
+    let named = w
+        .vaults
+        .iter()
+        .filter(|v| root.as_ref().is_none_or(|r| *r == v.root));
+    // The first workspace folder before a stray note's folder.
+    Ok(named.min_by_key(|v| v.adhoc).map(|v| (v, None)))
 }
