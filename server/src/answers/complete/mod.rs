@@ -88,30 +88,26 @@ pub fn complete(
         start: start as u32,
         end: offset as u32,
     };
-    let close = |closed: bool| if closed { "" } else { "]]" };
     let (start, (items, incomplete)) = match typed {
         Typed::WikiName {
             query,
             start,
             embed,
-            closed,
-        } => (
-            start,
-            notes(snap, from, offset, query, embed, close(closed), limit),
-        ),
+            close,
+        } => (start, notes(snap, from, offset, query, embed, close, limit)),
         Typed::WikiPart {
             part,
             note,
             query,
             start,
-            closed,
+            close,
         } => {
             let target = resolve_name(snap, from, note, LinkKind::Wiki);
             let target = target.as_ref();
             let items = match part {
-                Segment::Alias => aliases(snap, target, query, close(closed)),
-                Segment::Heading => headings(snap, target, query, close(closed), HeadingForm::Text),
-                Segment::Block => blocks(snap, target, query, close(closed)),
+                Segment::Alias => aliases(snap, target, query, close),
+                Segment::Heading => headings(snap, target, query, close, HeadingForm::Text),
+                Segment::Block => blocks(snap, target, query, close),
             };
             (start, (items, false))
         }
