@@ -188,6 +188,41 @@ local function run()
   say(("references: %d quickfix entries, as the ground truth says"):format(#got))
   vim.cmd("cclose")
 
+  -- The backlink lens on the target's title counts the same links, and its
+  -- command (the module's carnet.showReferences) lists them in the quickfix list.
+  -- Neovim 0.7 does not announce textDocument.codeLens: carnet must not
+  -- offer lenses to it (0.8 and newer announce it).
+  local target_buf = api.nvim_get_current_buf()
+  if vim.lsp.protocol.make_client_capabilities().textDocument.codeLens == nil then
+    check(not client.server_capabilities.codeLensProvider, "carnet offers code lenses to a Neovim that did not ask")
+    say("lens: this Neovim announces no codeLens, and carnet offers none")
+  else
+    local title_lens
+    wait("the title lens of " .. sc.target, function()
+      for _, l in ipairs(vim.lsp.codelens.get(target_buf) or {}) do
+        if l.command and (not title_lens or l.range.start.line < title_lens.range.start.line) then
+          title_lens = l
+        end
+      end
+      return title_lens ~= nil
+    end)
+    local title = title_lens.command.title
+    check(title == #want .. " backlinks", ("title lens %q, want %d backlinks"):format(title, #want))
+    vim.fn.setqflist({}, "r", { title = "", items = {} })
+    vim.lsp.commands[title_lens.command.command](title_lens.command, { client_id = client.id, bufnr = target_buf })
+    wait("the lens's links in the quickfix list", function()
+      return vim.fn.getqflist({ title = 0 }).title == title
+    end)
+    local listed = {}
+    for _, item in ipairs(vim.fn.getqflist()) do
+      table.insert(listed, api.nvim_buf_get_name(item.bufnr):sub(#sc.root + 2) .. ":" .. item.lnum)
+    end
+    table.sort(listed)
+    check(vim.deep_equal(listed, want), "lens command: " .. vim.inspect(listed))
+    say(("lens: %q on the title, its command lists them"):format(title))
+    vim.cmd("cclose")
+  end
+
   -- Completion after `[[` in the source note.
   vim.cmd("buffer " .. src)
   local last = api.nvim_buf_line_count(src)

@@ -80,6 +80,7 @@ export interface CarnetSettings {
   logLevel?: string;
   diagnostics?: Record<string, string>;
   completion?: { markdownPathStyle?: string };
+  inlayHints?: { previews?: string };
   moves?: { updateLinks?: string };
 }
 
@@ -107,6 +108,10 @@ export function carnetSettings(get: Get): CarnetSettings {
   const style = get('completion.markdownPathStyle');
   if (typeof style === 'string' && style !== '') {
     out.completion = { markdownPathStyle: style };
+  }
+  const previews = get('inlayHints.previews');
+  if (typeof previews === 'string' && previews !== '') {
+    out.inlayHints = { previews };
   }
   const updateLinks = get('moves.updateLinks');
   if (typeof updateLinks === 'string' && updateLinks !== '') {

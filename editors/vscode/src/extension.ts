@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { ServerPath, bundledServer, configurationAnswer, resolveServerPath, thisMachine } from './config';
+import { registerShowReferences } from './lenses';
 import { registerGraphView } from './graphView';
 import { registerReportLists } from './reportLists';
 
@@ -143,6 +144,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await restart();
     }),
     vscode.commands.registerCommand('carnet.showOutput', () => output.show()),
+    registerShowReferences(() => client),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration('carnet.server.path')) {
         await restart();

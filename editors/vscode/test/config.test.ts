@@ -57,6 +57,7 @@ test('settings map to the carnet section the server reads', () => {
     logLevel: 'debug',
     diagnostics: { 'tag-near-miss': 'off', 'unresolved-heading': 'error', bogus: 3 },
     'completion.markdownPathStyle': 'angle',
+    'inlayHints.previews': 'all',
     'moves.updateLinks': 'always',
     'server.path': '/x/carnet',
     'trace.server': 'verbose',
@@ -66,6 +67,7 @@ test('settings map to the carnet section the server reads', () => {
     logLevel: 'debug',
     diagnostics: { 'tag-near-miss': 'off', 'unresolved-heading': 'error' },
     completion: { markdownPathStyle: 'angle' },
+    inlayHints: { previews: 'all' },
     moves: { updateLinks: 'always' },
   });
   assert.deepEqual(carnetSettings(() => undefined), {});

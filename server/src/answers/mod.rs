@@ -8,6 +8,7 @@
 
 mod autofix;
 mod complete;
+mod decorations;
 mod fixes;
 mod rename;
 
@@ -17,6 +18,10 @@ pub use rename::{
 };
 
 pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
+pub use decorations::{
+    Counted, Highlight, HighlightKind, Hint, Lens, Modifier, Previews, Token, TokenKind,
+    backlinks_of, highlights, inlay_hints, lenses, semantic_tokens,
+};
 mod symbols;
 
 pub use autofix::sure_fixes;
@@ -161,6 +166,26 @@ pub fn definition(snap: &Snapshot, from: &str, at: At) -> Option<(Span, Vec<Loca
 /// Every link in the vault that resolves to `target` (and to `part` of it,
 /// unless `part` is [`Part::Whole`], which accepts links to any part).
 pub fn links_to(snap: &Snapshot, target: &str, part: Part) -> Vec<Location> {
+    let mut out = Vec::new();
+    each_link_to(snap, target, |source, link| {
+        let hit = match part {
+            Part::Whole => true,
+            _ => link_part(snap, target, link) == part,
+        };
+        if hit {
+            out.push(Location {
+                path: source.clone(),
+                span: link.span,
+            });
+        }
+    });
+    out.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+    out
+}
+
+/// Calls `f` with every link in the vault that resolves to the note
+/// `target` (to any part of it), and the note holding the link.
+pub(crate) fn each_link_to(snap: &Snapshot, target: &str, mut f: impl FnMut(&NotePath, &Link)) {
     let name = crate::facts::Link::name_key_of(target);
     let mut sources: Vec<&NotePath> = snap
         .linkers_of_name(&fold(note_stem(target)))
@@ -172,7 +197,6 @@ pub fn links_to(snap: &Snapshot, target: &str, part: Part) -> Vec<Location> {
     {
         sources.push(&n.path);
     }
-    let mut out = Vec::new();
     for source in sources {
         let Some(note) = snap.note(source) else {
             continue;
@@ -180,26 +204,25 @@ pub fn links_to(snap: &Snapshot, target: &str, part: Part) -> Vec<Location> {
         for link in &note.facts.links {
             // Only links naming the target (or nothing: same-note links) can reach it.
             let named = link.name_key == name || (link.name_key.is_none() && **source == *target);
-            if !named {
-                continue;
-            }
-            let hit = match part {
-                Part::Whole => snap
+            if named
+                && snap
                     .resolve_note(source, link)
-                    .is_some_and(|p| *p == *target),
-                _ => matches!(snap.resolve(source, link), Resolution::Note { path, subpath, .. }
-                    if *path == *target && part_of(subpath) == part),
-            };
-            if hit {
-                out.push(Location {
-                    path: source.clone(),
-                    span: link.span,
-                });
+                    .is_some_and(|p| *p == *target)
+            {
+                f(source, link);
             }
         }
     }
-    out.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
-    out
+}
+
+/// The part of `target` that `link`, known to lead to `target`, points at.
+pub(crate) fn link_part(snap: &Snapshot, target: &str, link: &Link) -> Part {
+    match (&link.subpath(), snap.note(target)) {
+        (Some(sub), Some(n)) => part_of(crate::index::resolve::match_subpath(
+            &n.facts, sub, link.kind,
+        )),
+        _ => Part::Whole,
+    }
 }
 
 /// Every occurrence of `tag` and of its nested tags (`#a` finds `#a/b`).

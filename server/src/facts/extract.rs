@@ -247,6 +247,7 @@ pub fn extract(text: &str) -> NoteFacts {
     facts.tags.shrink_to_fit();
     facts.blocks.shrink_to_fit();
     facts.aliases.shrink_to_fit();
+    facts.front_matter_keys.shrink_to_fit();
     facts
 }
 
@@ -310,14 +311,25 @@ pub(super) fn wiki_link(text: &str, range: Range<usize>, kind: LinkKind) -> Opti
     let lead = name.len() - name.trim_start().len();
     let name_trimmed = name.trim();
     let name_start = inner_start + lead;
+    let subpath_text = sub.and_then(normalize_subpath).map(|s| Sym::new(&s));
+    let subpath_span = sub
+        .filter(|_| subpath_text.is_some())
+        .map(|sub| trimmed_span(sub, inner_start + name.len() + 1));
     Some(Link {
         kind,
         span: Span::new(range),
         target_span: Span::new(name_start..name_start + name_trimmed.len()),
         target: name_trimmed.into(),
         name_key: Link::name_key_of(name_trimmed),
-        subpath_text: sub.and_then(normalize_subpath).map(|s| Sym::new(&s)),
+        subpath_text,
+        subpath_span,
     })
+}
+
+/// The span of `s` (which starts at byte `at`) without its surrounding whitespace.
+fn trimmed_span(s: &str, at: usize) -> Span {
+    let lead = s.len() - s.trim_start().len();
+    Span::new(at + lead..at + lead + s.trim().len())
 }
 
 /// `H1 # H2` → `H1#H2`; ` ^id` → `^id`; nothing left → `None`.
@@ -425,15 +437,21 @@ fn markdown_link(
     let raw_text = &text[raw.clone()];
     let raw_path_len = raw_text.find('#').unwrap_or(raw_text.len());
     let target = percent_decode(path);
+    let subpath_text = fragment
+        .and_then(|f| normalize_subpath(&percent_decode(f)))
+        .map(|s| Sym::new(&s));
+    let subpath_span = raw_text
+        .get(raw_path_len + 1..)
+        .filter(|_| subpath_text.is_some())
+        .map(|f| trimmed_span(f, raw.start + raw_path_len + 1));
     Some(Link {
         kind,
         span: Span::new(range),
         target_span: Span::new(raw.start..raw.start + raw_path_len),
         name_key: Link::name_key_of(&target),
         target: Sym::new(&target),
-        subpath_text: fragment
-            .and_then(|f| normalize_subpath(&percent_decode(f)))
-            .map(|s| Sym::new(&s)),
+        subpath_text,
+        subpath_span,
     })
 }
 

@@ -57,6 +57,7 @@ pub fn scan(text: &str, range: Range<usize>, facts: &mut NoteFacts) {
                 match stack.last_mut() {
                     Some(Frame::Map { top: true, key, .. }) if key.is_none() => {
                         *key = Some(value.to_ascii_lowercase());
+                        facts.front_matter_keys.push(Span::new(at.span.clone()));
                     }
                     Some(Frame::Map { top: true, key, .. }) => {
                         let k = key.take().unwrap_or_default();

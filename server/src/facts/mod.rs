@@ -31,6 +31,8 @@ pub struct NoteFacts {
     pub aliases: Vec<Box<str>>,
     /// The whole front matter block, `---` lines included.
     pub front_matter: Option<Span>,
+    /// The top-level keys of the front matter, in order (`tags`, `up`, …).
+    pub front_matter_keys: Vec<Span>,
     /// Obsidian comments `%% … %%`. Links inside them are kept, as
     /// Obsidian keeps them (backlinks, renames); tags, headings and block ids
     /// inside them are not facts.
@@ -135,6 +137,8 @@ pub struct Link {
     pub target: Sym,
     /// What follows `#`, decoded: `H1#H2` or `^block-id` (see [`Link::subpath`]).
     pub subpath_text: Option<Sym>,
+    /// Where that subpath is written (after the first `#`, trimmed).
+    pub subpath_span: Option<Span>,
     /// The folded name the target points at (`Folder/Note.md` → `note`),
     /// computed once here so resolving and indexing need not fold again.
     pub name_key: Option<Sym>,

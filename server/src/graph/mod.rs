@@ -431,6 +431,7 @@ pub fn find_note(snap: &Snapshot, name: &str) -> Option<NotePath> {
         target_span: Span::default(),
         target: Sym::new(name),
         subpath_text: None,
+        subpath_span: None,
         name_key: Link::name_key_of(name),
     };
     snap.resolve_note("", &link)

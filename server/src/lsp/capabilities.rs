@@ -36,6 +36,15 @@ pub struct ClientCaps {
     pub rename_files: bool,
     /// The client answers `workspace/configuration`.
     pub configuration: bool,
+    /// The client asks for semantic tokens, code lenses, inlay hints and
+    /// document highlights, and takes a refresh request for the first three.
+    pub semantic_tokens: bool,
+    pub semantic_tokens_refresh: bool,
+    pub code_lens: bool,
+    pub code_lens_refresh: bool,
+    pub inlay_hints: bool,
+    pub inlay_hint_refresh: bool,
+    pub document_highlight: bool,
     /// The client applies edits the server sends (`workspace/applyEdit`).
     pub apply_edit: bool,
 }
@@ -80,6 +89,22 @@ impl ClientCaps {
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+            semantic_tokens: td.and_then(|t| t.semantic_tokens.as_ref()).is_some(),
+            semantic_tokens_refresh: ws
+                .and_then(|w| w.semantic_tokens.as_ref())
+                .and_then(|s| s.refresh_support)
+                .unwrap_or(false),
+            code_lens: td.and_then(|t| t.code_lens.as_ref()).is_some(),
+            code_lens_refresh: ws
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false),
+            inlay_hints: td.and_then(|t| t.inlay_hint.as_ref()).is_some(),
+            inlay_hint_refresh: ws
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false),
+            document_highlight: td.and_then(|t| t.document_highlight.as_ref()).is_some(),
             apply_edit: ws.and_then(|w| w.apply_edit).unwrap_or(false),
             // Resource operations exist only inside `documentChanges`, so a
             // client listing any (Neovim, which omits `documentChanges`)
@@ -113,6 +138,37 @@ fn file_filters() -> FileOperationRegistrationOptions {
                 options: None,
             },
         }],
+    }
+}
+
+/// The semantic token legend: a standard type for each token kind and a
+/// modifier for each bit, in the order of `TokenKind::ALL` and
+/// `Modifier::ALL` (a token's type is its index there, its modifiers its bits).
+pub fn legend() -> SemanticTokensLegend {
+    use crate::answers::{Modifier, TokenKind};
+    let token_types = TokenKind::ALL
+        .iter()
+        .map(|k| match k {
+            TokenKind::Note => SemanticTokenType::CLASS,
+            TokenKind::Attachment => SemanticTokenType::STRING,
+            TokenKind::Heading => SemanticTokenType::PROPERTY,
+            TokenKind::Block => SemanticTokenType::ENUM_MEMBER,
+            TokenKind::Tag => SemanticTokenType::DECORATOR,
+            TokenKind::Key => SemanticTokenType::KEYWORD,
+        })
+        .collect();
+    let token_modifiers = Modifier::ALL
+        .iter()
+        .map(|m| match m {
+            Modifier::Declaration => SemanticTokenModifier::DECLARATION,
+            Modifier::Unresolved => SemanticTokenModifier::new("unresolved"),
+            Modifier::Ambiguous => SemanticTokenModifier::new("ambiguous"),
+            Modifier::Embed => SemanticTokenModifier::new("embed"),
+        })
+        .collect();
+    SemanticTokensLegend {
+        token_types,
+        token_modifiers,
     }
 }
 
@@ -162,6 +218,19 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             resolve_provider: Some(false),
         })),
         selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: client.semantic_tokens.then(|| {
+            SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                legend: legend(),
+                range: Some(true),
+                full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                work_done_progress_options: Default::default(),
+            })
+        }),
+        code_lens_provider: client.code_lens.then_some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        inlay_hint_provider: client.inlay_hints.then_some(OneOf::Left(true)),
+        document_highlight_provider: client.document_highlight.then_some(OneOf::Left(true)),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),

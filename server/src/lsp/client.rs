@@ -95,6 +95,26 @@ pub fn report_indexing(client: &Client, world: &Arc<World>) {
     });
 }
 
+/// After each settled batch of changes, asks the client to fetch again what
+/// other notes' changes may have changed: backlink counts (code lenses),
+/// previews (inlay hints) and the unresolved marks of semantic tokens. Each
+/// only when the client takes that refresh; in this task, never a handler.
+pub async fn refresh_views(world: Arc<World>, client: Client) {
+    let caps = world.caps();
+    let mut changes = world.changes();
+    while super::diagnostics::settled(&mut changes).await {
+        if caps.code_lens && caps.code_lens_refresh {
+            let _ = client.code_lens_refresh().await;
+        }
+        if caps.inlay_hints && caps.inlay_hint_refresh {
+            let _ = client.inlay_hint_refresh().await;
+        }
+        if caps.semantic_tokens && caps.semantic_tokens_refresh {
+            let _ = client.semantic_tokens_refresh().await;
+        }
+    }
+}
+
 /// Offers the link updates for notes moved outside the editor (in the vault
 /// at `root`, old → new), as `carnet.moves.updateLinks` says: ask
 /// (`window/showMessageRequest`), then send them (`workspace/applyEdit`).

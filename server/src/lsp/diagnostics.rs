@@ -53,7 +53,7 @@ fn of_open_notes(world: &Arc<World>, open: Vec<(Uri, i32)>) -> Vec<(Vec<Diagnost
 
 /// Waits for a change, then until changes stop for [`SETTLE`] (a burst of
 /// keystrokes is one batch). False once the server is gone.
-async fn settled(changes: &mut tokio::sync::watch::Receiver<u64>) -> bool {
+pub(super) async fn settled(changes: &mut tokio::sync::watch::Receiver<u64>) -> bool {
     if changes.changed().await.is_err() {
         return false;
     }

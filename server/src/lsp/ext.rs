@@ -1,5 +1,6 @@
-//! carnet's own additions to the protocol: the `carnet/graph` request and
-//! the `carnet.report.*` commands (docs/server.md#graph-and-report). Only
+//! carnet's own additions to the protocol: the `carnet/graph` request, the
+//! `carnet.report.*` commands (docs/server.md#graph-and-report) and the
+//! `carnet/backlinks` request a code lens runs (docs/server.md). Only
 //! their wire shapes live here; handlers turn them into domain queries
 //! through [`from_proto`](super::from_proto).
 
@@ -8,8 +9,9 @@ use tower_lsp_server::ls_types::{TextDocumentIdentifier, Uri};
 
 use crate::graph::report::List;
 
-/// The request's method name.
+/// The requests' method names.
 pub const GRAPH: &str = "carnet/graph";
+pub const BACKLINKS: &str = "carnet/backlinks";
 
 /// The commands `workspace/executeCommand` runs, each answering `Location[]`.
 pub const REPORT_COMMANDS: [(&str, List); 5] = [
@@ -58,4 +60,15 @@ pub struct ReportArgs {
     pub root: Option<Uri>,
     /// Cap on wanted notes and hubs (default: none).
     pub limit: Option<usize>,
+}
+
+/// `carnet/backlinks`: the links a lens counts (its command's arguments
+/// name the note and the target).
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct BacklinksParams {
+    pub text_document: TextDocumentIdentifier,
+    /// The lens command's third argument; see `from_proto::counted`.
+    #[serde(default)]
+    pub target: serde_json::Value,
 }

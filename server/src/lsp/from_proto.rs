@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::{
 
 use super::capabilities::Encoding;
 use super::ext::{self, GraphParams, ReportArgs};
-use crate::answers::At;
+use crate::answers::{At, Counted};
 use crate::graph::{self, report::List};
 use crate::text::Span;
 
@@ -73,6 +73,19 @@ pub fn path_of_str(uri: &str) -> Option<PathBuf> {
 /// The old and new paths of a file operation.
 pub fn file_rename(f: &FileRename) -> Option<(PathBuf, PathBuf)> {
     Some((path_of_str(&f.old_uri)?, path_of_str(&f.new_uri)?))
+}
+
+/// What a `carnet/backlinks` target (a lens command's third argument) names.
+pub fn counted(target: &serde_json::Value) -> Counted {
+    let text = |k: &str| target.get(k).and_then(|v| v.as_str()).map(String::from);
+    match (text("block"), text("heading")) {
+        (Some(id), _) => Counted::Block(id),
+        (None, Some(text)) => Counted::Heading {
+            index: target.get("index").and_then(|i| i.as_u64()).unwrap_or(0) as usize,
+            text,
+        },
+        (None, None) => Counted::Note,
+    }
 }
 
 /// A folder a request names by URI; `InvalidParams` unless it is a `file:` URI.

@@ -100,6 +100,7 @@ pub fn run_stdio() -> i32 {
                 watcher: Mutex::new(None),
             }
         })
+        .custom_method(ext::BACKLINKS, Backend::backlinks)
         .custom_method(ext::GRAPH, Backend::graph)
         .finish();
         // Client ⇄ transport (checks framing) ⇄ tower-lsp, through in-memory pipes.
@@ -246,6 +247,13 @@ impl Backend {
         .await
     }
 
+    /// `carnet/backlinks`: the links a code lens counts (see docs/server.md).
+    async fn backlinks(&self, params: ext::BacklinksParams) -> Result<Vec<Location>> {
+        let uri = params.text_document.uri.clone();
+        self.on_note(ext::BACKLINKS, &uri, params, request::backlinks)
+            .await
+    }
+
     /// `carnet/graph` (see [`ext`]).
     async fn graph(&self, params: ext::GraphParams) -> Result<serde_json::Value> {
         self.on_workspace(ext::GRAPH, params, request::graph).await
@@ -301,6 +309,17 @@ impl LanguageServer for Backend {
             client::register_file_watcher(&self.client, &self.world);
         } else {
             self.watch_roots(&roots);
+        }
+        let refreshes = [
+            caps.code_lens && caps.code_lens_refresh,
+            caps.inlay_hints && caps.inlay_hint_refresh,
+            caps.semantic_tokens && caps.semantic_tokens_refresh,
+        ];
+        if refreshes.contains(&true) {
+            tokio::spawn(client::refresh_views(
+                self.world.clone(),
+                self.client.clone(),
+            ));
         }
         if caps.work_done_progress && !roots.is_empty() {
             client::report_indexing(&self.client, &self.world);
@@ -481,6 +500,78 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri.clone();
         self.on_note("selectionRange", &uri, params, request::selection_range)
             .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri.clone();
+        self.on_note(
+            "semanticTokens/full",
+            &uri,
+            params,
+            request::semantic_tokens_full,
+        )
+        .await
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri.clone();
+        self.on_note(
+            "semanticTokens/full/delta",
+            &uri,
+            params,
+            request::semantic_tokens_full_delta,
+        )
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri.clone();
+        self.on_note(
+            "semanticTokens/range",
+            &uri,
+            params,
+            request::semantic_tokens_range,
+        )
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri.clone();
+        self.on_note("codeLens", &uri, params, request::code_lens)
+            .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri.clone();
+        self.on_note("inlayHint", &uri, params, request::inlay_hint)
+            .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let uri = params
+            .text_document_position_params
+            .text_document
+            .uri
+            .clone();
+        self.on_note(
+            "documentHighlight",
+            &uri,
+            params,
+            request::document_highlight,
+        )
+        .await
     }
 }
 

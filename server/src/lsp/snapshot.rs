@@ -18,7 +18,7 @@ use super::capabilities::{ClientCaps, Encoding};
 use super::to_proto::Positions;
 use super::world::World;
 use super::{from_proto, to_proto};
-use crate::answers::{At, PathStyle};
+use crate::answers::{At, PathStyle, Previews};
 use crate::check::Rules;
 use crate::index::Snapshot;
 use crate::syntax::Syntax;
@@ -108,6 +108,7 @@ pub struct NoteSnapshot {
     pub rules: Arc<Rules>,
     pub filter: Option<Arc<Filter>>,
     pub path_style: PathStyle,
+    pub previews: Previews,
     pub texts: Texts,
     pub cancel: Cancel,
     /// For logging, and for remembering the moves a rename asks for.
@@ -156,6 +157,7 @@ impl NoteSnapshot {
             rules: world.with_editor_levels(vault.rules.clone()),
             filter: vault.filter.clone(),
             path_style: world.path_style(),
+            previews: world.previews(),
             cancel,
             world: world.clone(),
         }

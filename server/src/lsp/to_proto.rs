@@ -17,7 +17,7 @@ use tower_lsp_server::ls_types::*;
 use super::capabilities::{ClientCaps, Encoding};
 use super::ext::EdgeForm;
 use super::snapshot::{Cancel, Texts};
-use crate::answers::{self, Fix, Plan, RenameError};
+use crate::answers::{self, Counted, Fix, Plan, RenameError};
 use crate::check::{Problem, Severity};
 use crate::graph::{Graph, export};
 use crate::index::Snapshot;
@@ -683,4 +683,149 @@ pub fn code_action(
         is_preferred: preferred.then_some(true),
         ..Default::default()
     }))
+}
+
+/// Tokens (sorted, not overlapping) as LSP's relative tokens in the
+/// negotiated encoding, each on one line of `text`: a token is cut at the
+/// end of its line and its ends are rounded down to character boundaries.
+/// One pass over the text, so a 200 KB note costs well under a millisecond.
+pub fn semantic_tokens(text: &str, tokens: &[answers::Token], enc: Encoding) -> Vec<SemanticToken> {
+    use answers::TokenKind;
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let lines = crate::text::Lines::new(text);
+    let width = |s: &str| match enc {
+        Encoding::Utf8 => s.len() as u32,
+        Encoding::Utf16 => s.encode_utf16().count() as u32,
+    };
+    let mut out = Vec::with_capacity(tokens.len());
+    // The previous token's line and column, and where (byte, column) the
+    // count of columns on that line has got to.
+    let (mut prev_line, mut prev_col) = (0u32, 0u32);
+    let mut counted: Option<(u32, usize, u32)> = None;
+    for t in tokens {
+        let start = floor(t.span.start as usize);
+        let line = lines.line_of(start as u32);
+        let line_start = lines.line_start(line) as usize;
+        let next = lines.line_start(line + 1) as usize;
+        let line_end = line_start + text[line_start..next].trim_end_matches(['\n', '\r']).len();
+        let end = floor((t.span.end as usize).min(line_end));
+        if end <= start {
+            continue;
+        }
+        let col = match counted {
+            Some((l, byte, col)) if l == line && byte <= start => col + width(&text[byte..start]),
+            _ => width(&text[line_start..start]),
+        };
+        counted = Some((line, start, col));
+        let token_type = TokenKind::ALL
+            .iter()
+            .position(|k| *k == t.kind)
+            .unwrap_or(0);
+        out.push(SemanticToken {
+            delta_line: line - prev_line,
+            delta_start: if line == prev_line {
+                col - prev_col
+            } else {
+                col
+            },
+            length: width(&text[start..end]),
+            token_type: token_type as u32,
+            token_modifiers_bitset: t.modifiers,
+        });
+        (prev_line, prev_col) = (line, col);
+    }
+    out
+}
+
+/// The edit that turns `old` into `new`: what lies between their common
+/// start and common end (in the protocol's units, five numbers a token).
+pub fn semantic_tokens_delta(
+    old: &[SemanticToken],
+    new: &[SemanticToken],
+    result_id: String,
+) -> SemanticTokensDelta {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (deleted, inserted) = (
+        old.len() - prefix - suffix,
+        &new[prefix..new.len() - suffix],
+    );
+    let edits = if deleted == 0 && inserted.is_empty() {
+        vec![]
+    } else {
+        vec![SemanticTokensEdit {
+            start: 5 * prefix as u32,
+            delete_count: 5 * deleted as u32,
+            data: Some(inserted.to_vec()),
+        }]
+    };
+    SemanticTokensDelta {
+        result_id: Some(result_id),
+        edits,
+    }
+}
+
+/// The client-side command a lens runs: VS Code's extension and the Neovim
+/// module register it (see docs/server.md).
+pub const SHOW_REFERENCES: &str = "carnet.showReferences";
+
+/// A backlink lens: its count as the title, and a command that shows the
+/// links it counts (`carnet/backlinks` finds them when it is run).
+pub fn code_lens(uri: &Uri, range: Range, lens: &answers::Lens, counted: &Counted) -> CodeLens {
+    let title = match lens.count {
+        0 => "no backlinks".to_string(),
+        1 => "1 backlink".to_string(),
+        n => format!("{n} backlinks"),
+    };
+    let target = match counted {
+        Counted::Note => json!({}),
+        Counted::Heading { index, text } => json!({ "heading": text, "index": index }),
+        Counted::Block(id) => json!({ "block": id }),
+    };
+    CodeLens {
+        range,
+        command: Some(Command {
+            title,
+            command: SHOW_REFERENCES.into(),
+            arguments: Some(vec![json!(uri), json!(range.start), target]),
+        }),
+        data: None,
+    }
+}
+
+pub fn inlay_hint(position: Position, hint: answers::Hint) -> InlayHint {
+    InlayHint {
+        position,
+        label: InlayHintLabel::String(hint.label),
+        kind: None,
+        text_edits: None,
+        tooltip: Some(InlayHintTooltip::String(format!(
+            "from {}",
+            hint.target.path
+        ))),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
+pub fn document_highlight(range: Range, h: &answers::Highlight) -> DocumentHighlight {
+    DocumentHighlight {
+        range,
+        kind: Some(match h.kind {
+            answers::HighlightKind::Declaration => DocumentHighlightKind::WRITE,
+            answers::HighlightKind::Reference => DocumentHighlightKind::READ,
+        }),
+    }
 }

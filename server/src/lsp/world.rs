@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, mpsc};
 use std::time::Duration;
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::{Position, Uri};
+use tower_lsp_server::ls_types::{Position, SemanticToken, Uri};
 
 use super::capabilities::{ClientCaps, Encoding};
 use super::from_proto;
 use super::snapshot::{Buffer, Cancel, NoteSnapshot, Texts, VaultView, WorkspaceSnapshot};
-use crate::answers::PathStyle;
+use crate::answers::{PathStyle, Previews};
 use crate::check::Rules;
 use crate::facts::extract;
 use crate::graph::Full;
@@ -171,6 +171,10 @@ pub struct World {
     editor_levels: Mutex<std::collections::HashMap<String, Option<crate::check::Severity>>>,
     /// `carnet.completion.markdownPathStyle` from the editor's settings.
     path_style: Mutex<PathStyle>,
+    /// `carnet.inlayHints.previews` from the editor's settings.
+    previews: Mutex<Previews>,
+    /// Semantic tokens sent, for `full/delta` requests.
+    pub tokens: TokenResults,
     /// File moves carnet itself asked the editor to make (in a rename's
     /// answer), old → new, and when: the editor then announces them with
     /// `willRenameFiles`, whose link edits were already in that answer.
@@ -195,6 +199,8 @@ impl World {
             log,
             editor_levels: Mutex::default(),
             path_style: Mutex::default(),
+            previews: Mutex::default(),
+            tokens: TokenResults::default(),
             own_moves: Mutex::default(),
             graphs: Mutex::default(),
             moves: Default::default(),
@@ -227,6 +233,10 @@ impl World {
 
     pub fn path_style(&self) -> PathStyle {
         *self.path_style.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn previews(&self) -> Previews {
+        *self.previews.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn send(&self, job: Job) {
@@ -328,6 +338,18 @@ impl World {
                 ));
                 PathStyle::Percent
             }
+        };
+        let previews = settings
+            .pointer("/inlayHints/previews")
+            .and_then(|s| s.as_str());
+        *self.previews.lock().unwrap_or_else(|e| e.into_inner()) = match previews {
+            None => Previews::default(),
+            Some(p) => Previews::parse(p).unwrap_or_else(|| {
+                self.log.warn(format!(
+                    "setting carnet.inlayHints.previews = {p:?} ignored"
+                ));
+                Previews::default()
+            }),
         };
         if let Err(w) = self.moves.set_mode(settings.pointer("/moves/updateLinks")) {
             self.log.warn(w);
@@ -463,6 +485,51 @@ impl World {
         vault::read_note(path)
             .ok()
             .map(|t| (Rope::from_str(&t), None))
+    }
+}
+
+/// The semantic tokens last sent for each open document, by result id, so
+/// a `full/delta` request is answered against the result the client holds.
+/// A few are kept per document: the client may ask against an older one
+/// when it cancelled the request that would have replaced it.
+#[derive(Default)]
+pub struct TokenResults {
+    next: std::sync::atomic::AtomicU64,
+    by_doc: Mutex<HashMap<Uri, std::collections::VecDeque<TokenResult>>>,
+}
+
+/// A result id and the tokens sent with it.
+type TokenResult = (String, Arc<[SemanticToken]>);
+
+/// How many results are kept per document.
+const TOKEN_RESULTS_KEPT: usize = 4;
+
+impl TokenResults {
+    /// Keeps `data` as the newest result for `uri`; returns its id.
+    pub fn remember(&self, uri: &Uri, data: Arc<[SemanticToken]>) -> String {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = n.to_string();
+        let mut docs = self.by_doc.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = docs.entry(uri.clone()).or_default();
+        kept.push_back((id.clone(), data));
+        if kept.len() > TOKEN_RESULTS_KEPT {
+            kept.pop_front();
+        }
+        id
+    }
+
+    /// The result `id` sent for `uri`, if it is still kept.
+    pub fn get(&self, uri: &Uri, id: &str) -> Option<Arc<[SemanticToken]>> {
+        let docs = self.by_doc.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = docs.get(uri)?;
+        kept.iter().find(|(i, _)| i == id).map(|(_, d)| d.clone())
+    }
+
+    pub fn forget(&self, uri: &Uri) {
+        self.by_doc
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(uri);
     }
 }
 

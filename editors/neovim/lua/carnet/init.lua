@@ -5,6 +5,8 @@
 --     root_markers = { ".obsidian", "carnet.toml", ".git" },
 --     cwd_root = true,                    -- no marker: the working directory, if not ~
 --     settings = { diagnostics = { ["tag-near-miss"] = "off" } }, -- the `carnet` section
+--     codelens = true,                    -- show backlink lenses (run one with vim.lsp.codelens.run())
+--     inlay_hints = true,                 -- show previews after block links (Neovim 0.10+)
 --     on_attach = function(client, bufnr) end,
 --   })
 --
@@ -24,6 +26,11 @@ M.defaults = {
   cwd_root = true,
   -- The `carnet` settings section (logLevel, diagnostics, completion).
   settings = {},
+  -- Backlink lenses ("3 backlinks" above titles, headings and blocks),
+  -- refreshed on entering a note and after leaving insert mode.
+  codelens = true,
+  -- Previews after links to blocks (Neovim 0.10 and newer).
+  inlay_hints = true,
   init_options = nil,
   on_attach = nil,
   capabilities = nil,
@@ -72,12 +79,77 @@ local function capabilities(opts)
   })
 end
 
+local function request(client, method, params, handler, bufnr)
+  if vim.fn.has("nvim-0.11") == 1 then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+--- The command a backlink lens runs (`carnet.showReferences`, arguments
+--- uri, position, target): asks carnet for the links the lens counts and
+--- puts them in the quickfix list, as references would.
+function M.show_references(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if not client then
+    return
+  end
+  local args = command.arguments or {}
+  local params = { textDocument = { uri = args[1] }, target = args[3] or vim.empty_dict() }
+  request(client, "carnet/backlinks", params, function(err, result)
+    if err then
+      vim.notify("carnet: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return
+    end
+    if not result or vim.tbl_isempty(result) then
+      vim.notify("carnet: no backlinks", vim.log.levels.INFO)
+      return
+    end
+    local items = vim.lsp.util.locations_to_items(result, client.offset_encoding)
+    vim.fn.setqflist({}, " ", { title = command.title, items = items })
+    vim.cmd("botright copen")
+  end, ctx.bufnr)
+end
+
+vim.lsp.commands["carnet.showReferences"] = M.show_references
+
+local function supports(client, provider)
+  return client.server_capabilities and client.server_capabilities[provider]
+end
+
+-- Lenses are drawn only when asked for: on attach, on entering the note
+-- and after insert mode; the server asks again when other notes change.
+local function enable_codelens(client, bufnr)
+  if not supports(client, "codeLensProvider") then
+    return
+  end
+  local refresh = function()
+    if vim.fn.has("nvim-0.10") == 1 then
+      vim.lsp.codelens.refresh({ bufnr = bufnr })
+    else
+      vim.lsp.codelens.refresh()
+    end
+  end
+  vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave" }, {
+    group = vim.api.nvim_create_augroup("carnet-codelens-" .. bufnr, { clear = true }),
+    buffer = bufnr,
+    callback = refresh,
+  })
+  refresh()
+end
+
 -- Completion with <C-x><C-o> in every version (0.7 sets no omnifunc itself),
--- then the user's on_attach.
+-- lenses and previews as configured, then the user's on_attach.
 local function on_attach(opts)
   return function(client, bufnr)
     if vim.bo[bufnr].omnifunc == "" then
       vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
+    end
+    if opts.codelens then
+      enable_codelens(client, bufnr)
+    end
+    if opts.inlay_hints and vim.lsp.inlay_hint and supports(client, "inlayHintProvider") then
+      vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
     end
     if opts.on_attach then
       opts.on_attach(client, bufnr)

@@ -256,13 +256,17 @@ class Workbench {
     await this.cursorOn(rel, link, 2, line);
   }
 
-  /** The number of references the peek view lists (from its title). */
-  async peekReferenceCount() {
-    return this.page.evaluate(() => {
+  /**
+   * The number of references the peek view lists (from its title:
+   * "References (N)" after Shift+F12, "Locations (N)" when a command such
+   * as a code lens hands VS Code the locations).
+   */
+  async peekReferenceCount(label = 'References') {
+    return this.page.evaluate((label) => {
       const title = document.querySelector('.peekview-widget .peekview-title');
-      const m = title && /References \((\d+)\)/.exec(title.textContent);
+      const m = title && new RegExp(`${label} \\((\\d+)\\)`).exec(title.textContent);
       return m ? Number(m[1]) : null;
-    });
+    }, label);
   }
 
   /**
@@ -299,6 +303,54 @@ class Workbench {
       }
       return out;
     });
+  }
+
+  /** The code lens reading `title` in the active editor, once it is drawn. */
+  async codeLens(title) {
+    const lens = this.page
+      .locator('.editor-group-container.active .codelens-decoration a', {
+        hasText: new RegExp(`^${escapeRegExp(title)}$`),
+      })
+      .first();
+    await lens.waitFor({ state: 'visible', timeout: 60000 });
+    return lens;
+  }
+
+  /** The file names the references peek shows (the rows in view). */
+  async peekReferenceFiles() {
+    return this.page.evaluate(() =>
+      [...document.querySelectorAll('.peekview-widget .ref-tree .reference-file .label-name')].map((e) =>
+        e.textContent.trim(),
+      ),
+    );
+  }
+
+  /**
+   * The token under the cursor as "Developer: Inspect Editor Tokens and
+   * Scopes" shows it: its rows as { key: value } (`semantic token type`,
+   * `modifiers`, `foreground`, …); closes the widget.
+   */
+  async inspectToken() {
+    await this.command('Developer: Inspect Editor Tokens and Scopes');
+    const widget = this.page.locator('.token-inspect-widget').first();
+    await widget.waitFor({ state: 'visible', timeout: TIMEOUT });
+    // The semantic part arrives after the grammar's.
+    await this.until('the semantic token in the inspector', () =>
+      widget.evaluate((w) => /semantic token type/.test(w.textContent)),
+    ).catch(() => {});
+    const rows = await widget.evaluate((w) =>
+      [...w.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
+    );
+    await this.page.keyboard.press('Escape');
+    const out = {};
+    for (const [k, v] of rows.filter((r) => r.length >= 2)) {
+      // The first `foreground` is the colour applied; the semantic part
+      // repeats the key for the theme rule that matched.
+      if (!(k in out)) {
+        out[k] = v;
+      }
+    }
+    return out;
   }
 
   /** The Problems panel's rows, as text. */

@@ -145,6 +145,7 @@ fn resolve_name(snap: &Snapshot, from: &str, name: &str, kind: LinkKind) -> Opti
         target_span: Span::default(),
         target: Sym::new(name),
         subpath_text: None,
+        subpath_span: None,
         name_key: Link::name_key_of(name),
     };
     snap.resolve_note(from, &link)

@@ -349,3 +349,31 @@ fn odd_inputs_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn subpath_spans_and_front_matter_keys() {
+    let src = "---\ntags: [a]\nup: \"[[N]]\"\n---\n[[N# H1 # H2 |x]] [m](N.md#sec%20x) [[N#^id]] [[N#]] [t](<a b.md#s t>)\n";
+    let f = extract(src);
+    let subs: Vec<Option<&str>> = f
+        .links
+        .iter()
+        .map(|l| l.subpath_span.map(|s| &src[s.range()]))
+        .collect();
+    assert_eq!(
+        subs,
+        [
+            None,
+            Some("H1 # H2"),
+            Some("sec%20x"),
+            Some("^id"),
+            None,
+            Some("s t")
+        ]
+    );
+    let keys: Vec<&str> = f
+        .front_matter_keys
+        .iter()
+        .map(|s| &src[s.range()])
+        .collect();
+    assert_eq!(keys, ["tags", "up"]);
+}

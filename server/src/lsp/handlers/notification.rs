@@ -74,6 +74,7 @@ pub fn did_change(world: &World, params: DidChangeTextDocumentParams) {
 
 pub fn did_close(world: &World, params: DidCloseTextDocumentParams) {
     let removed = world.state().docs.remove(&params.text_document.uri);
+    world.tokens.forget(&params.text_document.uri);
     if let Some(doc) = removed {
         world.send(Job::Closed(doc.path));
     }

@@ -1,6 +1,7 @@
 //! Request handlers: `(snapshot, params) -> result`, run off the async threads.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value;
 use tower_lsp_server::ls_types::*;
@@ -11,7 +12,7 @@ use crate::check::Checker;
 use crate::graph::report;
 use crate::lsp::capabilities::{ClientCaps, server_capabilities};
 use crate::lsp::diagnostics;
-use crate::lsp::ext::GraphParams;
+use crate::lsp::ext::{BacklinksParams, GraphParams};
 use crate::lsp::from_proto;
 use crate::lsp::log::LogLevel;
 use crate::lsp::snapshot::{NoteSnapshot, VaultView, WorkspaceSnapshot};
@@ -359,6 +360,109 @@ pub fn selection_range(
         chains
             .iter()
             .map(|c| to_proto::selection_range(&s.rope, c, enc))
+            .collect(),
+    ))
+}
+
+/// The tokens of the note, in the protocol's form.
+fn tokens(s: &NoteSnapshot) -> Vec<SemanticToken> {
+    let found = answers::semantic_tokens(&s.snapshot, &s.rel);
+    to_proto::semantic_tokens(&s.text(), &found, s.encoding())
+}
+
+pub fn semantic_tokens_full(
+    s: &NoteSnapshot,
+    p: SemanticTokensParams,
+) -> Result<Option<SemanticTokensResult>> {
+    let data: Arc<[SemanticToken]> = tokens(s).into();
+    let id = s.world.tokens.remember(&p.text_document.uri, data.clone());
+    Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+        result_id: Some(id),
+        data: data.to_vec(),
+    })))
+}
+
+/// Against the result the client names, if it is still kept; else all of them.
+pub fn semantic_tokens_full_delta(
+    s: &NoteSnapshot,
+    p: SemanticTokensDeltaParams,
+) -> Result<Option<SemanticTokensFullDeltaResult>> {
+    let uri = &p.text_document.uri;
+    let data: Arc<[SemanticToken]> = tokens(s).into();
+    let previous = s.world.tokens.get(uri, &p.previous_result_id);
+    let id = s.world.tokens.remember(uri, data.clone());
+    Ok(Some(match previous {
+        Some(old) => SemanticTokensFullDeltaResult::TokensDelta(to_proto::semantic_tokens_delta(
+            &old, &data, id,
+        )),
+        None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+            result_id: Some(id),
+            data: data.to_vec(),
+        }),
+    }))
+}
+
+pub fn semantic_tokens_range(
+    s: &NoteSnapshot,
+    p: SemanticTokensRangeParams,
+) -> Result<Option<SemanticTokensRangeResult>> {
+    let range = from_proto::span(&s.rope, p.range, s.encoding());
+    let mut found = answers::semantic_tokens(&s.snapshot, &s.rel);
+    found.retain(|t| t.span.start < range.end && range.start < t.span.end);
+    let data = to_proto::semantic_tokens(&s.text(), &found, s.encoding());
+    Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+        result_id: None,
+        data,
+    })))
+}
+
+pub fn code_lens(s: &NoteSnapshot, p: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+    let Some(note) = s.snapshot.note(&s.rel) else {
+        return Ok(None);
+    };
+    let pos = s.positions();
+    let lenses = answers::lenses(&s.snapshot, &s.rel).into_iter().map(|l| {
+        let counted = answers::Counted::of(&l, &note.facts);
+        let range = pos.range(&s.rel, l.span);
+        to_proto::code_lens(&p.text_document.uri, range, &l, &counted)
+    });
+    Ok(Some(lenses.collect()))
+}
+
+/// `carnet/backlinks`: what a lens counts, as locations.
+pub fn backlinks(s: &NoteSnapshot, p: BacklinksParams) -> Result<Vec<Location>> {
+    let counted = from_proto::counted(&p.target);
+    let found = answers::backlinks_of(&s.snapshot, &s.rel, &counted);
+    Ok(to_proto::locations(
+        &s.root,
+        &s.positions(),
+        &found,
+        &s.cancel,
+    ))
+}
+
+pub fn inlay_hint(s: &NoteSnapshot, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+    let range = from_proto::span(&s.rope, p.range, s.encoding());
+    let text_of = |rel: &str| s.texts.text(rel);
+    let hints = answers::inlay_hints(&s.snapshot, &s.rel, range, s.previews, &text_of);
+    let pos = s.positions();
+    let hints = hints
+        .into_iter()
+        .map(|h| to_proto::inlay_hint(pos.position(&s.rel, h.at), h));
+    Ok(Some(hints.collect()))
+}
+
+pub fn document_highlight(
+    s: &NoteSnapshot,
+    p: DocumentHighlightParams,
+) -> Result<Option<Vec<DocumentHighlight>>> {
+    let at = s.at(p.text_document_position_params.position);
+    let pos = s.positions();
+    let found = answers::highlights(&s.snapshot, &s.rel, at);
+    Ok(Some(
+        found
+            .iter()
+            .map(|h| to_proto::document_highlight(pos.range(&s.rel, h.span), h))
             .collect(),
     ))
 }
