@@ -49,8 +49,8 @@ pub struct Texts {
 /// A text as read, with its buffer version (`None` for a closed note).
 type Read = (Rope, Option<i32>);
 
-/// An open buffer: its text, version and syntax tree.
-pub(super) type Buffer = (Rope, i32, Arc<Mutex<Option<Syntax>>>);
+/// An open buffer: its text, version, change count (`seq`) and syntax tree.
+pub(super) type Buffer = (Rope, i32, u64, Arc<Mutex<Option<Syntax>>>);
 
 impl Texts {
     pub fn new(world: Arc<World>, root: &Path) -> Texts {
@@ -139,15 +139,26 @@ impl NoteSnapshot {
         vault: &super::world::Vault,
         rel: String,
         buffer: Option<Buffer>,
+        published: Option<u64>,
         cancel: Cancel,
     ) -> NoteSnapshot {
         let texts = Texts::new(world.clone(), &vault.root);
+        let mut snapshot = vault.snapshot.clone();
         let (rope, version, syntax) = match buffer {
-            Some((rope, version, syntax)) => (rope, Some(version), Some(syntax)),
+            Some((rope, version, seq, syntax)) => {
+                // The writer may have indexed changes that came after the
+                // request (or not yet those before it, after a time-out): the
+                // note's own facts must be those of the text positions refer to.
+                if published != Some(seq) {
+                    let note = super::world::note_from_text(&rel, &rope.to_string());
+                    snapshot = snapshot.with_note(note);
+                }
+                (rope, Some(version), Some(syntax))
+            }
             None => (texts.rope(&rel).unwrap_or_default(), None, None),
         };
         NoteSnapshot {
-            snapshot: vault.snapshot.clone(),
+            snapshot,
             root: vault.root.clone(),
             texts: texts.with_buffer(&rel, rope.clone(), version),
             rel,

@@ -377,7 +377,7 @@ impl World {
     pub(super) fn buffer(&self, uri: &Uri) -> Option<Buffer> {
         let st = self.state();
         let d = st.docs.get(uri)?;
-        Some((d.rope.clone(), d.version, d.syntax.clone()))
+        Some((d.rope.clone(), d.version, d.seq, d.syntax.clone()))
     }
 
     /// What a request about `uri` reads, from the snapshot and buffer as
@@ -397,13 +397,15 @@ impl World {
         cancel: Cancel,
     ) -> Option<NoteSnapshot> {
         let path = from_proto::path(uri)?;
-        let (vault, rel) = {
+        let (vault, rel, published) = {
             let st = self.state();
             let vault = st.vaults[st.vault_of(&path)?].clone();
             let rel = vault::relative(&vault.root, &path)?;
-            (vault, rel)
+            (vault, rel, st.docs.get(uri).map(|d| d.published))
         };
-        Some(NoteSnapshot::new(self, &vault, rel, buffer, cancel))
+        Some(NoteSnapshot::new(
+            self, &vault, rel, buffer, published, cancel,
+        ))
     }
 
     /// Every vault, for a request about the whole workspace.
@@ -567,7 +569,7 @@ pub fn update_syntax(syn: &mut Option<Syntax>, edits: &[SyntaxEdit], rope: &Rope
     }
 }
 
-fn note_from_text(rel: &str, text: &str) -> Note {
+pub(super) fn note_from_text(rel: &str, text: &str) -> Note {
     Note {
         path: rel.into(),
         facts: extract(text),
