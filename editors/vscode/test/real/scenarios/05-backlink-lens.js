@@ -1,6 +1,7 @@
 // The title of a busy note carries carnet's "N backlinks" lens; clicking it
 // runs carnet.showReferences, which opens VS Code's references view with
-// exactly those links.
+// exactly those links. It runs first, on the untouched vault: N is the
+// ground truth's, and a scenario that fails may leave typed links behind.
 'use strict';
 
 const path = require('node:path');
