@@ -121,6 +121,8 @@ struct Measured {
     samples: Samples,
     /// Why the answers do not count (incomplete or wrong), if they do not.
     flaw: Option<String>,
+    /// Something odd about answers that do count.
+    remark: Option<String>,
 }
 
 fn main() {
@@ -389,9 +391,9 @@ fn references(
         .collect()
 }
 
-/// The start of every link in `expected` that `server` should list when
-/// asked from `at`, in its columns.
-type Want = BTreeSet<(String, (u64, u64))>;
+/// Each link `server` should list when asked from `at`: its note, line and
+/// the columns it spans there, in the server's columns.
+type Want = Vec<(String, u64, (u64, u64))>;
 
 fn wanted(expected: &[Location], at: &Cursor, e: &Expect, server: &Server) -> Want {
     expected
@@ -399,71 +401,113 @@ fn wanted(expected: &[Location], at: &Cursor, e: &Expect, server: &Server) -> Wa
         .filter(|l| server.granularity == Granularity::Link || *l.path != *at.note)
         .map(|l| {
             let text = &e.texts[&*l.path];
-            (
-                l.path.to_string(),
-                position(text, l.span.start as usize, server.columns),
-            )
+            let (line, start) = position(text, l.span.start as usize, server.columns);
+            let (end_line, end) = position(text, l.span.end as usize, server.columns);
+            let end = if end_line == line { end } else { u64::MAX };
+            (l.path.to_string(), line, (start, end))
         })
         .collect()
 }
 
-/// Why `got` is not the complete answer `want`, if it is not.
-fn compare_refs(got: &[Loc], want: &Want, target: &str, server: &Server) -> Option<String> {
-    let sample = |set: &[&(String, (u64, u64))]| -> String {
-        set.iter()
-            .take(3)
-            .map(|(p, (l, c))| format!("{p}:{}:{}", l + 1, c + 1))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+/// How an answer compares with the links it should list.
+#[derive(Default)]
+struct Verdict {
+    /// Why it is not complete (links missing, places that are no link).
+    flaw: Option<String>,
+    /// What is odd but not missing (the same link listed several times).
+    remark: Option<String>,
+}
+
+fn compare_refs(got: &[Loc], want: &Want, target: &str, server: &Server) -> Verdict {
+    let show = |(p, l, c): &(&str, u64, u64)| format!("{p}:{}:{}", l + 1, c + 1);
     match server.granularity {
         Granularity::Link => {
-            let mut have: BTreeSet<(String, (u64, u64))> =
-                got.iter().map(|(p, s, _)| (p.clone(), *s)).collect();
-            // The declaration (a location in the target note itself) may be
-            // listed too: `includeDeclaration` is true, as VS Code sends it.
-            let declaration = have
+            // A location stands for a link when it starts inside it (an
+            // embed's range may start at `[[` rather than `!`).
+            let mut by_line: HashMap<(&str, u64), Vec<usize>> = HashMap::new();
+            for (i, (p, line, _)) in want.iter().enumerate() {
+                by_line.entry((p.as_str(), *line)).or_default().push(i);
+            }
+            let mut hits = vec![0usize; want.len()];
+            let mut unexpected = Vec::new();
+            let mut declaration = false;
+            for (p, (line, col), _) in got {
+                let hit = by_line.get(&(p.as_str(), *line)).and_then(|ids| {
+                    ids.iter().copied().find(|&i| {
+                        let (start, end) = want[i].2;
+                        start <= *col && *col < end.max(start + 1)
+                    })
+                });
+                match hit {
+                    Some(i) => hits[i] += 1,
+                    // `includeDeclaration` is true, as VS Code sends it: one
+                    // place in the target note itself may be listed.
+                    None if p == target && !declaration => declaration = true,
+                    None => unexpected.push((p.as_str(), *line, *col)),
+                }
+            }
+            let missing: Vec<(&str, u64, u64)> = want
                 .iter()
-                .find(|l| l.0 == target && !want.contains(*l))
-                .cloned();
-            if let Some(d) = &declaration {
-                have.remove(d);
-            }
-            let listed = got.len() - declaration.is_some() as usize;
-            if have == *want && listed == want.len() {
-                return None;
-            }
-            let missing: Vec<_> = want.difference(&have).collect();
-            let extra: Vec<_> = have.difference(want).collect();
-            Some(format!(
-                "{} of {} locations ({} missing, e.g. {}; {} unexpected, e.g. {})",
-                got.len(),
-                want.len(),
-                missing.len(),
-                sample(&missing),
-                extra.len(),
-                sample(&extra)
-            ))
+                .zip(&hits)
+                .filter(|(_, h)| **h == 0)
+                .map(|((p, l, (c, _)), _)| (p.as_str(), *l, *c))
+                .collect();
+            let listed: usize = hits.iter().sum();
+            let flaw = (!missing.is_empty() || !unexpected.is_empty()).then(|| {
+                format!(
+                    "{} of {} links listed ({} missing, e.g. {}; {} locations at no link, e.g. {})",
+                    hits.iter().filter(|h| **h > 0).count(),
+                    want.len(),
+                    missing.len(),
+                    missing
+                        .iter()
+                        .take(3)
+                        .map(show)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    unexpected.len(),
+                    unexpected
+                        .iter()
+                        .take(3)
+                        .map(show)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+            let remark = (listed > want.len()).then(|| {
+                format!(
+                    "{} locations for {} links: each listed {:.1} times on average",
+                    got.len(),
+                    want.len(),
+                    listed as f64 / want.len().max(1) as f64
+                )
+            });
+            Verdict { flaw, remark }
         }
         Granularity::Block => {
             // Complete when it lists every note that links (its blocks'
             // line ranges are coarser than links, so notes are compared).
-            let want_files: BTreeSet<&str> = want.iter().map(|(p, _)| p.as_str()).collect();
+            let want_files: BTreeSet<&str> = want.iter().map(|(p, _, _)| p.as_str()).collect();
             let got_files: BTreeSet<&str> = got.iter().map(|(p, _, _)| p.as_str()).collect();
+            let remark = Some(format!(
+                "{} blocks in {} notes for {} links (one location per block, whole lines)",
+                got.len(),
+                got_files.len(),
+                want.len()
+            ));
             if want_files == got_files {
-                return None;
+                return Verdict { flaw: None, remark };
             }
             let missing: Vec<_> = want_files.difference(&got_files).take(3).collect();
             let extra: Vec<_> = got_files.difference(&want_files).take(3).collect();
-            Some(format!(
-                "{} blocks in {} notes for {} links in {} notes: {} linking notes missing (e.g. {missing:?}), {} others listed (e.g. {extra:?})",
-                got.len(),
-                got_files.len(),
-                want.len(),
+            let flaw = Some(format!(
+                "{} of {} linking notes listed: {} missing (e.g. {missing:?}), {} that do not link listed (e.g. {extra:?})",
+                want_files.intersection(&got_files).count(),
                 want_files.len(),
                 want_files.difference(&got_files).count(),
                 got_files.difference(&want_files).count(),
-            ))
+            ));
+            Verdict { flaw, remark }
         }
     }
 }
@@ -475,7 +519,7 @@ fn measure_server(server: &Server, root: &Path, e: &Expect, ready_runs: usize) -
     // Ready: repeat the request until the answer is complete (a server may
     // answer while it still indexes), or until it stops changing.
     let mut times = Vec::new();
-    let mut flaw = None;
+    let mut verdict = Verdict::default();
     let mut lsp = None;
     for _ in 0..ready_runs.max(1) {
         drop(lsp.take());
@@ -489,7 +533,7 @@ fn measure_server(server: &Server, root: &Path, e: &Expect, ready_runs: usize) -
             asked += 1;
             let got = references(&mut s, root, e, server, &e.hub_at);
             let elapsed = spawn.elapsed();
-            if compare_refs(&got, &hub_want, &e.hub, server).is_none() {
+            if compare_refs(&got, &hub_want, &e.hub, server).flaw.is_none() {
                 break (elapsed, got);
             }
             same = if last.as_ref().is_some_and(|l| l.len() == got.len()) {
@@ -511,14 +555,15 @@ fn measure_server(server: &Server, root: &Path, e: &Expect, ready_runs: usize) -
             got.len(),
             time.as_secs_f64()
         );
-        flaw = compare_refs(&got, &hub_want, &e.hub, server);
+        verdict = compare_refs(&got, &hub_want, &e.hub, server);
         f.rss_ready = memory_kib(s.pid()).map_or(0, |(_, rss)| rss);
         lsp = Some(s);
     }
     let mut lsp = lsp.unwrap();
     f.ready = Some(Measured {
         samples: Samples::new(times),
-        flaw: flaw.clone(),
+        flaw: verdict.flaw.clone(),
+        remark: verdict.remark.clone(),
     });
 
     eprintln!(
@@ -529,14 +574,22 @@ fn measure_server(server: &Server, root: &Path, e: &Expect, ready_runs: usize) -
     let hub = Samples::time_within(10, BUDGET, |_| {
         std::hint::black_box(references(&mut lsp, root, e, server, &e.hub_at));
     });
-    f.hub = Some(Measured { samples: hub, flaw });
+    f.hub = Some(Measured {
+        samples: hub,
+        flaw: verdict.flaw,
+        remark: verdict.remark,
+    });
     open(&mut lsp, e, &e.mid_at.note);
     let got = references(&mut lsp, root, e, server, &e.mid_at);
-    let flaw = compare_refs(&got, &mid_want, &e.mid, server);
+    let verdict = compare_refs(&got, &mid_want, &e.mid, server);
     let mid = Samples::time_within(50, BUDGET, |_| {
         std::hint::black_box(references(&mut lsp, root, e, server, &e.mid_at));
     });
-    f.mid = Some(Measured { samples: mid, flaw });
+    f.mid = Some(Measured {
+        samples: mid,
+        flaw: verdict.flaw,
+        remark: verdict.remark,
+    });
 
     eprintln!("{}: definition ...", server.name);
     // Definition: every link of the dense note once (checked), then round robin.
@@ -585,7 +638,11 @@ fn measure_server(server: &Server, root: &Path, e: &Expect, ready_runs: usize) -
             examples.join(", ")
         )
     });
-    f.definition = Some(Measured { samples, flaw });
+    f.definition = Some(Measured {
+        samples,
+        flaw,
+        remark: None,
+    });
 
     eprintln!("{}: completion ...", server.name);
     // Completion after non-ASCII prose; first check that completing each
@@ -666,6 +723,7 @@ fn measure_server(server: &Server, root: &Path, e: &Expect, ready_runs: usize) -
     f.completion = Some(Measured {
         samples: Samples::new(times),
         flaw,
+        remark: None,
     });
     f.rss_peak = memory_kib(lsp.pid()).map_or(0, |(peak, _)| peak);
     // No shutdown: markdown-oxide exits on it without answering; Drop kills.
@@ -694,18 +752,23 @@ fn report(results: &[(&str, Figures)]) {
         ("completion `[[` + 1–3 chars", |f| &f.completion),
     ];
     let mut flaws = Vec::new();
+    let mut remarks = Vec::new();
     for (label, pick) in rows {
         print!("| {label} |");
         let base = pick(carnet).as_ref().map(|m| m.samples.p50());
         for (name, f) in results {
             let cell = match pick(f) {
                 Some(m) => {
-                    let mark = if let Some(flaw) = &m.flaw {
+                    let mut mark = if let Some(flaw) = &m.flaw {
                         flaws.push(format!("{name}, {label}: {flaw}"));
                         format!(" (incomplete [{}])", flaws.len())
                     } else {
                         String::new()
                     };
+                    if let Some(remark) = &m.remark {
+                        remarks.push(format!("{name}, {label}: {remark}"));
+                        mark += &format!(" (note {})", remarks.len());
+                    }
                     let ratio = match base {
                         Some(b) if m.flaw.is_none() && *name != "carnet" => {
                             format!("{:.1}×", m.samples.p50().as_secs_f64() / b.as_secs_f64())
@@ -754,6 +817,12 @@ fn report(results: &[(&str, Figures)]) {
         println!("\nIncomplete or wrong answers (timed, but no ratio):\n");
         for (i, flaw) in flaws.iter().enumerate() {
             println!("{}. {flaw}", i + 1);
+        }
+    }
+    if !remarks.is_empty() {
+        println!("\nNotes on complete answers:\n");
+        for (i, remark) in remarks.iter().enumerate() {
+            println!("{}. {remark}", i + 1);
         }
     }
 }
