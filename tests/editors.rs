@@ -16,8 +16,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::corpora;
 use support::lsp::copy_dir;
+use support::{Folders, corpora, walk};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -138,7 +138,7 @@ fn scenario() -> Option<Scenario> {
     std::fs::create_dir_all(root.join(".obsidian")).unwrap();
     copy_dir(&corpora.join("obsidian-help/en"), &root);
     // The corpora may be read-only; the editors save into the copy.
-    for entry in walk(&root) {
+    for entry in walk(&root, Folders::Included) {
         let mut perms = std::fs::metadata(&entry).unwrap().permissions();
         perms.set_mode(perms.mode() | 0o200);
         std::fs::set_permissions(&entry, perms).unwrap();
@@ -187,18 +187,6 @@ fn scenario() -> Option<Scenario> {
     let file = dir.path().join("scenario.json");
     std::fs::write(&file, serde_json::to_vec_pretty(&sc).unwrap()).unwrap();
     Some(Scenario { dir, file })
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        }
-        out.push(p);
-    }
-    out
 }
 
 /// Runs an editor script to completion (or kills it after `limit`), echoing

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::Vault;
-use support::lsp::{Lsp, path_of};
+use support::lsp::Lsp;
 
 /// Runs `carnet check --format json` in `dir`; a run that does not finish in
 /// a minute is a hang, and fails the test.
@@ -99,22 +99,6 @@ fn mkfifo(path: &Path) {
 fn td_pos(lsp: &Lsp, rel: &str, line: u32, character: u32) -> Value {
     json!({ "textDocument": { "uri": lsp.file_uri(rel) },
             "position": { "line": line, "character": character } })
-}
-
-/// `rel:line` of every location in a response, sorted.
-fn places(lsp: &Lsp, v: &Value) -> Vec<String> {
-    let mut out: Vec<String> = v
-        .as_array()
-        .unwrap_or(&vec![])
-        .iter()
-        .map(|l| {
-            let path = path_of(l["uri"].as_str().unwrap());
-            let rel = path.strip_prefix(&lsp.root).unwrap().to_str().unwrap();
-            format!("{rel}:{}", l["range"]["start"]["line"])
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 /// A vault of things that cannot be read, or should not be: each is
@@ -224,7 +208,7 @@ fn the_server_answers_about_unreadable_notes_without_hanging() {
                     "position": { "line": 0, "character": 0 }, "context": { "includeDeclaration": false } }),
         )
         .unwrap();
-    assert_eq!(places(&lsp, &r), ["dir.md/inner.md:1"]);
+    assert_eq!(lsp.places(&r), ["dir.md/inner.md:1"]);
     // The log says what was skipped.
     let logged = lsp.wait_message(Duration::from_secs(10), |m| {
         m["method"] == "window/logMessage"
@@ -313,7 +297,7 @@ fn ten_thousand_notes_in_one_folder() {
             td_pos(&lsp, "notes/n9999.md", 1, 12),
         )
         .unwrap();
-    assert_eq!(places(&lsp, &r), ["notes/n0.md:0"]);
+    assert_eq!(lsp.places(&r), ["notes/n0.md:0"]);
     let r = lsp
         .request("workspace/symbol", json!({ "query": "n9999" }))
         .unwrap();
@@ -333,16 +317,7 @@ fn ten_thousand_notes_in_one_folder() {
 /// `%25`, emoji and reserved names map back to the right files.
 #[test]
 fn hostile_names_deep_folders_and_a_dense_graph_over_the_protocol() {
-    let names = [
-        "a#b",
-        "100% done",
-        "with  spaces",
-        "emoji 🌲",
-        "CON",
-        "nul",
-        "日本語",
-        "trailing.",
-    ];
+    let names = carnet::fixture::HOSTILE_NAMES;
     let mut files: Vec<(String, String)> = Vec::new();
     // Markdown links (percent-encoded) reach every name, `#` included.
     let md_links: String = names
@@ -381,7 +356,7 @@ fn hostile_names_deep_folders_and_a_dense_graph_over_the_protocol() {
                     td_pos(&lsp, "top.md", line as u32 + 1, 1),
                 )
                 .unwrap();
-            assert_eq!(places(&lsp, &r), [format!("{n}.md:0")], "{n}");
+            assert_eq!(lsp.places(&r), [format!("{n}.md:0")], "{n}");
         }
         // Backlinks of top: every named note and the deep one.
         let r = lsp
@@ -395,7 +370,7 @@ fn hostile_names_deep_folders_and_a_dense_graph_over_the_protocol() {
         let r = lsp
             .request("textDocument/definition", td_pos(&lsp, "deep.md", 0, 3))
             .unwrap();
-        assert_eq!(places(&lsp, &r), [format!("{deep}Deep.md:0")]);
+        assert_eq!(lsp.places(&r), [format!("{deep}Deep.md:0")]);
         // Dense: each note has every other as a backlink.
         let r = lsp
             .request(
@@ -488,7 +463,7 @@ fn a_hostile_client_gets_errors_not_a_hang() {
         let r = lsp
             .request("textDocument/definition", td_pos(lsp, "a.md", 0, 2))
             .unwrap();
-        assert_eq!(places(lsp, &r), ["b.md:0"]);
+        assert_eq!(lsp.places(&r), ["b.md:0"]);
     };
     // A megabyte without a line break, then a blank line.
     let mut line = vec![b'x'; 1 << 20];
@@ -666,7 +641,7 @@ fn cancelled_long_requests_answer_request_cancelled() {
         let r = lsp
             .request("textDocument/definition", td_pos(&lsp, "n5.md", 2, 3))
             .unwrap();
-        assert_eq!(places(&lsp, &r), ["n0.md:0"], "responsive after {method}");
+        assert_eq!(lsp.places(&r), ["n0.md:0"], "responsive after {method}");
     }
     lsp.shutdown();
     assert_eq!(lsp.exit(), Some(0));

@@ -7,42 +7,10 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use carnet::fixture::Fixture;
 use serde_json::{Value, json};
 use support::lsp::{Lsp, copy_dir, path_of};
-use support::{Vault, corpora};
-
-fn both_encodings(test: impl Fn(bool)) {
-    test(true);
-    test(false);
-}
-
-/// `rel:line` for each location (or location link) in a response.
-fn places(lsp: &Lsp, v: &Value) -> Vec<String> {
-    let mut out: Vec<String> = v
-        .as_array()
-        .unwrap_or(&vec![])
-        .iter()
-        .map(|l| {
-            let uri = l
-                .get("targetUri")
-                .or(l.get("uri"))
-                .unwrap()
-                .as_str()
-                .unwrap();
-            let range = l.get("targetSelectionRange").or(l.get("range")).unwrap();
-            let path = path_of(uri);
-            let rel = path
-                .strip_prefix(&lsp.root)
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string();
-            format!("{rel}:{}", range["start"]["line"])
-        })
-        .collect();
-    out.sort();
-    out
-}
+use support::{Vault, both_encodings, corpora};
 
 fn td_pos(lsp: &Lsp, rel: &str, pos: Value) -> Value {
     json!({ "textDocument": { "uri": lsp.file_uri(rel) }, "position": pos })
@@ -91,7 +59,7 @@ fn definition_of_every_link_form_after_emoji_cjk_and_crlf() {
             let r = lsp
                 .request("textDocument/definition", td_pos(lsp, "notes/a.md", pos))
                 .unwrap();
-            places(lsp, &r)
+            lsp.places(&r)
         };
         assert_eq!(
             def(&mut lsp, "[[Target Note#Deep"),
@@ -122,39 +90,94 @@ fn definition_of_every_link_form_after_emoji_cjk_and_crlf() {
     });
 }
 
+/// References over the protocol, asserted as exact spans (in both
+/// encodings) against the fixture's `^^^` marks. Marks count characters, so
+/// under a line with an emoji they sit one cell left of where they look.
+fn check_references(fixture: &str, declaration: bool) {
+    let fixture = Fixture::parse(fixture);
+    both_encodings(|utf8| {
+        let v = Vault::from_fixture(&fixture);
+        let mut lsp = Lsp::start(v.path(), utf8);
+        lsp.open(&fixture.cursor().path);
+        let mut params = lsp.at_cursor(&fixture);
+        params["context"] = json!({ "includeDeclaration": declaration });
+        let r = lsp.request("textDocument/references", params).unwrap();
+        lsp.assert_marks(&fixture, &r);
+    });
+}
+
 #[test]
 fn references_of_notes_headings_blocks_and_tags() {
-    both_encodings(|utf8| {
-        let v = Vault::new(&[
-            ("hub.md", "# Hub\n\n## Part\n\ntext ^blk\n#proj"),
-            ("a.md", "[[hub]] [[hub#Part]] [[hub#^blk]] #proj #proj/sub"),
-            ("b c.md", "[[Hub|alias]] [x](hub.md#part) #project"),
-        ]);
-        let mut lsp = Lsp::start(v.path(), utf8);
-        let hub = std::fs::read_to_string(v.path().join("hub.md")).unwrap();
-        lsp.open("hub.md");
-        let refs = |lsp: &mut Lsp, pos: Value, decl: bool| {
-            let mut p = td_pos(lsp, "hub.md", pos);
-            p["context"] = json!({ "includeDeclaration": decl });
-            let r = lsp.request("textDocument/references", p).unwrap();
-            places(lsp, &r)
-        };
-        let title = lsp.pos_of(&hub, "Hub", 0);
-        assert_eq!(
-            refs(&mut lsp, title, false),
-            ["a.md:0", "a.md:0", "a.md:0", "b c.md:0", "b c.md:0"]
-        );
-        let part = lsp.pos_of(&hub, "Part", 1);
-        assert_eq!(refs(&mut lsp, part.clone(), false), ["a.md:0", "b c.md:0"]);
-        assert_eq!(
-            refs(&mut lsp, part, true),
-            ["a.md:0", "b c.md:0", "hub.md:2"]
-        );
-        let blk = lsp.pos_of(&hub, "^blk", 2);
-        assert_eq!(refs(&mut lsp, blk, false), ["a.md:0"]);
-        let tag = lsp.pos_of(&hub, "#proj", 2);
-        assert_eq!(refs(&mut lsp, tag, false), ["a.md:0", "a.md:0", "hub.md:5"]);
-    });
+    // On the title: every backlink.
+    check_references(
+        r#"
+        //- hub.md
+        # H$0ub
+
+        ## Part
+
+        text ^blk
+        #proj
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj #proj/sub
+        ^^^^^^^ ^^^^^^^^^^^^ ^^^^^^^^^^^^
+        //- b c.md
+        [[Hub|alias]] [x](hub.md#part) #project 😀 [[hub]]
+        ^^^^^^^^^^^^^ ^^^^^^^^^^^^^^^^            ^^^^^^^
+        "#,
+        false,
+    );
+    // On a heading: the links to it, and with the declaration the heading.
+    let heading = r#"
+        //- hub.md
+        # Hub
+
+        ## P$0art
+        %%%%%%%
+
+        text ^blk
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj #proj/sub
+                ^^^^^^^^^^^^
+        //- b c.md
+        [[Hub|alias]] 😀 [x](hub.md#part) #project
+                        ^^^^^^^^^^^^^^^^
+        "#;
+    check_references(&heading.replace("%%%%%%%", ""), false);
+    check_references(&heading.replace('%', "^"), true);
+    // On a block id, and on a tag (nested tags too, not mere prefixes).
+    check_references(
+        r#"
+        //- hub.md
+        # Hub
+
+        ## Part
+
+        text ^b$0lk
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj #proj/sub
+                             ^^^^^^^^^^^^
+        "#,
+        false,
+    );
+    check_references(
+        r#"
+        //- hub.md
+        # Hub
+
+        ## Part
+
+        text ^blk
+        #pr$0oj
+        ^^^^^
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj #proj/sub
+                                          ^^^^^ ^^^^^^^^^
+        //- b c.md
+        [[Hub|alias]] [x](hub.md#part) #project
+        "#,
+        false,
+    );
 }
 
 #[test]
@@ -167,7 +190,7 @@ fn unsaved_edits_feed_the_index() {
         let mut p = td_pos(lsp, "b.md", json!({ "line": 0, "character": 2 }));
         p["context"] = json!({ "includeDeclaration": false });
         let r = lsp.request("textDocument/references", p).unwrap();
-        places(lsp, &r)
+        lsp.places(&r)
     };
     assert!(refs_of_b(&mut lsp).is_empty());
     // Type `[[b]]` at the end of line 0, in two incremental changes.
@@ -305,7 +328,7 @@ fn bad_input_is_answered_not_fatal() {
             td_pos(&lsp, "a b/ü.md", json!({ "line": 0, "character": 2 })),
         )
         .unwrap();
-    assert_eq!(places(&lsp, &r), ["c.md:0"]);
+    assert_eq!(lsp.places(&r), ["c.md:0"]);
     // Unknown URI schemes get an error response.
     let r = lsp.request(
         "textDocument/hover",
@@ -320,7 +343,7 @@ fn bad_input_is_answered_not_fatal() {
             td_pos(&lsp, "a b/ü.md", json!({ "line": 0, "character": 2 })),
         )
         .unwrap();
-    assert_eq!(places(&lsp, &r), ["c.md:0"]);
+    assert_eq!(lsp.places(&r), ["c.md:0"]);
     // The error may arrive after the next answer: the two come from different writers.
     assert!(
         lsp.wait_message(Duration::from_secs(5), |m| m["error"]["code"] == -32700),
@@ -378,7 +401,7 @@ fn files_changed_on_disk_are_picked_up() {
                 td_pos(lsp, "a.md", json!({ "line": 0, "character": 3 })),
             )
             .unwrap();
-        places(lsp, &r)
+        lsp.places(&r)
     };
     assert!(def(&mut lsp).is_empty());
     v.write_bytes("sub/new note.md", b"# New\n");
@@ -446,7 +469,7 @@ fn corpus_backlinks_match_ground_truth() {
     let Some(corpora) = corpora() else { return };
     let Ok(tsv) = std::fs::read_to_string(corpora.join("ground-truth/obsidian-help_en.links.tsv"))
     else {
-        eprintln!("SKIPPED: no ground truth for obsidian-help/en");
+        support::corpus_missing("no ground truth for obsidian-help/en");
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -551,22 +574,39 @@ fn folding_and_selection_ranges_follow_edits() {
 
 #[test]
 fn definition_and_references_through_reference_links() {
-    let text = "See [the plan][p] and [p].\n\n[p]: <sub/my plan.md#Goals>\n";
-    let v = Vault::new(&[("a.md", text), ("sub/my plan.md", "# Plan\n\n## Goals\n")]);
-    let mut lsp = Lsp::start(v.path(), false);
-    lsp.open("a.md");
-    for needle in ["[the plan]", "[p]."] {
-        let pos = lsp.pos_of(text, needle, 2);
-        let r = lsp
-            .request("textDocument/definition", td_pos(&lsp, "a.md", pos))
-            .unwrap();
-        assert_eq!(places(&lsp, &r), ["sub/my plan.md:2"], "{needle}");
+    // Each use of a reference link leads where its definition does.
+    for cursor in [
+        "See [the $0plan][p] and [p].",
+        "See [the plan][p] and [$0p].",
+    ] {
+        let fixture = Fixture::parse(&format!(
+            "//- a.md\n{cursor}\n\n[p]: <sub/my plan.md#Goals>\n//- sub/my plan.md\n# Plan\n\n## Goals\n^^^^^^^^\n"
+        ));
+        both_encodings(|utf8| {
+            let v = Vault::from_fixture(&fixture);
+            let mut lsp = Lsp::start(v.path(), utf8);
+            lsp.open("a.md");
+            let r = lsp
+                .request("textDocument/definition", lsp.at_cursor(&fixture))
+                .unwrap();
+            lsp.assert_marks(&fixture, &r);
+        });
     }
-    let mut p = td_pos(&lsp, "sub/my plan.md", json!({ "line": 2, "character": 4 }));
-    p["context"] = json!({ "includeDeclaration": false });
-    lsp.open("sub/my plan.md");
-    let r = lsp.request("textDocument/references", p).unwrap();
-    assert_eq!(places(&lsp, &r), ["a.md:0", "a.md:0"]);
+    // The heading's references are both uses, each the whole link.
+    check_references(
+        r#"
+        //- a.md
+        See [the plan][p] and [p].
+            ^^^^^^^^^^^^^     ^^^
+
+        [p]: <sub/my plan.md#Goals>
+        //- sub/my plan.md
+        # Plan
+
+        ## Go$0als
+        "#,
+        false,
+    );
 }
 
 /// The diagnostics of `uri` from the next publishDiagnostics that `pred` accepts.
@@ -876,7 +916,7 @@ fn complete_and_follow(
             json!({ "textDocument": { "uri": uri }, "position": link_pos }),
         )
         .unwrap();
-    (new_text, places(lsp, &r))
+    (new_text, lsp.places(&r))
 }
 
 #[test]
@@ -1052,7 +1092,7 @@ fn completion_of_blocks_embeds_markdown_paths_and_slugs() {
             )
             .unwrap();
         assert_eq!(
-            places(&lsp, &r),
+            lsp.places(&r),
             ["notes/Target note.md:0"],
             "the completed path resolves"
         );

@@ -12,7 +12,7 @@ use carnet::index::resolve::Resolution;
 use serde_json::{Value, json};
 use support::edit::{Applied, apply};
 use support::lsp::{Lsp, copy_dir, uri};
-use support::{Vault, corpora};
+use support::{Folders, Vault, both_encodings, corpora, walk};
 
 /// What a client that renames files advertises (VS Code sends this).
 fn rename_caps() -> Value {
@@ -26,11 +26,6 @@ fn rename_caps() -> Value {
         },
         "textDocument": { "rename": { "prepareSupport": true } }
     })
-}
-
-fn both_encodings(f: impl Fn(bool)) {
-    f(true);
-    f(false);
 }
 
 fn read(root: &Path, rel: &str) -> String {
@@ -171,21 +166,8 @@ fn renaming_from_the_title_and_a_case_only_rename() {
 /// Every file of a vault, to check that a refused rename changed nothing.
 fn contents(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
-    for e in walk(root) {
+    for e in walk(root, Folders::Excluded) {
         out.insert(e.clone(), std::fs::read(&e).unwrap());
-    }
-    out
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
     }
     out
 }

@@ -9,6 +9,8 @@
 pub mod answers;
 pub mod check;
 pub mod facts;
+#[doc(hidden)]
+pub mod fixture;
 pub mod index;
 pub mod lsp;
 pub mod names;

@@ -248,6 +248,111 @@ pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// `to` (vault-relative) as a path relative to the folder `dir`, with `../`
+/// as needed. The one relative-path rule: completion, renames and fixes.
+pub fn relative_path(dir: &str, to: &str) -> String {
+    let from: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(to_parts.len() - 1);
+    let mut out: Vec<&str> = vec![".."; from.len() - common];
+    out.extend(&to_parts[common..]);
+    out.join("/")
+}
+
+/// What [`encode_md_path`] does with non-ASCII characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonAscii {
+    /// Left readable (`日本語.md`); only whitespace is encoded.
+    Readable,
+    /// Percent-encoded, as some links are written.
+    Encoded,
+}
+
+impl NonAscii {
+    /// As the link destination `raw` (as written) does it.
+    pub fn as_in(raw: &str) -> NonAscii {
+        let encoded = raw.as_bytes().windows(3).any(|w| {
+            w[0] == b'%'
+                && u8::from_str_radix(std::str::from_utf8(&w[1..]).unwrap_or("00"), 16)
+                    .is_ok_and(|b| b >= 0x80)
+        });
+        if encoded {
+            NonAscii::Encoded
+        } else {
+            NonAscii::Readable
+        }
+    }
+}
+
+/// How a markdown link destination is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// `](a%20b.md)`
+    Bare(NonAscii),
+    /// `](<a b.md>)`: spaces and non-ASCII stay readable.
+    Angle,
+}
+
+/// A path as a markdown link destination: percent-encodes what cannot stand
+/// there as is, so the link reads back as exactly `path` — bare: space,
+/// `%`, `#`, `?`, brackets, parentheses, `<>`, …; in angle brackets: `%`,
+/// `#`, `?`, `<`, `>` and line breaks. The one path encoder: completion,
+/// renames and fixes.
+pub fn encode_md_path(path: &str, form: Destination) -> String {
+    let non_ascii = match form {
+        Destination::Bare(n) => n,
+        Destination::Angle => NonAscii::Readable,
+    };
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        let angle_special = c.is_ascii_control() || matches!(c, '%' | '#' | '?' | '<' | '>');
+        let bare_special = c.is_ascii()
+            && (c.is_ascii_control()
+                || matches!(
+                    c,
+                    ' ' | '%'
+                        | '('
+                        | ')'
+                        | '<'
+                        | '>'
+                        | '['
+                        | ']'
+                        | '\\'
+                        | '`'
+                        | '"'
+                        | '#'
+                        | '?'
+                        | '|'
+                        | '^'
+                ));
+        let special = match form {
+            Destination::Bare(_) => bare_special,
+            Destination::Angle => angle_special,
+        };
+        let encode_other = !c.is_ascii() && (non_ascii == NonAscii::Encoded || c.is_whitespace());
+        if special || encode_other {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out += &format!("%{b:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether a vault path can be written as a wiki-link target: `#` and `|`
+/// would cut it (wiki links have no escapes; Obsidian forbids both in names).
+pub fn wiki_writable(path: &str) -> bool {
+    !path.contains(['#', '|']) && !path.contains("]]") && !path.contains("[[")
+}
+
 /// Folder part of a vault-relative path (`""` at the root).
 pub fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])

@@ -257,37 +257,16 @@ fn front_matter(root: Node, text: &str) -> Option<Range<usize>> {
     {
         return Some(first.byte_range());
     }
-    let mut lines = LineIter { text, at: 0 };
-    if lines.next()?.0.trim_end_matches([' ', '\t']) != "---" {
+    let mut lines = crate::text::lines(text);
+    if lines.next()?.text.trim_end_matches([' ', '\t']) != "---" {
         return None;
     }
-    for (line, end) in lines {
-        if line.trim_end_matches([' ', '\t']) == "---" {
-            return Some(0..end);
+    for line in lines {
+        if line.text.trim_end_matches([' ', '\t']) == "---" {
+            return Some(0..line.next);
         }
     }
     None
-}
-
-/// Lines of a text without their breaks (`\n`, `\r\n`, `\r`), each with the
-/// offset just past its break.
-struct LineIter<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-impl<'a> Iterator for LineIter<'a> {
-    type Item = (&'a str, usize);
-    fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
-        let (line, next) = match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
-            Some(i) if rest[i..].starts_with("\r\n") => (&rest[..i], i + 2),
-            Some(i) => (&rest[..i], i + 1),
-            None => (rest, rest.len()),
-        };
-        self.at += next;
-        Some((line, self.at))
-    }
 }
 
 /// Heading sections, by start: each top-level heading (not in a list or
@@ -295,26 +274,16 @@ impl<'a> Iterator for LineIter<'a> {
 fn sections(root: Node, text: &str) -> Vec<Range<usize>> {
     let mut headings = Vec::new();
     collect_headings(root, &mut headings);
-    let mut out: Vec<Range<usize>> = Vec::with_capacity(headings.len());
-    // Indices into `out` of sections still open, with their levels; levels
-    // strictly increase from bottom to top.
-    let mut open: Vec<(u8, usize)> = Vec::new();
-    for (level, start) in headings {
-        while let Some(&(l, i)) = open.last() {
-            if l < level {
-                break;
-            }
-            out[i].end = start;
-            open.pop();
-        }
-        open.push((level, out.len()));
-        out.push(start..text.len());
-    }
-    for r in &mut out {
-        r.end = r.end.min(text.len());
-        r.start = r.start.min(r.end);
-    }
-    out
+    (0..headings.len())
+        .map(|i| {
+            let end = crate::facts::section_end(&headings, i, |h| h.0);
+            let end = headings
+                .get(end)
+                .map_or(text.len(), |h| h.1)
+                .min(text.len());
+            headings[i].1.min(end)..end
+        })
+        .collect()
 }
 
 /// Top-level headings as (level, start byte), in document order.

@@ -111,6 +111,44 @@ impl Lines {
     }
 }
 
+/// One line of a text, without its break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Line<'a> {
+    pub text: &'a str,
+    /// Where the line starts.
+    pub start: usize,
+    /// Where the next line starts: past this line's break.
+    pub next: usize,
+}
+
+/// The lines of a text. Only `\n`, `\r\n` and `\r` break a line, as in LSP
+/// (and [`Lines`]); every line splitter in carnet is this one.
+pub fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = text.get(at..).filter(|r| !r.is_empty())?;
+        let (len, skip) = match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
+            Some(i) if rest[i..].starts_with("\r\n") => (i, 2),
+            Some(i) => (i, 1),
+            None => (rest.len(), 0),
+        };
+        let line = Line {
+            text: &rest[..len],
+            start: at,
+            next: at + len + skip,
+        };
+        at = line.next;
+        Some(line)
+    })
+}
+
+/// Where the line holding `offset` starts.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .and_then(|t| t.rfind(['\n', '\r']))
+        .map_or(0, |i| i + 1)
+}
+
 /// UTF-16 length of a string.
 pub fn utf16_len(s: &str) -> u32 {
     if s.is_ascii() {
@@ -133,6 +171,22 @@ mod tests {
         // U+2028 is not a line break for LSP.
         assert_eq!(lines.line_of(text.find('e').unwrap() as u32), 3);
         assert_eq!(lines.line_col(text.find('c').unwrap() as u32), (2, 0));
+    }
+
+    #[test]
+    fn the_line_splitter_agrees_with_the_line_table() {
+        let text = "a\nb\r\nc\rd\u{2028}e\r\n\n";
+        let table = Lines::new(text);
+        let split: Vec<_> = lines(text).collect();
+        assert_eq!(
+            split.iter().map(|l| l.text).collect::<Vec<_>>(),
+            ["a", "b", "c", "d\u{2028}e", ""]
+        );
+        for (i, l) in split.iter().enumerate() {
+            assert_eq!(table.line_start(i as u32) as usize, l.start);
+            assert_eq!(line_start(text, l.start + l.text.len()), l.start);
+        }
+        assert_eq!(split.last().unwrap().next, text.len());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::lsp::path_of;
+use super::lsp::{offset, path_of};
 
 /// What was changed: per file (by its path before any rename), the byte
 /// ranges of its old text that were replaced, and the renames made.
@@ -17,54 +17,6 @@ use super::lsp::path_of;
 pub struct Applied {
     pub edited: BTreeMap<PathBuf, Vec<(usize, usize, String)>>,
     pub renamed: Vec<(PathBuf, PathBuf)>,
-}
-
-/// Byte offset of an LSP position in `text`; `Err` when it is not inside.
-pub fn offset(text: &str, line: u64, character: u64, utf8: bool) -> Result<usize, String> {
-    let mut start = 0usize;
-    let bytes = text.as_bytes();
-    for _ in 0..line {
-        let rest = &bytes[start..];
-        let i = rest
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .ok_or_else(|| format!("line {line} is past the end"))?;
-        start += i + 1;
-        if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') {
-            start += 1;
-        }
-    }
-    let end = bytes[start..]
-        .iter()
-        .position(|&b| b == b'\n' || b == b'\r')
-        .map_or(bytes.len(), |i| start + i);
-    let line_text = &text[start..end];
-    if utf8 {
-        let c = character as usize;
-        if c > line_text.len() || !line_text.is_char_boundary(c) {
-            return Err(format!(
-                "utf-8 column {c} is not a boundary of {line_text:?}"
-            ));
-        }
-        return Ok(start + c);
-    }
-    let mut units = 0u64;
-    for (i, ch) in line_text.char_indices() {
-        if units == character {
-            return Ok(start + i);
-        }
-        units += ch.len_utf16() as u64;
-        if units > character {
-            return Err(format!("utf-16 column {character} splits a character"));
-        }
-    }
-    if units == character {
-        Ok(end)
-    } else {
-        Err(format!(
-            "utf-16 column {character} is past the end of {line_text:?}"
-        ))
-    }
 }
 
 fn range_of(text: &str, range: &Value, utf8: bool) -> Result<(usize, usize), String> {

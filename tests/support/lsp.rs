@@ -10,6 +10,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use carnet::fixture::Fixture;
+use carnet::text::Span;
 use serde_json::{Value, json};
 
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -341,6 +343,80 @@ impl Lsp {
         self.pos(text, i + delta)
     }
 
+    /// The vault path and range of each location (or location link) in a
+    /// response.
+    pub fn locations<'v>(&self, v: &'v Value) -> Vec<(String, &'v Value)> {
+        let Some(list) = v.as_array() else {
+            return vec![];
+        };
+        list.iter()
+            .map(|l| {
+                let uri = l.get("targetUri").or(l.get("uri")).unwrap();
+                let range = l.get("targetSelectionRange").or(l.get("range")).unwrap();
+                (self.rel(uri.as_str().unwrap()), range)
+            })
+            .collect()
+    }
+
+    /// `rel:line` of each location (or location link) in a response, sorted.
+    pub fn places(&self, v: &Value) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .locations(v)
+            .into_iter()
+            .map(|(rel, range)| format!("{rel}:{}", range["start"]["line"]))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// A URI's path relative to the vault root.
+    pub fn rel(&self, uri: &str) -> String {
+        let path = path_of(uri);
+        path.strip_prefix(&self.root)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// `textDocument` and `position` of the fixture's `$0`.
+    pub fn at_cursor(&self, fixture: &Fixture) -> Value {
+        let c = fixture.cursor();
+        let pos = self.pos(fixture.text(&c.path), c.offset as usize);
+        json!({ "textDocument": { "uri": self.file_uri(&c.path) }, "position": pos })
+    }
+
+    /// The locations (or location links) of a response as fixture marks,
+    /// their ranges turned back into byte spans of the fixture's texts: draw
+    /// them with `Fixture::annotate`.
+    pub fn marks(&self, fixture: &Fixture, v: &Value) -> Vec<(String, Span)> {
+        let span = |path: &str, range: &Value| {
+            let text = fixture.text(path);
+            let at = |p: &Value| {
+                let (line, ch) = (
+                    p["line"].as_u64().unwrap(),
+                    p["character"].as_u64().unwrap(),
+                );
+                offset(text, line, ch, self.utf8).unwrap_or_else(|e| panic!("{path}: {e}"))
+            };
+            Span::new(at(&range["start"])..at(&range["end"]))
+        };
+        self.locations(v)
+            .into_iter()
+            .map(|(path, range)| {
+                let span = span(&path, range);
+                (path, span)
+            })
+            .collect()
+    }
+
+    /// Asserts that a response's locations are exactly the fixture's marks.
+    pub fn assert_marks(&self, fixture: &Fixture, v: &Value) {
+        let marks = self.marks(fixture, v);
+        let drawn = fixture.annotate(marks.iter().map(|(p, s)| (p.as_str(), *s, "")));
+        assert_eq!(drawn, fixture.written(), "utf8={}", self.utf8);
+    }
+
     pub fn shutdown(&mut self) {
         self.request("shutdown", Value::Null)
             .expect("shutdown succeeds");
@@ -349,6 +425,12 @@ impl Lsp {
     /// Sends `exit` and returns the process exit code.
     pub fn exit(mut self) -> Option<i32> {
         self.notify("exit", Value::Null);
+        self.exit_code("carnet did not exit")
+    }
+
+    /// Waits for the process to end (killing it and panicking with `why`
+    /// after [`TIMEOUT`]) and returns its exit code.
+    fn exit_code(&mut self, why: &str) -> Option<i32> {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -356,7 +438,7 @@ impl Lsp {
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("carnet did not exit");
+                panic!("{why}");
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -371,17 +453,7 @@ impl Lsp {
     /// returns its exit code.
     pub fn close_input(mut self) -> Option<i32> {
         self.stdin = None;
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("carnet did not exit when its input closed");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.exit_code("carnet did not exit when its input closed")
     }
 
     /// Sends SIGKILL and waits for the process to go.
@@ -424,5 +496,53 @@ pub fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
+    }
+}
+
+/// Byte offset of an LSP position in `text`; `Err` when it is not inside.
+pub fn offset(text: &str, line: u64, character: u64, utf8: bool) -> Result<usize, String> {
+    let mut start = 0usize;
+    let bytes = text.as_bytes();
+    for _ in 0..line {
+        let rest = &bytes[start..];
+        let i = rest
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .ok_or_else(|| format!("line {line} is past the end"))?;
+        start += i + 1;
+        if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') {
+            start += 1;
+        }
+    }
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(bytes.len(), |i| start + i);
+    let line_text = &text[start..end];
+    if utf8 {
+        let c = character as usize;
+        if c > line_text.len() || !line_text.is_char_boundary(c) {
+            return Err(format!(
+                "utf-8 column {c} is not a boundary of {line_text:?}"
+            ));
+        }
+        return Ok(start + c);
+    }
+    let mut units = 0u64;
+    for (i, ch) in line_text.char_indices() {
+        if units == character {
+            return Ok(start + i);
+        }
+        units += ch.len_utf16() as u64;
+        if units > character {
+            return Err(format!("utf-16 column {character} splits a character"));
+        }
+    }
+    if units == character {
+        Ok(end)
+    } else {
+        Err(format!(
+            "utf-16 column {character} is past the end of {line_text:?}"
+        ))
     }
 }

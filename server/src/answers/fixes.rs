@@ -2,7 +2,8 @@
 //! actions. Every edit is computed from the same snapshot as the problem, on
 //! the note's current text, so it applies cleanly to the buffer it came from.
 
-use crate::check::{Problem, code};
+use super::rename::{Plan, TextOf, encode_like, rename_tag};
+use crate::check::{Checker, Problem, Rules, code};
 use crate::facts::{Link, LinkKind, Subpath};
 use crate::index::resolve::{Resolution, Unresolved};
 use crate::index::{NotePath, Snapshot};
@@ -25,6 +26,60 @@ pub enum Fix {
         text: String,
         preferred: bool,
     },
+    /// Apply a rename plan (several notes at once).
+    Rename { title: String, plan: Plan },
+}
+
+/// The problems of the note at `from` (current text `text`) that touch
+/// `range`, each with its fixes. `text_of` supplies other notes' texts, for
+/// fixes that edit every note.
+pub fn fixes_in(
+    snap: &Snapshot,
+    rules: &Rules,
+    from: &str,
+    text: &str,
+    range: Span,
+    text_of: TextOf,
+) -> Vec<(Problem, Vec<Fix>)> {
+    let Some(note) = snap.note(from) else {
+        return vec![];
+    };
+    let problems = Checker::new(snap, rules).note(snap, note);
+    problems
+        .into_iter()
+        .filter(|p| p.span.start <= range.end && range.start <= p.span.end)
+        .map(|p| {
+            let mut found = fixes(snap, from, text, &p);
+            found.extend(retag_everywhere(snap, from, text, &p, text_of));
+            (p, found)
+        })
+        .collect()
+}
+
+/// A tag spelled the unusual way: respell it in every note at once (when
+/// other notes use it too).
+fn retag_everywhere(
+    snap: &Snapshot,
+    from: &str,
+    text: &str,
+    problem: &Problem,
+    text_of: TextOf,
+) -> Option<Fix> {
+    if !problem.code.starts_with("tag-") {
+        return None;
+    }
+    let usual = problem.suggestion.as_ref()?;
+    let tag = text.get(problem.span.range())?.trim_start_matches('#');
+    let plan = rename_tag(snap, tag, usual, text_of).ok()?;
+    if !plan.edits.keys().any(|p| **p != *from) {
+        return None;
+    }
+    let n = plan.edit_count();
+    let uses = if n == 1 { "use" } else { "uses" };
+    Some(Fix::Rename {
+        title: format!("Rename #{tag} to #{usual} in every note ({n} {uses})"),
+        plan,
+    })
 }
 
 /// The fixes for `problem`, found in the note at `from` whose current text is `text`.
@@ -72,8 +127,8 @@ pub fn fixes(snap: &Snapshot, from: &str, text: &str, problem: &Problem) -> Vec<
             if last.to_ascii_lowercase().ends_with(".md") {
                 name.push_str(&last[last.len() - 3..]);
             }
-            if last.contains("%20") {
-                name = name.replace(' ', "%20");
+            if !link.kind.is_wiki() {
+                name = encode_like(link, text, &name);
             }
             let span = Span {
                 start: link.target_span.start + last_start as u32,
@@ -168,7 +223,8 @@ fn create_note(snap: &Snapshot, from: &str, link: &Link) -> Option<Fix> {
 }
 
 /// The shortest `folder/…/name` that picks `candidate` alone among the notes
-/// sharing its name, keeping a `.md` the link had.
+/// sharing its name — its whole vault path always does, as an exact path
+/// wins the tie-break — keeping a `.md` the link had.
 pub(crate) fn unambiguous_name(snap: &Snapshot, candidate: &str, written: &str) -> Option<String> {
     let bare = strip_md(candidate);
     let parts: Vec<&str> = bare.split('/').collect();
@@ -183,7 +239,7 @@ pub(crate) fn unambiguous_name(snap: &Snapshot, candidate: &str, written: &str) 
                 f == folded || f.ends_with(&format!("/{folded}"))
             })
             .count();
-        if matching == 1 {
+        if matching == 1 || k == parts.len() {
             let md = written.to_ascii_lowercase().ends_with(".md");
             return Some(if md { format!("{suffix}.md") } else { suffix });
         }
@@ -259,6 +315,7 @@ mod tests {
             for fix in fixes(&snap, from, text, &p) {
                 out.push(match fix {
                     Fix::CreateNote { title, path, text } => format!("{title}: {path} = {text:?}"),
+                    Fix::Rename { title, plan } => format!("{title}: {plan:?}"),
                     Fix::Edit {
                         title,
                         path,

@@ -18,7 +18,7 @@ pub use rename::{
 pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
 mod symbols;
 
-pub use fixes::{Fix, fixes};
+pub use fixes::{Fix, fixes, fixes_in};
 
 pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};
 
@@ -138,9 +138,7 @@ pub fn definition(snap: &Snapshot, from: &str, at: At) -> Option<(Span, Vec<Loca
             for other in others {
                 let part = match (&link.subpath(), snap.note(&other)) {
                     (Some(sub), Some(n)) => part_of(crate::index::resolve::match_subpath(
-                        &n.facts,
-                        sub,
-                        link.kind.is_wiki(),
+                        &n.facts, sub, link.kind,
                     )),
                     _ => Part::Whole,
                 };
@@ -235,7 +233,15 @@ pub fn tag_occurrences(snap: &Snapshot, tag: &str) -> Vec<Location> {
 
 /// Find references: backlinks of the note, heading or block under the
 /// cursor (or of a link's target), or the uses of a tag.
-pub fn references(snap: &Snapshot, from: &str, at: At, include_declaration: bool) -> Vec<Location> {
+/// Whether references include the declaration (the heading, block or note
+/// itself) with the links to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Declaration {
+    Include,
+    Exclude,
+}
+
+pub fn references(snap: &Snapshot, from: &str, at: At, declaration: Declaration) -> Vec<Location> {
     let Some(note) = snap.note(from) else {
         return vec![];
     };
@@ -251,7 +257,7 @@ pub fn references(snap: &Snapshot, from: &str, at: At, include_declaration: bool
         Cursor::None => return vec![],
     };
     let mut out = Vec::new();
-    if include_declaration {
+    if declaration == Declaration::Include {
         out.push(landing(snap, &target, part));
     }
     out.extend(links_to(snap, &target, part));
@@ -386,25 +392,27 @@ fn section(facts: &crate::facts::NoteFacts, text: &str, part: Part) -> String {
     };
     let (start, end) = match part {
         Part::Heading(i) => {
-            let h = &facts.headings[i];
-            let end = facts.headings[i + 1..]
-                .iter()
-                .find(|n| n.level <= h.level)
-                .map_or(text.len(), |n| clamp(n.span.start));
-            (clamp(h.span.start), end)
+            let section = facts.section(i);
+            // The facts may be of a slightly older text: end at its end.
+            let end = if section.end >= facts.lines.text_len() {
+                text.len()
+            } else {
+                clamp(section.end)
+            };
+            (clamp(section.start), end)
         }
         Part::Block(i) => {
             let b = &facts.blocks[i];
-            let line_start = text[..clamp(b.span.start)]
-                .rfind(['\n', '\r'])
-                .map_or(0, |p| p + 1);
-            (line_start, clamp(b.span.end))
+            let end = clamp(b.span.end);
+            (crate::text::line_start(text, clamp(b.span.start)), end)
         }
         Part::Whole => (facts.front_matter.map_or(0, |fm| clamp(fm.end)), text.len()),
     };
     let body = &text[start.min(end)..end];
     let mut out = String::new();
-    for (n, line) in body.trim_start_matches(['\n', '\r']).lines().enumerate() {
+    let body = body.trim_start_matches(['\n', '\r']);
+    for (n, line) in crate::text::lines(body).enumerate() {
+        let line = line.text;
         if n == PREVIEW_LINES || out.len() + line.len() > PREVIEW_CHARS {
             out += "…";
             break;

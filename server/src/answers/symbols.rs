@@ -29,10 +29,7 @@ pub fn document_symbols(note: &Note) -> Vec<DocumentSymbol> {
             name: h.text.to_string(),
             level: h.level,
             span: h.span,
-            section_end: hs[i + 1..]
-                .iter()
-                .find(|n| n.level <= h.level)
-                .map_or(note.facts.lines.text_len(), |n| n.span.start),
+            section_end: note.facts.section(i).end,
             children: vec![],
         })
         .collect();

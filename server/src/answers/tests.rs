@@ -2,127 +2,231 @@
 
 use super::*;
 use crate::facts::extract;
+use crate::fixture::Fixture;
 use crate::index::Note;
 
 /// Builds a vault; the note holding `$0` has it removed and its offset returned.
 fn vault(files: &[(&str, &str)]) -> (Snapshot, String, At) {
-    let mut notes = Vec::new();
-    let mut cursor_at = None;
-    for (path, text) in files {
-        let mut text = text.to_string();
-        if let Some(i) = text.find("$0") {
-            text.replace_range(i..i + 2, "");
-            let line = text[..i].matches('\n').count() as u32;
-            cursor_at = Some((
-                path.to_string(),
-                At {
-                    offset: i as u32,
-                    line,
-                },
-            ));
-        }
-        notes.push(Note {
-            path: (*path).into(),
-            facts: extract(&text),
-            bytes: text.len() as u64,
-        });
-    }
-    let (path, at) = cursor_at.expect("a cursor marker");
-    (Snapshot::build(notes, vec![]), path, at)
+    let fixture = Fixture::from_files(files);
+    let (path, at) = fixture.at();
+    (fixture.snapshot(), path, at)
 }
 
-fn locs_in(s: &Snapshot, v: &[Location]) -> Vec<String> {
-    v.iter()
-        .map(|l| {
-            format!(
-                "{}:{}",
-                l.path,
-                s.note(&l.path).unwrap().facts.lines.line_of(l.span.start)
-            )
-        })
-        .collect()
+/// Asserts that `answer`, asked at the fixture's cursor, finds exactly the
+/// spans marked `^^^` in the fixture.
+fn check_locations(fixture: &str, answer: impl Fn(&Snapshot, &str, At) -> Vec<Location>) {
+    let fixture = Fixture::parse(fixture);
+    let (from, at) = fixture.at();
+    let found = answer(&fixture.snapshot(), &from, at);
+    let marks = found.iter().map(|l| (&*l.path, l.span, ""));
+    assert_eq!(fixture.annotate(marks), fixture.written());
 }
 
 #[test]
 fn definition_of_headings_blocks_and_ambiguous_links() {
-    let (s, from, at) = vault(&[("a.md", "x [[b#Sec$0]]"), ("b.md", "# B\n\n## Sec\n")]);
-    let (origin, targets) = definition(&s, &from, at).unwrap();
-    assert_eq!(origin.start, 2);
-    assert_eq!(locs_in(&s, &targets), ["b.md:2"]);
+    /// Marks the link under the cursor `origin` and each target unlabelled;
+    /// returns the targets' paths in answer order.
+    fn check(fixture: &str) -> Vec<String> {
+        let fixture = Fixture::parse(fixture);
+        let (from, at) = fixture.at();
+        let (origin, targets) = definition(&fixture.snapshot(), &from, at).unwrap();
+        let mut marks: Vec<(&str, Span, &str)> = vec![(&from, origin, "origin")];
+        marks.extend(targets.iter().map(|l| (&*l.path, l.span, "")));
+        assert_eq!(fixture.annotate(marks), fixture.written());
+        targets.iter().map(|l| l.path.to_string()).collect()
+    }
+    check(
+        r#"
+        //- a.md
+        x [[b#Sec$0]]
+          ^^^^^^^^^ origin
+        //- b.md
+        # B
 
-    let (s, from, at) = vault(&[
-        ("a.md", "[[$0t#^id]]"),
-        ("x/t.md", "p ^id\n"),
-        ("y/t.md", "\n\nq ^id"),
-    ]);
-    assert_eq!(
-        locs_in(&s, &definition(&s, &from, at).unwrap().1),
-        ["x/t.md:0", "y/t.md:2"]
+        ## Sec
+        ^^^^^^
+        "#,
     );
+    // Ambiguous: every candidate, the one it resolves to first.
+    let targets = check(
+        r#"
+        //- a.md
+        [[$0t#^id]]
+        ^^^^^^^^^ origin
+        //- x/t.md
+        p ^id
+          ^^^
+        //- y/t.md
 
-    let (s, from, at) = vault(&[("a.md", "[[#Local$0]]\n\n# Local\n")]);
-    assert_eq!(
-        locs_in(&s, &definition(&s, &from, at).unwrap().1),
-        ["a.md:2"]
+
+        q ^id
+          ^^^
+        "#,
     );
+    assert_eq!(targets, ["x/t.md", "y/t.md"]);
+    check(
+        r#"
+        //- a.md
+        [[#Local$0]]
+        ^^^^^^^^^^ origin
 
+        # Local
+        ^^^^^^^
+        "#,
+    );
     let (s, from, at) = vault(&[("a.md", "plain $0 text")]);
     assert!(definition(&s, &from, at).is_none());
 }
 
+fn refs(declaration: Declaration) -> impl Fn(&Snapshot, &str, At) -> Vec<Location> {
+    move |s: &Snapshot, from: &str, at: At| references(s, from, at, declaration)
+}
+
 #[test]
-fn references_by_cursor_kind() {
-    let files = [
-        (
-            "hub.md",
-            "---\ntitle: Hub\n---\n# Hub\n\n## Part\n\ntext ^blk\n",
-        ),
-        ("a.md", "[[hub]] [[hub#Part]] [[hub#^blk]] #proj"),
-        ("b.md", "[[Hub|alias]] [x](hub.md#part) #proj/sub #project"),
-    ];
-    let with_cursor = |path: &str, marked: &str| {
-        let mut fs: Vec<(&str, String)> = files.iter().map(|(p, t)| (*p, t.to_string())).collect();
-        for f in fs.iter_mut() {
-            if f.0 == path {
-                f.1 = marked.to_string();
-            }
-        }
-        let refs: Vec<(&str, &str)> = fs.iter().map(|(p, t)| (*p, t.as_str())).collect();
-        vault(&refs)
-    };
-    // On the title: every backlink, headings and blocks included.
-    let (s, from, at) = with_cursor(
-        "hub.md",
-        "---\ntitle: H$0ub\n---\n# Hub\n\n## Part\n\ntext ^blk\n",
+fn references_of_the_title_are_every_backlink() {
+    check_locations(
+        r#"
+        //- hub.md
+        ---
+        title: H$0ub
+        ---
+        # Hub
+
+        ## Part
+
+        text ^blk
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj
+        ^^^^^^^ ^^^^^^^^^^^^ ^^^^^^^^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+        ^^^^^^^^^^^^^ ^^^^^^^^^^^^^^^^
+        "#,
+        refs(Declaration::Exclude),
     );
-    assert_eq!(
-        locs_in(&s, &references(&s, &from, at, false)),
-        ["a.md:0", "a.md:0", "a.md:0", "b.md:0", "b.md:0"]
+}
+
+#[test]
+fn references_of_a_heading_are_its_links_and_the_heading() {
+    check_locations(
+        r#"
+        //- hub.md
+        ---
+        title: Hub
+        ---
+        # Hub
+
+        ## Pa$0rt
+        ^^^^^^^
+
+        text ^blk
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj
+                ^^^^^^^^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+                      ^^^^^^^^^^^^^^^^
+        "#,
+        refs(Declaration::Include),
     );
-    // On a heading: links to it only; with the declaration first.
-    let (s, from, at) = with_cursor(
-        "hub.md",
-        "---\ntitle: Hub\n---\n# Hub\n\n## Pa$0rt\n\ntext ^blk\n",
+}
+
+#[test]
+fn references_of_a_block_a_link_and_a_tag() {
+    check_locations(
+        r#"
+        //- hub.md
+        ---
+        title: Hub
+        ---
+        # Hub
+
+        ## Part
+
+        text ^b$0lk
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #proj
+                             ^^^^^^^^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+        "#,
+        refs(Declaration::Exclude),
     );
-    assert_eq!(
-        locs_in(&s, &references(&s, &from, at, true)),
-        ["hub.md:5", "a.md:0", "b.md:0"]
+    // On a link: the references of its target.
+    check_locations(
+        r#"
+        //- hub.md
+        ---
+        title: Hub
+        ---
+        # Hub
+
+        ## Part
+
+        text ^blk
+        //- a.md
+        [[h$0ub]] [[hub#Part]] [[hub#^blk]] #proj
+        ^^^^^^^ ^^^^^^^^^^^^ ^^^^^^^^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+        ^^^^^^^^^^^^^ ^^^^^^^^^^^^^^^^
+        "#,
+        refs(Declaration::Exclude),
     );
-    // On a block id.
-    let (s, from, at) = with_cursor(
-        "hub.md",
-        "---\ntitle: Hub\n---\n# Hub\n\n## Part\n\ntext ^b$0lk\n",
-    );
-    assert_eq!(locs_in(&s, &references(&s, &from, at, false)), ["a.md:0"]);
-    // On a link: references to its target.
-    let (s, from, at) = with_cursor("a.md", "[[h$0ub]] [[hub#Part]] [[hub#^blk]] #proj");
-    assert_eq!(references(&s, &from, at, false).len(), 5);
     // On a tag: the tag and its nested tags, not mere prefixes.
-    let (s, from, at) = with_cursor("a.md", "[[hub]] [[hub#Part]] [[hub#^blk]] #pr$0oj");
-    assert_eq!(
-        locs_in(&s, &references(&s, &from, at, false)),
-        ["a.md:0", "b.md:0"]
+    check_locations(
+        r#"
+        //- hub.md
+        # Hub
+        //- a.md
+        [[hub]] [[hub#Part]] [[hub#^blk]] #pr$0oj
+                                          ^^^^^
+        //- b.md
+        [[Hub|alias]] [x](hub.md#part) #proj/sub #project
+                                       ^^^^^^^^^
+        "#,
+        refs(Declaration::Exclude),
     );
+}
+
+/// A tag of a YAML flow sequence written over two lines is found by
+/// references, at its exact place.
+#[test]
+fn references_of_a_tag_in_multi_line_yaml() {
+    check_locations(
+        r#"
+        //- a.md
+        ---
+        tags: [one,
+          two-multi]
+          ^^^^^^^^^
+        ---
+        #two-mu$0lti
+        ^^^^^^^^^^
+        "#,
+        refs(Declaration::Exclude),
+    );
+}
+
+/// Links in `%%` comments are backlinks (as in Obsidian) but are not
+/// checked; links in HTML comments are neither.
+#[test]
+fn commented_links_are_references_but_not_problems() {
+    check_locations(
+        r#"
+        //- a.md
+        # A$0
+        //- b.md
+        [[a]] %% [[a]] [[missing]] %% <!-- [[a]] -->
+        ^^^^^    ^^^^^
+        "#,
+        refs(Declaration::Exclude),
+    );
+    let fixture = Fixture::parse("//- b.md\n%% [[missing]] [[b#Nope]] %% <!-- [[gone]] -->\n");
+    let snap = fixture.snapshot();
+    let note = snap.note("b.md").unwrap();
+    let problems = crate::check::Checker::new(&snap, &Default::default()).note(&snap, note);
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 #[test]

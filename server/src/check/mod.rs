@@ -155,7 +155,13 @@ impl Checker {
     /// The problems of one note, in text order.
     pub fn note(&self, snap: &Snapshot, note: &Note) -> Vec<Problem> {
         let mut out = Vec::new();
-        for link in &note.facts.links {
+        // A link in a `%%` comment is switched off: not checked.
+        for link in note
+            .facts
+            .links
+            .iter()
+            .filter(|l| !note.facts.is_commented(l))
+        {
             link_problems(snap, note, link, &mut out);
         }
         self.tags.problems(note, &mut out);
@@ -187,11 +193,6 @@ pub struct Problem {
     pub related: Vec<NotePath>,
     /// What the writer probably meant (the usual spelling of a tag).
     pub suggestion: Option<String>,
-}
-
-/// Every problem in the vault, with default rules.
-pub fn check_vault(snap: &Snapshot) -> Vec<Problem> {
-    Checker::new(snap, &Rules::default()).vault(snap)
 }
 
 fn quoted_target(link: &Link) -> String {

@@ -237,6 +237,20 @@ mod tests {
         );
     }
 
+    /// Tags of a YAML flow sequence over two lines count like any other.
+    #[test]
+    fn front_matter_tags_written_over_two_lines_count() {
+        let snap = vault(&[
+            ("a.md", "---\ntags: [one,\n  two-multi]\n---\n"),
+            ("b.md", "#two-multi"),
+            ("c.md", "#Two-Multi"),
+        ]);
+        assert_eq!(
+            tag_problems(&snap, &Rules::default()),
+            ["c.md tag-variant: tag #Two-Multi is usually written #two-multi (2 notes)"]
+        );
+    }
+
     #[test]
     fn near_misses_of_frequent_tags() {
         let mut files: Vec<(String, String)> = (0..6)

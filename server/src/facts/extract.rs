@@ -1,5 +1,7 @@
 //! The single parse of a note: pulldown-cmark events, plus small scanners
 //! for what CommonMark does not know (tags, block ids, `%% comments %%`).
+//! Links in `%%` comments are kept (and the comments recorded); links in
+//! HTML comments are not links.
 
 use std::ops::Range;
 
@@ -232,11 +234,11 @@ pub fn extract(text: &str) -> NoteFacts {
     let comments = scan::percent_comments(text, &code, &not_prose);
     if !comments.is_empty() {
         let outside = |start: u32| !comments.iter().any(|c| c.contains(&(start as usize)));
-        facts.links.retain(|l| outside(l.span.start));
         facts.tags.retain(|t| outside(t.span.start));
         facts.digit_hashtags.retain(|s| outside(s.start));
         facts.headings.retain(|h| outside(h.span.start));
     }
+    facts.comments = comments.iter().map(|c| Span::new(c.clone())).collect();
     not_prose.extend(comments);
     scan::block_ids(text, &not_prose, &mut facts.blocks);
     facts.lines = Lines::new(text);

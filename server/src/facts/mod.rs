@@ -31,8 +31,47 @@ pub struct NoteFacts {
     pub aliases: Vec<Box<str>>,
     /// The whole front matter block, `---` lines included.
     pub front_matter: Option<Span>,
+    /// Obsidian comments `%% … %%`. Links inside them are kept, as
+    /// Obsidian keeps them (backlinks, renames); tags, headings and block ids
+    /// inside them are not facts.
+    pub comments: Vec<Span>,
     /// The note's line table: lines and byte columns without the text.
     pub lines: Lines,
+}
+
+/// Where the section opened by heading `i` ends: at the next heading of the
+/// same or a higher level (a number not above its own), given as its index,
+/// or `headings.len()` when the section runs to the end of the note. The one
+/// rule for sections: outline, hover previews, heading renames and folding.
+pub fn section_end<T>(headings: &[T], i: usize, level: impl Fn(&T) -> u8) -> usize {
+    let Some(own) = headings.get(i).map(&level) else {
+        return headings.len();
+    };
+    headings[i + 1..]
+        .iter()
+        .position(|h| level(h) <= own)
+        .map_or(headings.len(), |p| i + 1 + p)
+}
+
+impl NoteFacts {
+    /// Whether `link` is inside a `%% … %%` comment (diagnostics leave
+    /// such links alone: the writer switched them off).
+    pub fn is_commented(&self, link: &Link) -> bool {
+        self.comments
+            .iter()
+            .any(|c| c.start <= link.span.start && link.span.start < c.end)
+    }
+
+    /// The byte range of heading `i`'s section (see [`section_end`]).
+    pub fn section(&self, i: usize) -> Span {
+        let end = section_end(&self.headings, i, |h| h.level);
+        let end = self
+            .headings
+            .get(end)
+            .map_or(self.lines.text_len(), |h| h.span.start);
+        let start = self.headings.get(i).map_or(end, |h| h.span.start);
+        Span { start, end }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -54,9 +54,9 @@ pub struct Snapshot {
     /// Folded note name → notes with that name, sorted by (length, path).
     note_by_name: Map<Key, Arc<[NotePath]>>,
     /// Folded path → attachment path (any non-note file).
-    file_by_path: Map<Key, NotePath>,
+    attachment_by_path: Map<Key, NotePath>,
     /// Folded file name → attachments with that name, sorted by (length, path).
-    file_by_name: Map<Key, Arc<[NotePath]>>,
+    attachment_by_name: Map<Key, Arc<[NotePath]>>,
     /// Folded name a link points at → notes holding such links.
     linkers: Map<Key, Arc<[NotePath]>>,
     /// Tag spelling, exactly as written (`ToDo`, `todo`) → notes using it.
@@ -120,12 +120,19 @@ fn key(folded: &str) -> Key {
     Sym::new(folded)
 }
 
-fn insert_sorted(list: Option<&Arc<[NotePath]>>, path: &NotePath, by_len: bool) -> Arc<[NotePath]> {
+/// How a list of paths in the index is kept sorted.
+#[derive(Clone, Copy)]
+enum Order {
+    /// Shortest first (the resolver's tie-break), then by path.
+    ByLength,
+    ByPath,
+}
+
+fn insert_sorted(list: Option<&Arc<[NotePath]>>, path: &NotePath, order: Order) -> Arc<[NotePath]> {
     let mut v: Vec<NotePath> = list.map(|l| l.to_vec()).unwrap_or_default();
-    let at = if by_len {
-        v.partition_point(|p| by_length_then_path(p, path).is_lt())
-    } else {
-        v.partition_point(|p| p < path)
+    let at = match order {
+        Order::ByLength => v.partition_point(|p| by_length_then_path(p, path).is_lt()),
+        Order::ByPath => v.partition_point(|p| p < path),
     };
     if v.get(at) != Some(path) {
         v.insert(at, path.clone());
@@ -214,7 +221,7 @@ impl Snapshot {
                 .entry(key(&fold(file_name(&path))))
                 .or_default()
                 .push(path.clone());
-            snap.file_by_path.insert(key(&fold(&path)), path);
+            snap.attachment_by_path.insert(key(&fold(&path)), path);
         }
         let finish =
             |m: FxHashMap<Key, Vec<NotePath>>, by_len: bool| -> Map<Key, Arc<[NotePath]>> {
@@ -230,7 +237,7 @@ impl Snapshot {
                     .collect()
             };
         snap.note_by_name = finish(by_name, true);
-        snap.file_by_name = finish(files_by_name, true);
+        snap.attachment_by_name = finish(files_by_name, true);
         snap.linkers = finish(linkers, false);
         snap.taggers = finish(taggers, false);
         snap
@@ -273,7 +280,7 @@ impl Snapshot {
             remove_from(&mut next.linkers, &k, &path);
         }
         for k in added {
-            let list = insert_sorted(next.linkers.get(&k), &path, false);
+            let list = insert_sorted(next.linkers.get(&k), &path, Order::ByPath);
             next.linkers.insert(k, list);
         }
         let (gone, added) = diff(&tag_keys(&old.facts), &tag_keys(&note.facts));
@@ -281,7 +288,7 @@ impl Snapshot {
             remove_from(&mut next.taggers, &k, &path);
         }
         for k in added {
-            let list = insert_sorted(next.taggers.get(&k), &path, false);
+            let list = insert_sorted(next.taggers.get(&k), &path, Order::ByPath);
             next.taggers.insert(k, list);
         }
         next.notes.insert(path, Arc::new(note));
@@ -294,14 +301,14 @@ impl Snapshot {
         next.missing = Arc::default();
         let path = note.path.clone();
         let name_key: Key = key(&fold(note.name()));
-        let list = insert_sorted(next.note_by_name.get(&name_key), &path, true);
+        let list = insert_sorted(next.note_by_name.get(&name_key), &path, Order::ByLength);
         next.note_by_name.insert(name_key, list);
         for key in link_keys(&note.facts) {
-            let list = insert_sorted(next.linkers.get(&key), &path, false);
+            let list = insert_sorted(next.linkers.get(&key), &path, Order::ByPath);
             next.linkers.insert(key, list);
         }
         for key in tag_keys(&note.facts) {
-            let list = insert_sorted(next.taggers.get(&key), &path, false);
+            let list = insert_sorted(next.taggers.get(&key), &path, Order::ByPath);
             next.taggers.insert(key, list);
         }
         next.note_by_path
@@ -350,7 +357,7 @@ impl Snapshot {
         for (note, new) in moved {
             let path: NotePath = new.as_str().into();
             let name_key: Key = key(&fold(note_stem(&path)));
-            let list = insert_sorted(next.note_by_name.get(&name_key), &path, true);
+            let list = insert_sorted(next.note_by_name.get(&name_key), &path, Order::ByLength);
             next.note_by_name.insert(name_key, list);
             next.note_by_path
                 .insert(key(&fold(strip_md(&path))), path.clone());
@@ -366,20 +373,29 @@ impl Snapshot {
         next
     }
 
-    /// The next snapshot with an attachment added (`present`) or removed.
-    pub fn with_attachment(&self, path: &str, present: bool) -> Snapshot {
+    /// The next snapshot with an attachment added.
+    pub fn with_attachment(&self, path: &str) -> Snapshot {
         let mut next = self.clone();
         let path: NotePath = path.into();
         let name_key: Key = key(&fold(file_name(&path)));
         let path_key: Key = key(&fold(&path));
-        if present {
-            let list = insert_sorted(next.file_by_name.get(&name_key), &path, true);
-            next.file_by_name.insert(name_key, list);
-            next.file_by_path.insert(path_key, path);
-        } else {
-            remove_from(&mut next.file_by_name, &name_key, &path);
-            next.file_by_path.remove(&path_key);
-        }
+        let list = insert_sorted(
+            next.attachment_by_name.get(&name_key),
+            &path,
+            Order::ByLength,
+        );
+        next.attachment_by_name.insert(name_key, list);
+        next.attachment_by_path.insert(path_key, path);
+        next
+    }
+
+    /// The next snapshot without the attachment at `path`.
+    pub fn without_attachment(&self, path: &str) -> Snapshot {
+        let mut next = self.clone();
+        let path: NotePath = path.into();
+        let name_key: Key = key(&fold(file_name(&path)));
+        remove_from(&mut next.attachment_by_name, &name_key, &path);
+        next.attachment_by_path.remove(&key(&fold(&path)));
         next
     }
 
@@ -396,11 +412,7 @@ impl Snapshot {
     }
 
     pub fn attachments(&self) -> impl Iterator<Item = &NotePath> {
-        self.file_by_path.values()
-    }
-
-    pub fn attachment_count(&self) -> usize {
-        self.file_by_path.len()
+        self.attachment_by_path.values()
     }
 
     /// Notes holding at least one link whose target name folds to `key`.
@@ -460,16 +472,6 @@ impl Snapshot {
             .map(|(k, paths)| (*k, &paths[..], self.linkers.get(k).map_or(0, |l| l.len())))
     }
 
-    /// Whether any note is named `key` (folded).
-    pub fn has_note_named(&self, key: Sym) -> bool {
-        self.note_by_name.contains_key(&key)
-    }
-
-    /// Every folded name some link points at.
-    pub fn linked_names(&self) -> impl Iterator<Item = Sym> + '_ {
-        self.linkers.keys().copied()
-    }
-
     /// Every tag spelling in the vault, as written.
     pub fn tag_spellings(&self) -> impl Iterator<Item = Sym> + '_ {
         self.taggers.keys().copied()
@@ -494,12 +496,12 @@ impl Snapshot {
         self.note_by_path.get(&Sym::lookup(folded_path_without_md)?)
     }
 
-    pub(crate) fn files_named(&self, key: &str) -> &[NotePath] {
-        lookup(&self.file_by_name, key)
+    pub(crate) fn attachments_named(&self, key: &str) -> &[NotePath] {
+        lookup(&self.attachment_by_name, key)
     }
 
-    pub(crate) fn file_at(&self, folded_path: &str) -> Option<&NotePath> {
-        self.file_by_path.get(&Sym::lookup(folded_path)?)
+    pub(crate) fn attachment_at(&self, folded_path: &str) -> Option<&NotePath> {
+        self.attachment_by_path.get(&Sym::lookup(folded_path)?)
     }
 }
 

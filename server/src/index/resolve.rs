@@ -4,14 +4,16 @@
 //! - names compare after [`fold`] (NFC + lowercase); `.md` is optional;
 //! - a bare name matches that note name anywhere; `folder/name` matches a
 //!   path suffix on whole components; `./` and `../` are relative to the
-//!   linking note; several matches → shortest path, then lexical order, and
-//!   the link is ambiguous;
+//!   linking note; several matches → the one at exactly the target's vault
+//!   path (not ambiguous), else one in the linking note's own folder, else
+//!   the shortest path, then lexical order (both ambiguous), as Obsidian
+//!   1.13 was observed to choose ([`tie_break`]);
 //! - markdown links: relative to the linking note, then from the vault root,
 //!   then (for a bare file name) by name as wiki-links are;
 //! - other extensions name attachments (any non-note file).
 
 use super::{NotePath, Snapshot};
-use crate::facts::{Heading, Link, Subpath};
+use crate::facts::{Heading, Link, LinkKind, Subpath};
 use crate::names::Sym;
 use crate::names::{
     file_name, fold, has_other_extension, heading_key_eq, join_relative, note_stem, parent, slug,
@@ -68,7 +70,7 @@ impl Snapshot {
                 let path = candidates.swap_remove(0);
                 candidates.sort_by(super::by_length_then_path);
                 let subpath = match (&link.subpath(), self.note(&path)) {
-                    (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind.is_wiki()),
+                    (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind),
                     _ => SubpathMatch::None,
                 };
                 Resolution::Note {
@@ -115,9 +117,9 @@ impl Snapshot {
         if attachment {
             let name = fold(file_name(target));
             if let Some(path) = self
-                .files_named(&name)
+                .attachments_named(&name)
                 .iter()
-                .find(|p| path_has_suffix(p, target, false))
+                .find(|p| path_has_suffix(p, target, Named::Attachment))
             {
                 return Found::Attachment(path.clone());
             }
@@ -129,14 +131,14 @@ impl Snapshot {
         let candidates: Vec<NotePath> = if target.contains('/') {
             named
                 .iter()
-                .filter(|p| path_has_suffix(p, target, true))
+                .filter(|p| path_has_suffix(p, target, Named::Note))
                 .cloned()
                 .collect()
         } else {
             named.to_vec()
         };
         if !candidates.is_empty() {
-            Found::Notes(candidates)
+            Found::Notes(tie_break(from, target, candidates))
         } else if attachment {
             Found::Missing(Unresolved::Attachment)
         } else {
@@ -177,7 +179,7 @@ impl Snapshot {
         {
             return Found::Notes(vec![note.clone()]);
         }
-        if let Some(file) = self.file_at(&fold(path)) {
+        if let Some(file) = self.attachment_at(&fold(path)) {
             return Found::Attachment(file.clone());
         }
         Found::Missing(if has_other_extension(path) {
@@ -188,12 +190,43 @@ impl Snapshot {
     }
 }
 
+/// Orders the notes a target matches (given shortest path first) as
+/// Obsidian 1.13 chooses among them: the note at exactly the target's vault
+/// path wins alone (the link says which note it means); otherwise a note in
+/// the linking note's own folder goes first (an ancestor folder counts for
+/// nothing); otherwise the shortest path stays first. Several candidates left
+/// make the link ambiguous.
+fn tie_break(from: &str, target: &str, mut candidates: Vec<NotePath>) -> Vec<NotePath> {
+    if candidates.len() < 2 {
+        return candidates;
+    }
+    // Every candidate already ends with the target on whole components
+    // (or is named it): the one with as many components is at its path.
+    let depth = |p: &str| p.bytes().filter(|&b| b == b'/').count();
+    let wanted = depth(target);
+    if let Some(i) = candidates.iter().position(|p| depth(p) == wanted) {
+        return vec![candidates.swap_remove(i)];
+    }
+    let folder = parent(from);
+    if let Some(i) = candidates.iter().position(|p| parent(p) == folder) {
+        let here = candidates.remove(i);
+        candidates.insert(0, here);
+    }
+    candidates
+}
+
+/// What a path suffix names: a note (`.md` optional) or an attachment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Named {
+    Note,
+    Attachment,
+}
+
 /// Whether `path` ends with `target` on whole path components.
-fn path_has_suffix(path: &str, target: &str, note: bool) -> bool {
-    let (p, t) = if note {
-        (fold(strip_md(path)), fold(strip_md(target)))
-    } else {
-        (fold(path), fold(target))
+fn path_has_suffix(path: &str, target: &str, named: Named) -> bool {
+    let (p, t) = match named {
+        Named::Note => (fold(strip_md(path)), fold(strip_md(target))),
+        Named::Attachment => (fold(path), fold(target)),
     };
     p == t || (p.ends_with(&t) && p[..p.len() - t.len()].ends_with('/'))
 }
@@ -206,10 +239,10 @@ struct Wanted<'a> {
 }
 
 impl<'a> Wanted<'a> {
-    fn new(text: &'a str, wiki: bool) -> Wanted<'a> {
+    fn new(text: &'a str, kind: LinkKind) -> Wanted<'a> {
         Wanted {
             text,
-            slug: (!wiki).then(|| fold(text)),
+            slug: (!kind.is_wiki()).then(|| fold(text)),
         }
     }
 
@@ -223,7 +256,12 @@ impl<'a> Wanted<'a> {
 
 /// Finds `#H1#H2` (each later heading inside the section of the one
 /// before, levels may skip) or `#^id` among a note's facts.
-pub fn match_subpath(facts: &crate::facts::NoteFacts, sub: &Subpath, wiki: bool) -> SubpathMatch {
+/// `kind` is the kind of link naming it (see [`Wanted::matches`]).
+pub fn match_subpath(
+    facts: &crate::facts::NoteFacts,
+    sub: &Subpath,
+    kind: LinkKind,
+) -> SubpathMatch {
     match sub {
         Subpath::Block(id) => {
             let id = fold(id);
@@ -237,8 +275,8 @@ pub fn match_subpath(facts: &crate::facts::NoteFacts, sub: &Subpath, wiki: bool)
             let Some((last, outer)) = parts.split_last() else {
                 return SubpathMatch::None;
             };
-            let last = Wanted::new(last, wiki);
-            let outer: Vec<Wanted> = outer.iter().map(|o| Wanted::new(o, wiki)).collect();
+            let last = Wanted::new(last, kind);
+            let outer: Vec<Wanted> = outer.iter().map(|o| Wanted::new(o, kind)).collect();
             let hs = &facts.headings;
             for (i, h) in hs.iter().enumerate() {
                 if !last.matches(h) {

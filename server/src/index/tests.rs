@@ -101,16 +101,51 @@ fn folders_suffixes_and_ambiguity() {
     );
 }
 
+/// Obsidian 1.13's tie-break: the exact vault path (not ambiguous), else a
+/// note in the linking note's own folder, else the shortest path.
 #[test]
-fn shortest_path_wins() {
+fn exact_path_then_own_folder_then_shortest_path() {
+    // `[[Index]]` is exactly the vault path `Index.md`: that note, alone.
     let snap = vault(&[
         ("a.md", "[[Index]]"),
         ("deep/folder/Index.md", ""),
         ("Index.md", ""),
     ]);
+    assert_eq!(outcomes(&snap, "a.md"), ["Index.md"]);
+    // `[[notes/Ideas]]` is exactly `notes/Ideas.md`, though it is also a
+    // suffix of `x/notes/Ideas.md`.
+    let snap = vault(&[
+        ("a.md", "[[notes/Ideas]]"),
+        ("x/notes/Ideas.md", ""),
+        ("notes/Ideas.md", ""),
+    ]);
+    assert_eq!(outcomes(&snap, "a.md"), ["notes/Ideas.md"]);
+    // No exact path: the note beside the linking note wins over a shorter
+    // path; an ancestor's folder counts for nothing.
+    let snap = vault(&[
+        ("daily/2024/today.md", "[[Ideas]] [[Plan]]"),
+        ("daily/2024/Ideas.md", ""),
+        ("a/Ideas.md", ""),
+        ("daily/Plan.md", ""),
+        ("b/c/Plan.md", ""),
+        ("x/Plan.md", ""),
+    ]);
     assert_eq!(
-        outcomes(&snap, "a.md"),
-        ["Index.md (ambiguous with deep/folder/Index.md)"]
+        outcomes(&snap, "daily/2024/today.md"),
+        [
+            "daily/2024/Ideas.md (ambiguous with a/Ideas.md)",
+            "x/Plan.md (ambiguous with b/c/Plan.md, daily/Plan.md)",
+        ]
+    );
+    // Elsewhere the shortest path still wins.
+    let snap = vault(&[
+        ("z/far.md", "[[Ideas]]"),
+        ("daily/2024/Ideas.md", ""),
+        ("a/Ideas.md", ""),
+    ]);
+    assert_eq!(
+        outcomes(&snap, "z/far.md"),
+        ["a/Ideas.md (ambiguous with daily/2024/Ideas.md)"]
     );
 }
 

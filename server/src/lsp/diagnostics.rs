@@ -11,77 +11,44 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range,
-    Uri,
-};
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
-use super::convert::Positions;
-use super::world::{DocContext, World, uri_for};
-use crate::check::{Checker, Problem, Severity};
+use super::snapshot::NoteSnapshot;
+use super::to_proto;
+use super::world::World;
+use crate::check::Checker;
 
 /// Quiet time after the last change before diagnostics are recomputed.
 const SETTLE: Duration = Duration::from_millis(30);
 
-fn severity(s: Severity) -> DiagnosticSeverity {
-    match s {
-        Severity::Error => DiagnosticSeverity::ERROR,
-        Severity::Warning => DiagnosticSeverity::WARNING,
-        Severity::Info => DiagnosticSeverity::INFORMATION,
-        Severity::Hint => DiagnosticSeverity::HINT,
-    }
-}
-
-fn convert(ctx: &DocContext, pos: &Positions, p: &Problem) -> Diagnostic {
-    convert_problem(&ctx.root, pos, p)
-}
-
-/// One problem as an LSP diagnostic (ambiguous links name their candidates).
-pub fn convert_problem(root: &std::path::Path, pos: &Positions, p: &Problem) -> Diagnostic {
-    let related: Vec<DiagnosticRelatedInformation> = p
-        .related
+/// The diagnostics of one note (none if it is not indexed), with a checker
+/// of its vault.
+pub fn of_note(s: &NoteSnapshot, checker: &Checker) -> Vec<Diagnostic> {
+    let Some(note) = s.snapshot.note(&s.rel) else {
+        return vec![];
+    };
+    let pos = s.positions();
+    let problems = checker.note(&s.snapshot, note);
+    problems
         .iter()
-        .filter_map(|path| {
-            Some(DiagnosticRelatedInformation {
-                location: Location::new(uri_for(root, path)?, Range::default()),
-                message: format!("candidate: {path}"),
-            })
+        .map(|p| to_proto::diagnostic(&s.root, &pos, p))
+        .collect()
+}
+
+/// The diagnostics of each open note, reusing one checker (vault-wide tag
+/// findings) per vault.
+fn of_open_notes(world: &Arc<World>, open: Vec<(Uri, i32)>) -> Vec<(Vec<Diagnostic>, Uri, i32)> {
+    let mut checkers: HashMap<std::path::PathBuf, Checker> = HashMap::new();
+    open.into_iter()
+        .filter_map(|(uri, version)| {
+            let s = world.note_snapshot(&uri, Default::default())?;
+            s.snapshot.note(&s.rel)?;
+            let checker = checkers
+                .entry(s.root.clone())
+                .or_insert_with(|| Checker::new(&s.snapshot, &s.rules));
+            Some((of_note(&s, checker), uri, version))
         })
-        .collect();
-    Diagnostic {
-        range: pos.range(&p.path, p.span),
-        severity: Some(severity(p.severity)),
-        code: Some(NumberOrString::String(p.code.to_string())),
-        code_description: None,
-        source: Some("carnet".into()),
-        message: p.message.clone(),
-        related_information: (!related.is_empty()).then_some(related),
-        tags: None,
-        data: None,
-    }
-}
-
-/// The diagnostics of one note, from the current snapshot.
-pub fn of_note(world: &Arc<World>, uri: &Uri) -> Option<Vec<Diagnostic>> {
-    of_note_with(world, uri, &mut HashMap::new())
-}
-
-/// Like [`of_note`], reusing checkers (vault-wide tag findings) across the
-/// open notes of one vault.
-fn of_note_with(
-    world: &Arc<World>,
-    uri: &Uri,
-    checkers: &mut HashMap<std::path::PathBuf, Checker>,
-) -> Option<Vec<Diagnostic>> {
-    let ctx = world.context_now(uri)?;
-    let note = ctx.snapshot.note(&ctx.rel)?;
-    let checker = checkers
-        .entry(ctx.root.clone())
-        .or_insert_with(|| Checker::new(&ctx.snapshot, &ctx.rules));
-    let problems = checker.note(&ctx.snapshot, note);
-    let text_of = super::texts(world, &ctx.root);
-    let pos = ctx.positions(&text_of);
-    Some(problems.iter().map(|p| convert(&ctx, &pos, p)).collect())
+        .collect()
 }
 
 /// Waits for a change, then until changes stop for [`SETTLE`] (a burst of
@@ -106,17 +73,10 @@ pub async fn push_loop(world: Arc<World>, client: Client) {
     let mut published: HashMap<Uri, (Option<i32>, Vec<Diagnostic>)> = HashMap::new();
     while settled(&mut changes).await {
         let w = world.clone();
-        let open: Vec<(Uri, i32)> = w.open_documents();
-        let computed = tokio::task::spawn_blocking(move || {
-            let mut checkers = HashMap::new();
-            open.into_iter()
-                .filter_map(|(uri, version)| {
-                    Some((of_note_with(&w, &uri, &mut checkers)?, uri, version))
-                })
-                .collect::<Vec<_>>()
-        })
-        .await
-        .unwrap_or_default();
+        let open = w.open_documents();
+        let computed = tokio::task::spawn_blocking(move || of_open_notes(&w, open))
+            .await
+            .unwrap_or_default();
         let still_open: std::collections::HashSet<&Uri> =
             computed.iter().map(|(_, u, _)| u).collect();
         let closed: Vec<Uri> = published

@@ -8,20 +8,20 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::MessageType;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
+pub enum LogLevel {
     Error = 1,
     Warn = 2,
     Info = 3,
     Debug = 4,
 }
 
-impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
+impl LogLevel {
+    pub fn parse(s: &str) -> Option<LogLevel> {
         Some(match s.to_ascii_lowercase().as_str() {
-            "error" => Level::Error,
-            "warn" | "warning" => Level::Warn,
-            "info" => Level::Info,
-            "debug" | "trace" => Level::Debug,
+            "error" => LogLevel::Error,
+            "warn" | "warning" => LogLevel::Warn,
+            "info" => LogLevel::Info,
+            "debug" | "trace" => LogLevel::Debug,
             _ => return None,
         })
     }
@@ -36,15 +36,15 @@ impl Logger {
     pub fn new() -> Logger {
         let level = std::env::var("CARNET_LOG")
             .ok()
-            .and_then(|s| Level::parse(&s))
-            .unwrap_or(Level::Info);
+            .and_then(|s| LogLevel::parse(&s))
+            .unwrap_or(LogLevel::Info);
         Logger {
             level: AtomicU8::new(level as u8),
             client: OnceLock::new(),
         }
     }
 
-    pub fn set_level(&self, level: Level) {
+    pub fn set_level(&self, level: LogLevel) {
         self.level.store(level as u8, Ordering::Relaxed);
     }
 
@@ -53,7 +53,7 @@ impl Logger {
         let _ = self.client.set((client, handle));
     }
 
-    pub fn log(&self, level: Level, message: String) {
+    pub fn log(&self, level: LogLevel, message: String) {
         if level as u8 > self.level.load(Ordering::Relaxed) {
             return;
         }
@@ -61,10 +61,10 @@ impl Logger {
         if let Some((client, handle)) = self.client.get() {
             let client = client.clone();
             let typ = match level {
-                Level::Error => MessageType::ERROR,
-                Level::Warn => MessageType::WARNING,
-                Level::Info => MessageType::INFO,
-                Level::Debug => MessageType::LOG,
+                LogLevel::Error => MessageType::ERROR,
+                LogLevel::Warn => MessageType::WARNING,
+                LogLevel::Info => MessageType::INFO,
+                LogLevel::Debug => MessageType::LOG,
             };
             // A notification: sent from a task so no caller ever waits on the client.
             handle.spawn(async move { client.log_message(typ, message).await });
@@ -72,16 +72,16 @@ impl Logger {
     }
 
     pub fn error(&self, m: String) {
-        self.log(Level::Error, m)
+        self.log(LogLevel::Error, m)
     }
     pub fn warn(&self, m: String) {
-        self.log(Level::Warn, m)
+        self.log(LogLevel::Warn, m)
     }
     pub fn info(&self, m: String) {
-        self.log(Level::Info, m)
+        self.log(LogLevel::Info, m)
     }
     pub fn debug(&self, m: String) {
-        self.log(Level::Debug, m)
+        self.log(LogLevel::Debug, m)
     }
 }
 

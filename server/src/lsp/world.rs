@@ -10,18 +10,21 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, mpsc};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, mpsc};
 use std::time::Duration;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Uri};
 
-use super::convert::{Encoding, path_to_uri, uri_to_path};
+use super::capabilities::{ClientCaps, Encoding};
+use super::from_proto;
+use super::snapshot::{Cancel, NoteSnapshot, Texts, VaultView, WorkspaceSnapshot};
+use crate::answers::PathStyle;
 use crate::check::Rules;
 use crate::facts::extract;
 use crate::index::{Note, Snapshot};
 use crate::syntax::Syntax;
-use crate::vault;
+use crate::vault::{self, OnDisk};
 
 /// How long a request waits for indexing to catch up before answering from
 /// what is indexed so far.
@@ -94,8 +97,8 @@ pub enum Job {
         edits: Vec<SyntaxEdit>,
     },
     Closed(PathBuf),
-    /// Nothing to change; settings did, so answers must be recomputed.
-    Nudge,
+    /// Nothing to index; settings changed, so diagnostics are checked again.
+    Recheck,
     /// A file changed on disk (created, changed, deleted, or a folder).
     Disk(PathBuf),
 }
@@ -129,8 +132,8 @@ pub fn apply_change(
             new_text: rope.clone(),
         };
     };
-    let mut start = super::convert::offset(rope, from, enc);
-    let mut end = super::convert::offset(rope, to, enc);
+    let mut start = from_proto::offset(rope, from, enc);
+    let mut end = from_proto::offset(rope, to, enc);
     if start > end {
         std::mem::swap(&mut start, &mut end);
     }
@@ -153,29 +156,17 @@ pub struct World {
     jobs: Mutex<(u64, mpsc::Sender<(u64, Job)>)>,
     /// The number of the last job the writer finished.
     done: tokio::sync::watch::Sender<u64>,
-    pub encoding: Mutex<Encoding>,
+    /// What the client can do, set once at `initialize`.
+    caps: OnceLock<Arc<ClientCaps>>,
     pub log: super::log::Logger,
     /// Problem levels from the editor's settings, over each vault's carnet.toml.
     editor_levels: Mutex<std::collections::HashMap<String, Option<crate::check::Severity>>>,
     /// `carnet.completion.markdownPathStyle` from the editor's settings.
-    pub path_style: Mutex<crate::answers::PathStyle>,
+    path_style: Mutex<PathStyle>,
     /// File moves carnet itself asked the editor to make (in a rename's
     /// answer), old → new, and when: the editor then announces them with
     /// `willRenameFiles`, whose link edits were already in that answer.
     pub own_moves: Mutex<Vec<(PathBuf, PathBuf, std::time::Instant)>>,
-}
-
-/// What a request needs about one note.
-pub struct DocContext {
-    pub snapshot: Snapshot,
-    pub root: PathBuf,
-    /// The note's vault-relative path.
-    pub rel: String,
-    /// The text positions refer to: the buffer, or the file on disk.
-    pub rope: Rope,
-    pub syntax: Option<Arc<Mutex<Option<Syntax>>>>,
-    pub encoding: Encoding,
-    pub rules: Arc<Rules>,
 }
 
 impl World {
@@ -186,7 +177,7 @@ impl World {
             state: Mutex::new(State::default()),
             jobs: Mutex::new((0, tx)),
             done,
-            encoding: Mutex::new(Encoding::Utf16),
+            caps: OnceLock::new(),
             log,
             editor_levels: Mutex::default(),
             path_style: Mutex::default(),
@@ -205,8 +196,21 @@ impl World {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Records the client's capabilities (once; later calls are ignored).
+    pub fn set_caps(&self, caps: ClientCaps) {
+        let _ = self.caps.set(Arc::new(caps));
+    }
+
+    pub fn caps(&self) -> Arc<ClientCaps> {
+        self.caps.get().cloned().unwrap_or_default()
+    }
+
     pub fn encoding(&self) -> Encoding {
-        *self.encoding.lock().unwrap_or_else(|e| e.into_inner())
+        self.caps.get().map_or(Encoding::default(), |c| c.encoding)
+    }
+
+    pub fn path_style(&self) -> PathStyle {
+        *self.path_style.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn send(&self, job: Job) {
@@ -252,32 +256,16 @@ impl World {
         self.send(Job::Forget(root));
     }
 
-    /// Waits (briefly) until every change sent before this request is in
-    /// the snapshot; then returns what a request about `uri` needs.
-    pub async fn context(&self, uri: &Uri) -> Option<DocContext> {
+    /// Waits (briefly) until every change sent before a request is in the
+    /// snapshot it will be answered from.
+    pub async fn before_answering(&self, what: &str) {
         if !self.caught_up(WAIT).await {
-            self.log.warn(format!(
-                "answering {} before indexing has caught up",
-                uri.as_str()
-            ));
+            self.log
+                .warn(format!("answering {what} before indexing has caught up"));
         }
-        self.context_now(uri)
     }
 
-    /// The check rules of the vault at `root`.
-    pub fn vault_rules(&self, root: &Path) -> Arc<Rules> {
-        let base = {
-            let st = self.state();
-            st.vaults
-                .iter()
-                .find(|v| v.root == root)
-                .map(|v| v.rules.clone())
-                .unwrap_or_default()
-        };
-        self.with_editor_levels(base)
-    }
-
-    fn with_editor_levels(&self, base: Arc<Rules>) -> Arc<Rules> {
+    pub(super) fn with_editor_levels(&self, base: Arc<Rules>) -> Arc<Rules> {
         let levels = self.editor_levels.lock().unwrap_or_else(|e| e.into_inner());
         if levels.is_empty() {
             return base;
@@ -308,7 +296,7 @@ impl World {
         if let Some(level) = settings
             .get("logLevel")
             .and_then(|l| l.as_str())
-            .and_then(super::log::Level::parse)
+            .and_then(super::log::LogLevel::parse)
         {
             self.log.set_level(level);
         }
@@ -316,27 +304,22 @@ impl World {
             .pointer("/completion/markdownPathStyle")
             .and_then(|s| s.as_str());
         *self.path_style.lock().unwrap_or_else(|e| e.into_inner()) = match style {
-            Some("angle") => crate::answers::PathStyle::Angle,
-            Some("percent") | None => crate::answers::PathStyle::Percent,
+            Some("angle") => PathStyle::Angle,
+            Some("percent") | None => PathStyle::Percent,
             Some(other) => {
                 self.log.warn(format!(
                     "setting carnet.completion.markdownPathStyle = {other:?} ignored"
                 ));
-                crate::answers::PathStyle::Percent
+                PathStyle::Percent
             }
         };
         *self.editor_levels.lock().unwrap_or_else(|e| e.into_inner()) = levels;
-        self.send(Job::Nudge);
+        self.send(Job::Recheck);
     }
 
     /// Fires after each job the writer finishes (for diagnostics).
     pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.done.subscribe()
-    }
-
-    /// The version of an open document (for versioned edits).
-    pub fn version_of(&self, uri: &Uri) -> Option<i32> {
-        self.state().docs.get(uri).map(|d| d.version)
     }
 
     /// Open documents and their versions.
@@ -348,41 +331,42 @@ impl World {
             .collect()
     }
 
-    /// What a request needs about `uri`, from the snapshot as it is now.
-    pub fn context_now(&self, uri: &Uri) -> Option<DocContext> {
-        let path = uri_to_path(uri)?;
-        let st = self.state();
-        let vault = &st.vaults[st.vault_of(&path)?];
-        let rel = vault::relative(&vault.root, &path)?;
-        let (rope, syntax) = match st.docs.get(uri) {
-            Some(d) => (d.rope.clone(), Some(d.syntax.clone())),
-            None => (
-                Rope::from_str(&vault::read_note(&path).unwrap_or_default()),
-                None,
-            ),
+    /// What a request about `uri` reads, from the snapshot as it is now.
+    /// Reads a closed note's text: call it off the async threads.
+    pub fn note_snapshot(self: &Arc<Self>, uri: &Uri, cancel: Cancel) -> Option<NoteSnapshot> {
+        let path = from_proto::path(uri)?;
+        let (vault, rel, buffer) = {
+            let st = self.state();
+            let vault = st.vaults[st.vault_of(&path)?].clone();
+            let rel = vault::relative(&vault.root, &path)?;
+            let buffer = st
+                .docs
+                .get(uri)
+                .map(|d| (d.rope.clone(), d.version, d.syntax.clone()));
+            (vault, rel, buffer)
         };
-        Some(DocContext {
-            snapshot: vault.snapshot.clone(),
-            root: vault.root.clone(),
-            rel,
-            rope,
-            syntax,
-            encoding: self.encoding(),
-            rules: self.with_editor_levels(vault.rules.clone()),
-        })
+        Some(NoteSnapshot::new(self, &vault, rel, buffer, cancel))
     }
 
-    /// All vault snapshots with their roots (for vault-wide requests).
-    pub async fn all_vaults(&self) -> Vec<(PathBuf, Snapshot)> {
-        if !self.caught_up(WAIT).await {
-            self.log
-                .warn("answering before indexing has caught up".to_string());
-        }
-        self.state()
+    /// Every vault, for a request about the whole workspace.
+    pub fn workspace_snapshot(self: &Arc<Self>, cancel: Cancel) -> WorkspaceSnapshot {
+        let vaults = self
+            .state()
             .vaults
             .iter()
-            .map(|v| (v.root.clone(), v.snapshot.clone()))
-            .collect()
+            .map(|v| VaultView {
+                texts: Texts::new(self.clone(), &v.root),
+                rules: self.with_editor_levels(v.rules.clone()),
+                root: v.root.clone(),
+                snapshot: v.snapshot.clone(),
+            })
+            .collect();
+        WorkspaceSnapshot {
+            vaults,
+            caps: self.caps(),
+            cancel,
+            world: self.clone(),
+        }
     }
 
     /// Remembers moves sent in a rename's answer (see `own_moves`).
@@ -408,49 +392,19 @@ impl World {
         }
     }
 
-    /// A note's text and, for an open buffer, its version.
-    pub fn text_and_version(&self, path: &Path) -> Option<(String, Option<i32>)> {
+    /// A note's text as the editor has it (the buffer if open, else the
+    /// file) and, for an open buffer, its version. The one place the
+    /// server reads a note; [`Texts`] caches it per request.
+    pub fn read(&self, path: &Path) -> Option<(Rope, Option<i32>)> {
         let st = self.state();
         if let Some(d) = st.docs.values().find(|d| d.path == path) {
-            return Some((d.rope.to_string(), Some(d.version)));
+            return Some((d.rope.clone(), Some(d.version)));
         }
         drop(st);
-        vault::read_note(path).ok().map(|t| (t, None))
+        vault::read_note(path)
+            .ok()
+            .map(|t| (Rope::from_str(&t), None))
     }
-
-    /// The file filter of the vault at `root`.
-    pub fn filter_of(&self, root: &Path) -> Option<Arc<vault::Filter>> {
-        self.state()
-            .vaults
-            .iter()
-            .find(|v| v.root == root)
-            .and_then(|v| v.filter.clone())
-    }
-
-    /// The text of a note, as the editor shows it: the buffer if open, else the disk.
-    pub fn text_of(&self, path: &Path) -> Option<String> {
-        let st = self.state();
-        if let Some(d) = st.docs.values().find(|d| d.path == path) {
-            return Some(d.rope.to_string());
-        }
-        drop(st);
-        vault::read_note(path).ok()
-    }
-}
-
-impl DocContext {
-    /// Position conversion for this request, with the request's buffer at hand.
-    pub fn positions<'a>(
-        &'a self,
-        text_of: &'a dyn Fn(&str) -> Option<String>,
-    ) -> super::convert::Positions<'a> {
-        super::convert::Positions::new(self.encoding, &self.snapshot, text_of)
-            .with_text(&self.rel, self.rope.clone())
-    }
-}
-
-pub fn uri_for(root: &Path, rel: &str) -> Option<Uri> {
-    path_to_uri(&root.join(rel))
 }
 
 /// The writer thread: applies jobs one at a time, in order.
@@ -542,19 +496,19 @@ fn apply(world: &World, job: Job) {
             }
         }
         Job::Closed(path) => refresh_from_disk(world, &path),
-        Job::Nudge => {}
+        Job::Recheck => {}
         Job::Disk(path) => {
             if world.state().is_open(&path) {
                 return; // The buffer, not the disk, is the truth for an open note.
             }
-            if path.is_dir() {
-                for file in vault::files_under(&path) {
-                    refresh_from_disk(world, &file);
+            match vault::on_disk(&path) {
+                OnDisk::Folder => {
+                    for file in vault::files_under(&path) {
+                        refresh_from_disk(world, &file);
+                    }
                 }
-            } else if !path.exists() {
-                remove_under(world, &path);
-            } else {
-                refresh_from_disk(world, &path);
+                OnDisk::Missing => remove_under(world, &path),
+                OnDisk::File => refresh_from_disk(world, &path),
             }
         }
     }
@@ -634,7 +588,8 @@ fn refresh_from_disk(world: &World, path: &Path) {
         return;
     }
     let is_note = vault::is_note(path);
-    let note = if is_note && path.is_file() {
+    let is_file = vault::on_disk(path) == OnDisk::File;
+    let note = if is_note && is_file {
         match vault::read_note(path) {
             Ok(text) => Some(note_from_text(&rel, &text)),
             Err(reason) => {
@@ -655,7 +610,8 @@ fn refresh_from_disk(world: &World, path: &Path) {
         (true, Some(note)) => v.snapshot.with_note(note),
         (true, None) if v.adhoc => v.snapshot.without_note(&rel),
         (true, None) => v.snapshot.without_note(&rel),
-        (false, _) => v.snapshot.with_attachment(&rel, path.is_file()),
+        (false, _) if is_file => v.snapshot.with_attachment(&rel),
+        (false, _) => v.snapshot.without_attachment(&rel),
     };
 }
 
@@ -684,6 +640,6 @@ fn remove_under(world: &World, path: &Path) {
         .cloned()
         .collect();
     for f in files {
-        v.snapshot = v.snapshot.with_attachment(&f, false);
+        v.snapshot = v.snapshot.without_attachment(&f);
     }
 }

@@ -7,8 +7,10 @@
 //! in [`Loaded::skipped`] and the walk goes on.
 
 mod config;
+mod watch;
 
 pub use config::{Config, TagRules};
+pub use watch::Watcher;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -78,6 +80,42 @@ pub fn read_note(path: &Path) -> Result<String, String> {
     Ok(text)
 }
 
+/// What is at a path on disk, for a change the editor or the watcher reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDisk {
+    Folder,
+    File,
+    /// Gone (deleted, or moved away).
+    Missing,
+}
+
+pub fn on_disk(path: &Path) -> OnDisk {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => OnDisk::Folder,
+        Ok(_) => OnDisk::File,
+        Err(_) => OnDisk::Missing,
+    }
+}
+
+/// Whether anything (a file, a folder, even a dangling symlink) is at `path`:
+/// a new file must not go there.
+pub fn occupied(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Whether two paths name the same file (as a case-only rename on a
+/// case-insensitive file system sees them).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    same_file::is_same_file(a, b).unwrap_or(false)
+}
+
+/// The process's peak resident memory, where the OS tells it (Linux).
+pub fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line["VmHWM:".len()..].trim().to_string())
+}
+
 fn not_regular(t: &std::fs::FileType) -> &'static str {
     if t.is_dir() {
         "a folder, not a file"
@@ -87,7 +125,8 @@ fn not_regular(t: &std::fs::FileType) -> &'static str {
 }
 
 enum Found {
-    Note(Note),
+    /// Boxed: facts are large next to the other variants.
+    Note(Box<Note>),
     Attachment(String),
     Skipped(Skipped),
 }
@@ -159,7 +198,7 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         match found {
             Found::Note(n) => {
                 bytes += n.bytes;
-                notes.push(n);
+                notes.push(*n);
             }
             Found::Attachment(a) => attachments.push(a),
             Found::Skipped(s) => skipped.push(s),
@@ -195,11 +234,11 @@ fn visit(root: &Path, path: &Path) -> Option<Found> {
         return Some(Found::Attachment(rel));
     }
     Some(match read_note(path) {
-        Ok(text) => Found::Note(Note {
+        Ok(text) => Found::Note(Box::new(Note {
             path: rel.into(),
             facts: extract(&text),
             bytes: text.len() as u64,
-        }),
+        })),
         Err(reason) => Found::Skipped(Skipped {
             path: path.to_path_buf(),
             reason,

@@ -27,26 +27,11 @@ fn after(files: &[(&str, &str)], from: &str, label: &str) -> String {
 }
 
 fn setup(files: &[(&str, &str)], from: &str) -> (Snapshot, String, usize) {
-    let mut text = String::new();
-    let mut offset = 0;
-    let clean: Vec<(String, String)> = files
-        .iter()
-        .map(|(p, t)| {
-            let t = if *p == from {
-                offset = t.find("$0").expect("cursor");
-                text = t.replacen("$0", "", 1);
-                text.clone()
-            } else {
-                t.to_string()
-            };
-            (p.to_string(), t)
-        })
-        .collect();
-    let refs: Vec<(&str, &str)> = clean
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    (Snapshot::from_texts(&refs), text, offset)
+    let fixture = crate::fixture::Fixture::from_files(files);
+    let (at, _) = fixture.at();
+    assert_eq!(at, from, "the cursor is in {from}");
+    let offset = fixture.cursor().offset as usize;
+    (fixture.snapshot(), fixture.text(from).to_string(), offset)
 }
 
 fn labels(files: &[(&str, &str)], from: &str) -> Vec<String> {
@@ -273,4 +258,95 @@ fn cached_name_lists_follow_the_vault() {
     let snap = snap.with_note(note("b.md", "---\ntitle: Wasp\n---\n"));
     assert!(find(&snap, "[[bee").is_empty());
     assert!(find(&snap, "[[wasp").contains(&("b".into(), ItemKind::Note)));
+}
+
+/// Front matter read as YAML: tags of a flow sequence over two lines, and a
+/// quoted alias with a comma in it.
+#[test]
+fn yaml_front_matter_feeds_tag_and_alias_completion() {
+    let files = [
+        (
+            "a.md",
+            "---\ntags: [one,\n  two-multi]\naliases: [\"Kappa, Ten\", Lambda Eleven]\n---\n",
+        ),
+        ("b.md", "#tw$0"),
+    ];
+    assert_eq!(labels(&files, "b.md"), ["#two-multi"]);
+    let files = [files[0], ("b.md", "[[Kap$0")];
+    let got = labels(&files, "b.md");
+    assert!(got.contains(&"Kappa, Ten".to_string()), "{got:?}");
+    assert!(!got.contains(&"Kappa".to_string()), "{got:?}");
+    assert_eq!(after(&files, "b.md", "Kappa, Ten"), "[[a|Kappa, Ten]]");
+}
+
+/// The hostile names of `tests/check.rs`: a completed link to each, in every
+/// link form and path style, resolves back to exactly that note.
+#[test]
+fn a_completed_link_to_every_awkward_name_resolves_to_it() {
+    let more = ["sub/par (1)", "sub/x<y>", "sub/q?[z]^"];
+    let names: Vec<&str> = crate::fixture::HOSTILE_NAMES
+        .iter()
+        .chain(&more)
+        .copied()
+        .collect();
+    let forms = [
+        ("[[", PathStyle::Percent),
+        ("[x](", PathStyle::Percent),
+        ("[x](", PathStyle::Angle),
+        ("[x](<", PathStyle::Percent),
+    ];
+    for from in ["from.md", "deep/er/from.md"] {
+        for (open, style) in forms {
+            for &name in &names {
+                let target = format!("{name}.md");
+                let mut files: Vec<(String, String)> = names
+                    .iter()
+                    .map(|n| (format!("{n}.md"), String::new()))
+                    .collect();
+                let typed = format!("{open}$0");
+                files.push((from.to_string(), typed.clone()));
+                let refs: Vec<(&str, &str)> = files
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
+                let (snap, text, offset) = setup(&refs, from);
+                let done = complete(&snap, from, &text, offset, 500, style).expect("completes");
+                let item = done
+                    .items
+                    .iter()
+                    .find(|i| i.path.as_deref() == Some(target.as_str()));
+                if open == "[[" && name.contains('#') {
+                    // `[[a#b]]` is note `a`, heading `b`: no wiki link can
+                    // name this note, so none is offered.
+                    assert!(item.is_none(), "{item:?}");
+                    continue;
+                }
+                let item = item.unwrap_or_else(|| panic!("{open:?}: no item for {target}"));
+                let mut written = format!(
+                    "{}{}{}",
+                    &text[..done.replace.start as usize],
+                    item.insert,
+                    &text[done.replace.end as usize..]
+                );
+                if open.ends_with('(') {
+                    written.push(')');
+                } else if open.ends_with('<') {
+                    written.push_str(">)");
+                }
+                let snap = snap.with_note(crate::index::Note {
+                    path: from.into(),
+                    facts: crate::facts::extract(&written),
+                    bytes: written.len() as u64,
+                });
+                let note = snap.note(from).unwrap();
+                assert_eq!(note.facts.links.len(), 1, "{written:?} is one link");
+                let resolved = snap.resolve_note(from, &note.facts.links[0]);
+                assert_eq!(
+                    resolved.as_deref(),
+                    Some(target.as_str()),
+                    "{written:?} (from {from}, {style:?}) must lead to {target}"
+                );
+            }
+        }
+    }
 }

@@ -114,20 +114,29 @@ fn nothing_from_code_comments_or_html() {
     let src = "`[[code]]` and `#notag`\n\n```\n[[fenced]] #notag ^notid\n```\n\n    [[indented]]\n\n\
                <!-- [[html]] #notag -->\n\n%% [[hidden]] #notag\nstill hidden [[x]] %% [[Shown]] #shown\n\
                <div>\n[[inhtml]]\n</div>\n\n`%%` [[AfterCode]]\n";
+    // Links in `%%` comments are links (as in Obsidian), marked commented;
+    // links in HTML comments, code and HTML blocks are not.
     assert_eq!(
         links(src),
         [
+            "Wiki hidden | [[hidden]] | hidden",
+            "Wiki x | [[x]] | x",
             "Wiki Shown | [[Shown]] | Shown",
             "Wiki AfterCode | [[AfterCode]] | AfterCode"
         ]
     );
+    let facts = extract(src);
+    let commented: Vec<bool> = facts.links.iter().map(|l| facts.is_commented(l)).collect();
+    assert_eq!(commented, [true, true, false, false]);
     assert_eq!(tags(src), ["shown"]);
-    assert!(extract(src).blocks.is_empty());
+    assert!(facts.blocks.is_empty());
 }
 
 #[test]
 fn unclosed_percent_comment_runs_to_the_end() {
-    assert!(links("[[a]] %% [[b]]\n\n[[c]]").len() == 1);
+    let facts = extract("[[a]] %% [[b]]\n\n[[c]]");
+    let commented: Vec<bool> = facts.links.iter().map(|l| facts.is_commented(l)).collect();
+    assert_eq!(commented, [false, true, true]);
 }
 
 #[test]
@@ -228,6 +237,34 @@ fn front_matter_keys_in_every_style() {
     let facts = extract("---\ntags:\n- project/alpha\n- 🌲\n---\n");
     let names: Vec<_> = facts.tags.iter().map(|t| t.name.to_string()).collect();
     assert_eq!(names, ["project/alpha", "🌲"]);
+}
+
+/// Valid YAML the old line scanner missed: a flow sequence over two lines,
+/// and a quoted alias holding a comma. Spans are exact (renames edit them).
+#[test]
+fn front_matter_is_yaml() {
+    let src = "---\ntitle: 'It''s'\ntags: [one,\n  two-multi]\naliases: [\"Kappa, Ten\", Lambda Eleven]\n---\n";
+    let facts = extract(src);
+    let tags: Vec<(&str, &str)> = facts
+        .tags
+        .iter()
+        .map(|t| (&*t.name, &src[t.span.range()]))
+        .collect();
+    assert_eq!(tags, [("one", "one"), ("two-multi", "two-multi")]);
+    assert_eq!(
+        facts.aliases,
+        vec!["Kappa, Ten".into(), "Lambda Eleven".into()] as Vec<Box<str>>
+    );
+    assert_eq!(facts.title.as_deref(), Some("It's"));
+    assert_eq!(&src[facts.title_span.unwrap().range()], "It''s");
+    // Non-ASCII before a value: spans are bytes, the parser counts characters.
+    let src = "---\nnote: 日本語 🌲\ntags: [café, \"#b\"]\n---\n";
+    let facts = extract(src);
+    let tags: Vec<&str> = facts.tags.iter().map(|t| &src[t.span.range()]).collect();
+    assert_eq!(tags, ["café", "b"]);
+    // Not YAML past some point: what came before still counts.
+    let facts = extract("---\ntags: [a]\nbad: [\n---\n");
+    assert_eq!(facts.tags.len(), 1);
 }
 
 /// Every line-ending style gives the same facts, apart from byte offsets.

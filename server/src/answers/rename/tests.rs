@@ -10,23 +10,13 @@ type Files = BTreeMap<String, String>;
 
 /// The vault without the cursor marker, and the cursor.
 fn parse(files: &[(&str, &str)]) -> (Files, Option<(String, At)>) {
-    let mut out = Files::new();
-    let mut at = None;
-    for (path, text) in files {
-        let mut text = text.to_string();
-        if let Some(i) = text.find("$0") {
-            text.replace_range(i..i + 2, "");
-            let line = text[..i].matches('\n').count() as u32;
-            at = Some((
-                path.to_string(),
-                At {
-                    offset: i as u32,
-                    line,
-                },
-            ));
-        }
-        out.insert(path.to_string(), text);
-    }
+    let fixture = crate::fixture::Fixture::from_files(files);
+    let at = fixture.cursor.is_some().then(|| fixture.at());
+    let out = fixture
+        .files
+        .into_iter()
+        .map(|f| (f.path, f.text))
+        .collect();
     (out, at)
 }
 
@@ -222,7 +212,7 @@ fn moving_a_folder_rewrites_links_into_and_out_of_it() {
         ("r.md", "[x](a/x.md) [[a/x]] [[x]] ![[a/pic.png]]"),
     ]);
     let mut snap = snapshot(&files);
-    snap = snap.with_attachment("a/pic.png", true);
+    snap = snap.with_attachment("a/pic.png");
     let text_of = |p: &str| files.get(p).cloned();
     let plan = move_files(&snap, &[("a".into(), "c/d".into())], &text_of).unwrap();
     assert_eq!(plan.moves.len(), 3, "{:?}", plan.moves);
@@ -405,4 +395,25 @@ fn every_link_still_lands_after_renames_in_a_dense_vault() {
         }
         let _: Vec<Location> = links_to(&after, &moved(&format!("{victim}.md")), Part::Whole);
     }
+}
+
+/// Obsidian keeps links in `%% … %%` comments (and renames them); links in
+/// HTML comments are not links, so they are left as written.
+#[test]
+fn a_commented_out_link_survives_a_rename_and_an_html_comment_is_left_alone() {
+    let out = run(
+        &[
+            ("a.md", "# A$0\n\n## Sec\n"),
+            (
+                "b.md",
+                "[[a]] %% old: [[a#Sec]] [x](a.md) %%\n\n%%\n[[a]]\n%%\n<!-- [[a]] -->\n",
+            ),
+        ],
+        "Renamed",
+    )
+    .unwrap();
+    assert_eq!(
+        get(&out, "b.md"),
+        "[[Renamed]] %% old: [[Renamed#Sec]] [x](Renamed.md) %%\n\n%%\n[[Renamed]]\n%%\n<!-- [[a]] -->\n"
+    );
 }

@@ -1,0 +1,158 @@
+//! Completion: what the writer is typing at the cursor, and the links,
+//! headings, block ids and tags that fit it.
+//!
+//! What is being typed ([`Typed`]) comes from the text of the current line
+//! (facts do not know half-typed links). Candidates come from the snapshot: notes are scored in
+//! one pass with a reused buffer, keeping only the best `limit`, so a
+//! keystroke never copies the vault's note list.
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::fixes::unambiguous_name;
+use crate::facts::{Link, LinkKind};
+use rayon::prelude::*;
+
+use crate::index::{NameEntry, NotePath, Snapshot};
+use crate::names::{
+    Destination, NonAscii, Sym, encode_md_path, file_name, fold, note_stem, parent, relative_path,
+    slug,
+};
+use crate::text::Span;
+
+mod candidates;
+mod ranking;
+mod typed;
+
+use candidates::*;
+use ranking::*;
+use typed::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ItemKind {
+    Note,
+    Alias,
+    Attachment,
+    Heading,
+    Block,
+    Tag,
+    /// A name that is linked but has no note yet.
+    Missing,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub label: String,
+    pub kind: ItemKind,
+    /// Replaces the typed text ([`Completion::replace`]).
+    pub insert: String,
+    /// Folder and title, or use counts.
+    pub detail: String,
+    /// The note the item stands for (for a preview).
+    pub path: Option<NotePath>,
+}
+
+/// How a completed markdown link writes a path with spaces: `a%20b.md`,
+/// or `<a b.md>`. A `<` the writer already typed always wins.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PathStyle {
+    #[default]
+    Percent,
+    Angle,
+}
+
+pub struct Completion {
+    /// The typed text the items replace.
+    pub replace: Span,
+    /// Best first.
+    pub items: Vec<Item>,
+    /// More items matched than were returned: ask again as the user types.
+    pub incomplete: bool,
+}
+
+/// Completes at byte `offset` of the note at `from`, whose text is `text`.
+pub fn complete(
+    snap: &Snapshot,
+    from: &str,
+    text: &str,
+    offset: usize,
+    limit: usize,
+    style: PathStyle,
+) -> Option<Completion> {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let typed = typed_at(text, offset)?;
+    let span = |start: usize| Span {
+        start: start as u32,
+        end: offset as u32,
+    };
+    let close = |closed: bool| if closed { "" } else { "]]" };
+    let (start, (items, incomplete)) = match typed {
+        Typed::WikiName {
+            query,
+            start,
+            embed,
+            closed,
+        } => (
+            start,
+            notes(snap, from, offset, query, embed, close(closed), limit),
+        ),
+        Typed::WikiPart {
+            part,
+            note,
+            query,
+            start,
+            closed,
+        } => {
+            let target = resolve_name(snap, from, note, LinkKind::Wiki);
+            let target = target.as_ref();
+            let items = match part {
+                Segment::Alias => aliases(snap, target, query, close(closed)),
+                Segment::Heading => headings(snap, target, query, close(closed), HeadingForm::Text),
+                Segment::Block => blocks(snap, target, query, close(closed)),
+            };
+            (start, (items, false))
+        }
+        Typed::MdPath {
+            query,
+            start,
+            angle,
+        } => (start, md_paths(snap, from, query, angle, style, limit)),
+        Typed::MdHeading { path, query, start } => {
+            let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+            let target = resolve_name(snap, from, &decoded, LinkKind::Markdown);
+            (
+                start,
+                (
+                    headings(snap, target.as_ref(), query, "", HeadingForm::Slug),
+                    false,
+                ),
+            )
+        }
+        Typed::Tag { query, start } => (start, tags(snap, from, offset, query, limit)),
+    };
+    Some(Completion {
+        replace: span(start),
+        items,
+        incomplete,
+    })
+}
+
+/// The note a half-typed link names (`""`: the note itself).
+fn resolve_name(snap: &Snapshot, from: &str, name: &str, kind: LinkKind) -> Option<NotePath> {
+    let name = name.trim();
+    let link = Link {
+        kind,
+        span: Span::default(),
+        target_span: Span::default(),
+        target: Sym::new(name),
+        subpath_text: None,
+        name_key: Link::name_key_of(name),
+    };
+    snap.resolve_note(from, &link)
+}
+
+#[cfg(test)]
+mod tests;

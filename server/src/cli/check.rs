@@ -1,0 +1,203 @@
+//! `carnet check`: report broken links and tag problems of vaults.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use carnet::check::{Checker, Problem, Rules, Severity};
+use carnet::vault;
+
+use super::{USAGE, common};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Parses the arguments after `check`, then checks.
+pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
+    use lexopt::prelude::*;
+    let mut format = Format::Text;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut timings = false;
+    let mut threshold = Severity::Info;
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("format") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                format = match value.to_str() {
+                    Some("text") => Format::Text,
+                    Some("json") => Format::Json,
+                    _ => return Err(format!("--format takes text or json\n\n{USAGE}")),
+                };
+            }
+            Long("timings") => timings = true,
+            Long("severity") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                threshold = value.to_str().and_then(Severity::parse).ok_or_else(|| {
+                    format!("--severity takes error, warning, info or hint\n\n{USAGE}")
+                })?;
+            }
+            Value(v) => paths.push(v.into()),
+            other => return common(other),
+        }
+    }
+    check(paths, format, timings, threshold)
+}
+
+/// How a note's path is shown: relative to where the user pointed us.
+fn display_path(root: &Path, rel: &str) -> String {
+    if root == Path::new(".") {
+        rel.to_string()
+    } else {
+        root.join(rel).display().to_string()
+    }
+}
+
+fn check(
+    mut roots: Vec<PathBuf>,
+    format: Format,
+    timings: bool,
+    threshold: Severity,
+) -> Result<ExitCode, String> {
+    let start = Instant::now();
+    if roots.is_empty() {
+        roots.push(PathBuf::from("."));
+    }
+    let mut loaded = Vec::new();
+    for root in &roots {
+        let vault = vault::load(root)?;
+        for warning in &vault.config_warnings {
+            eprintln!("carnet: {}: {warning}", root.display());
+        }
+        for s in &vault.skipped {
+            eprintln!("carnet: skipped {}: {}", s.path.display(), s.reason);
+        }
+        let checking = Instant::now();
+        let rules = Rules::from_config(&vault.config);
+        let mut problems = Checker::new(&vault.snapshot, &rules).vault(&vault.snapshot);
+        problems.retain(|p| p.severity <= threshold);
+        if timings {
+            for (phase, t) in &vault.timings {
+                eprintln!(
+                    "carnet: {}: {phase}: {:.1} ms",
+                    root.display(),
+                    t.as_secs_f64() * 1e3
+                );
+            }
+            eprintln!(
+                "carnet: {}: check links: {:.1} ms",
+                root.display(),
+                checking.elapsed().as_secs_f64() * 1e3
+            );
+            if let Some(peak) = vault::peak_memory() {
+                eprintln!("carnet: {}: peak memory so far: {peak}", root.display());
+            }
+        }
+        loaded.push((root, vault, problems));
+    }
+    let elapsed = start.elapsed();
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let (mut notes, mut links, mut bytes) = (0, 0, 0);
+    let (mut errors, mut warnings, mut infos, mut hints) = (0, 0, 0, 0);
+    for (root, vault, problems) in &loaded {
+        notes += vault.snapshot.note_count();
+        links += vault
+            .snapshot
+            .notes()
+            .map(|n| n.facts.links.len())
+            .sum::<usize>();
+        bytes += vault.bytes;
+        for p in problems {
+            match p.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+                Severity::Info => infos += 1,
+                Severity::Hint => hints += 1,
+            }
+            print_problem(&mut out, root, p, format);
+        }
+    }
+    let secs = elapsed.as_secs_f64();
+    let _ = match format {
+        Format::Text => {
+            let mut counts = format!(
+                "{errors} {}, {warnings} {}",
+                plural(errors, "error", "errors"),
+                plural(warnings, "warning", "warnings")
+            );
+            if infos > 0 {
+                counts += &format!(", {infos} {}", plural(infos, "info", "infos"));
+            }
+            if hints > 0 {
+                counts += &format!(", {hints} {}", plural(hints, "hint", "hints"));
+            }
+            writeln!(
+                out,
+                "checked {notes} notes, {links} links in {secs:.2}s: {counts}"
+            )
+        }
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::json!({
+                "type": "summary",
+                "notes": notes,
+                "links": links,
+                "problems": errors + warnings + infos + hints,
+                "errors": errors,
+                "warnings": warnings,
+                "infos": infos,
+                "hints": hints,
+                "bytes": bytes,
+                "elapsed_ms": (secs * 1e6).round() / 1e3,
+            })
+        ),
+    };
+    let _ = out.flush();
+    drop(out);
+    // The process ends here: freeing every fact one by one would only cost time.
+    std::mem::forget(loaded);
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+fn print_problem(out: &mut impl Write, root: &Path, p: &Problem, format: Format) {
+    let path = display_path(root, &p.path);
+    let line = p.line + 1;
+    let column = p.column + 1;
+    // A closed pipe (`carnet check | head`) is not an error worth reporting.
+    let _ = match format {
+        Format::Text => writeln!(
+            out,
+            "{path}:{line}:{column}: {}: {} [{}]",
+            p.severity.as_str(),
+            p.message,
+            p.code
+        ),
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::json!({
+                "type": "problem",
+                "path": path,
+                "line": line,
+                "column": column,
+                "severity": p.severity.as_str(),
+                "code": p.code,
+                "message": p.message,
+            })
+        ),
+    };
+}

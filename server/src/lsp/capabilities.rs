@@ -1,0 +1,179 @@
+//! What the server offers and what the client said it can take.
+//!
+//! [`ClientCaps`] is the one typed view of the client's `initialize`
+//! capabilities: handlers ask it ("does the client take location links?")
+//! instead of digging through the protocol's nested options. A feature that
+//! the client must support is advertised only when [`ClientCaps`] says so.
+
+use tower_lsp_server::ls_types::*;
+
+/// The negotiated position encoding: UTF-8 when the client offers it, else
+/// UTF-16 (the protocol's default, and all VS Code speaks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Encoding {
+    Utf8,
+    #[default]
+    Utf16,
+}
+
+/// What the client told us it can do, at `initialize`.
+#[derive(Default, Debug, Clone)]
+pub struct ClientCaps {
+    pub encoding: Encoding,
+    /// `definition` may answer with `LocationLink`s.
+    pub location_links: bool,
+    /// The client watches files for us when we register the watcher.
+    pub watched_files_dynamic: bool,
+    pub work_done_progress: bool,
+    /// `documentSymbol` may answer with a tree.
+    pub hierarchical_symbols: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); else we push.
+    pub pull_diagnostics: bool,
+    pub diagnostic_refresh: bool,
+    /// WorkspaceEdit `documentChanges`, and whether they may create or rename files.
+    pub document_changes: bool,
+    pub create_files: bool,
+    pub rename_files: bool,
+    /// The client answers `workspace/configuration`.
+    pub configuration: bool,
+}
+
+impl ClientCaps {
+    pub fn new(caps: &ClientCapabilities) -> ClientCaps {
+        let td = caps.text_document.as_ref();
+        let ws = caps.workspace.as_ref();
+        let edit = ws.and_then(|w| w.workspace_edit.as_ref());
+        let resource_ops = edit.and_then(|e| e.resource_operations.as_deref());
+        let utf8 = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
+        ClientCaps {
+            encoding: if utf8 {
+                Encoding::Utf8
+            } else {
+                Encoding::Utf16
+            },
+            location_links: td
+                .and_then(|t| t.definition.as_ref())
+                .and_then(|d| d.link_support)
+                .unwrap_or(false),
+            watched_files_dynamic: ws
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            work_done_progress: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            hierarchical_symbols: td
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|d| d.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some(),
+            diagnostic_refresh: ws
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+            // Resource operations exist only inside `documentChanges`, so a
+            // client listing any (Neovim, which omits `documentChanges`)
+            // applies them.
+            document_changes: edit.is_some_and(|e| e.document_changes == Some(true))
+                || resource_ops.is_some_and(|o| !o.is_empty()),
+            create_files: resource_ops.is_some_and(|o| o.contains(&ResourceOperationKind::Create)),
+            rename_files: resource_ops.is_some_and(|o| o.contains(&ResourceOperationKind::Rename)),
+        }
+    }
+
+    /// Whether a rename may move files: only inside `documentChanges`.
+    pub fn moves_files(&self) -> bool {
+        self.document_changes && self.rename_files
+    }
+
+    /// Whether a fix may create a file.
+    pub fn creates_files(&self) -> bool {
+        self.document_changes && self.create_files
+    }
+}
+
+/// Every file and folder: notes, attachments, and folders holding them.
+fn file_filters() -> FileOperationRegistrationOptions {
+    FileOperationRegistrationOptions {
+        filters: vec![FileOperationFilter {
+            scheme: Some("file".into()),
+            pattern: FileOperationPattern {
+                glob: "**/*".into(),
+                matches: None,
+                options: None,
+            },
+        }],
+    }
+}
+
+/// The characters after which editors ask for completion.
+const COMPLETION_TRIGGERS: [&str; 6] = ["[", "#", "(", "^", "|", "/"];
+
+pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
+    ServerCapabilities {
+        diagnostic_provider: client.pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("carnet".into()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: Default::default(),
+            })
+        }),
+        position_encoding: Some(match client.encoding {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(false)),
+                ..Default::default()
+            },
+        )),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(COMPLETION_TRIGGERS.map(String::from).to_vec()),
+            resolve_provider: Some(true),
+            ..Default::default()
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            work_done_progress_options: Default::default(),
+            resolve_provider: Some(false),
+        })),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                will_rename: Some(file_filters()),
+                did_rename: Some(file_filters()),
+                ..Default::default()
+            }),
+        }),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        ..Default::default()
+    }
+}

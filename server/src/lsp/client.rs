@@ -1,0 +1,94 @@
+//! Requests the server sends to the client. Each runs in a task of its own:
+//! no handler ever awaits the client (it may be waiting for us).
+
+use std::sync::Arc;
+
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::*;
+
+use super::world::World;
+
+/// Asks the editor for the `carnet` settings.
+pub fn pull_settings(client: &Client, world: &Arc<World>) {
+    let (client, world) = (client.clone(), world.clone());
+    tokio::spawn(async move {
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("carnet".into()),
+        };
+        match client.configuration(vec![item]).await {
+            Ok(values) => {
+                if let Some(v) = values.first().filter(|v| !v.is_null()) {
+                    world.set_editor_settings(v);
+                }
+            }
+            Err(e) => world
+                .log
+                .warn(format!("workspace/configuration failed: {e}")),
+        }
+    });
+}
+
+/// Registers a capability dynamically (for clients that announce
+/// `dynamicRegistration` for it), with its registration options.
+pub fn register(
+    client: &Client,
+    world: &Arc<World>,
+    id: &str,
+    method: &str,
+    options: impl serde::Serialize,
+) {
+    let (client, world) = (client.clone(), world.clone());
+    let registration = Registration {
+        id: id.into(),
+        method: method.into(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    tokio::spawn(async move {
+        let method = registration.method.clone();
+        if let Err(e) = client.register_capability(vec![registration]).await {
+            world.log.warn(format!("{method} not registered: {e}"));
+        }
+    });
+}
+
+/// Asks the editor to tell us about every changed file.
+pub fn register_file_watcher(client: &Client, world: &Arc<World>) {
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/*".into()),
+            kind: None,
+        }],
+    };
+    register(
+        client,
+        world,
+        "carnet-watch",
+        "workspace/didChangeWatchedFiles",
+        options,
+    );
+}
+
+/// Shows indexing progress until the first snapshots are published.
+pub fn report_indexing(client: &Client, world: &Arc<World>) {
+    let (client, world) = (client.clone(), world.clone());
+    tokio::spawn(async move {
+        let token = ProgressToken::String("carnet/index".into());
+        if client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let progress = client.progress(token, "Indexing notes").begin().await;
+        world.before_answering("the indexing progress").await;
+        let notes: usize = world
+            .workspace_snapshot(Default::default())
+            .vaults
+            .iter()
+            .map(|v| v.snapshot.note_count())
+            .sum();
+        progress.finish_with_message(format!("{notes} notes")).await;
+    });
+}

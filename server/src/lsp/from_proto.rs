@@ -1,0 +1,110 @@
+//! Protocol values in, domain values out: positions (in the negotiated
+//! encoding) to byte offsets, URIs to paths.
+//!
+//! Out of range positions are clamped, never trusted: a line past the end
+//! means the end of the text, a column past the end of its line means the
+//! end of that line.
+
+use std::path::PathBuf;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{FileRename, Position, Range, Uri};
+
+use super::capabilities::Encoding;
+use crate::answers::At;
+use crate::text::Span;
+
+/// Byte offset of an LSP position in `rope`, clamped.
+pub fn offset(rope: &Rope, pos: Position, enc: Encoding) -> usize {
+    let last_line = rope.len_lines().saturating_sub(1);
+    let line = (pos.line as usize).min(last_line);
+    if pos.line as usize > last_line {
+        return rope.len_bytes();
+    }
+    let mut byte = rope.line_to_byte(line);
+    let mut units = 0u32;
+    for c in rope.line(line).chars() {
+        if c == '\n' || c == '\r' || units >= pos.character {
+            break;
+        }
+        units += match enc {
+            Encoding::Utf8 => c.len_utf8() as u32,
+            Encoding::Utf16 => c.len_utf16() as u32,
+        };
+        // A column inside a character lands after it rather than splitting it.
+        byte += c.len_utf8();
+    }
+    byte
+}
+
+/// The cursor at `pos`: its byte offset and line.
+pub fn at(rope: &Rope, pos: Position, enc: Encoding) -> At {
+    let offset = offset(rope, pos, enc);
+    At {
+        offset: offset as u32,
+        line: rope.byte_to_line(offset) as u32,
+    }
+}
+
+/// A range as bytes (ends given backwards are kept as given).
+pub fn span(rope: &Rope, range: Range, enc: Encoding) -> Span {
+    Span {
+        start: offset(rope, range.start, enc) as u32,
+        end: offset(rope, range.end, enc) as u32,
+    }
+}
+
+/// A `file:` URI's path; `None` for other schemes.
+pub fn path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+/// A `file:` URI given as a string (file operations send strings).
+pub fn path_of_str(uri: &str) -> Option<PathBuf> {
+    path(&uri.parse().ok()?)
+}
+
+/// The old and new paths of a file operation.
+pub fn file_rename(f: &FileRename) -> Option<(PathBuf, PathBuf)> {
+    Some((path_of_str(&f.old_uri)?, path_of_str(&f.new_uri)?))
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::to_proto::position_in;
+
+    #[test]
+    fn offsets_and_positions_round_trip_in_both_encodings() {
+        let text = "a😀b\r\nx\rhé\n";
+        let rope = Rope::from_str(text);
+        assert_eq!(rope.len_lines(), 4);
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            for (i, c) in text.char_indices() {
+                if c == '\n' && text[..i].ends_with('\r') {
+                    continue; // Inside a CRLF break: no position names it.
+                }
+                let p = position_in(&rope, i, enc);
+                assert_eq!(offset(&rope, p, enc), i, "{enc:?} at {i}");
+            }
+        }
+        assert_eq!(
+            position_in(&rope, text.find('b').unwrap(), Encoding::Utf16),
+            Position::new(0, 3)
+        );
+        assert_eq!(
+            position_in(&rope, text.find('b').unwrap(), Encoding::Utf8),
+            Position::new(0, 5)
+        );
+    }
+
+    #[test]
+    fn out_of_range_positions_clamp() {
+        let rope = Rope::from_str("ab\ncd");
+        assert_eq!(offset(&rope, Position::new(0, 99), Encoding::Utf16), 2);
+        assert_eq!(offset(&rope, Position::new(9, 0), Encoding::Utf16), 5);
+        // Inside a surrogate pair: after the character.
+        let rope = Rope::from_str("😀x");
+        assert_eq!(offset(&rope, Position::new(0, 1), Encoding::Utf16), 4);
+        assert_eq!(position_in(&rope, 99, Encoding::Utf8), Position::new(0, 5));
+    }
+}

@@ -1,0 +1,359 @@
+//! Request handlers: `(snapshot, params) -> result`, run off the async threads.
+
+use std::path::PathBuf;
+
+use tower_lsp_server::ls_types::*;
+
+use super::Result;
+use crate::answers::{self, Fix, Plan, RenameError};
+use crate::check::Checker;
+use crate::lsp::capabilities::{ClientCaps, server_capabilities};
+use crate::lsp::diagnostics;
+use crate::lsp::from_proto;
+use crate::lsp::log::LogLevel;
+use crate::lsp::snapshot::{NoteSnapshot, WorkspaceSnapshot};
+use crate::lsp::to_proto;
+use crate::lsp::world::World;
+use crate::vault;
+
+/// Records what the client can do; returns the answer and the workspace roots.
+pub fn initialize(world: &World, params: InitializeParams) -> (InitializeResult, Vec<PathBuf>) {
+    let caps = ClientCaps::new(&params.capabilities);
+    let log_level = params.initialization_options.as_ref();
+    if let Some(level) =
+        log_level.and_then(|o| o.get("logLevel")?.as_str().and_then(LogLevel::parse))
+    {
+        world.log.set_level(level);
+    }
+    #[allow(deprecated)]
+    let roots: Vec<PathBuf> = match (&params.workspace_folders, &params.root_uri) {
+        (Some(folders), _) if !folders.is_empty() => folders
+            .iter()
+            .filter_map(|f| from_proto::path(&f.uri))
+            .collect(),
+        (_, Some(uri)) => from_proto::path(uri).into_iter().collect(),
+        _ => params.root_path.iter().map(PathBuf::from).collect(),
+    };
+    let result = InitializeResult {
+        capabilities: server_capabilities(&caps),
+        server_info: Some(ServerInfo {
+            name: "carnet".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+        offset_encoding: None,
+    };
+    world.set_caps(caps);
+    (result, roots)
+}
+
+pub fn definition(
+    s: &NoteSnapshot,
+    p: GotoDefinitionParams,
+) -> Result<Option<GotoDefinitionResponse>> {
+    let at = s.at(p.text_document_position_params.position);
+    let Some((origin, targets)) = answers::definition(&s.snapshot, &s.rel, at) else {
+        return Ok(None);
+    };
+    if targets.is_empty() {
+        return Ok(None);
+    }
+    let pos = s.positions();
+    let response = to_proto::definition(&s.root, &pos, &s.rel, origin, &targets, &s.caps);
+    Ok(Some(response))
+}
+
+pub fn references(s: &NoteSnapshot, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
+    let at = s.at(p.text_document_position.position);
+    let declaration = match p.context.include_declaration {
+        true => answers::Declaration::Include,
+        false => answers::Declaration::Exclude,
+    };
+    let found = answers::references(&s.snapshot, &s.rel, at, declaration);
+    Ok(Some(to_proto::locations(
+        &s.root,
+        &s.positions(),
+        &found,
+        &s.cancel,
+    )))
+}
+
+pub fn hover(s: &NoteSnapshot, p: HoverParams) -> Result<Option<Hover>> {
+    let at = s.at(p.text_document_position_params.position);
+    let text_of = |rel: &str| s.texts.text(rel);
+    let Some((span, text)) = answers::hover(&s.snapshot, &s.rel, at, &text_of) else {
+        return Ok(None);
+    };
+    Ok(Some(to_proto::hover(
+        s.positions().range(&s.rel, span),
+        text,
+    )))
+}
+
+pub fn document_symbol(
+    s: &NoteSnapshot,
+    p: DocumentSymbolParams,
+) -> Result<Option<DocumentSymbolResponse>> {
+    let Some(note) = s.snapshot.note(&s.rel) else {
+        return Ok(None);
+    };
+    let symbols = answers::document_symbols(note);
+    let (uri, pos) = (&p.text_document.uri, s.positions());
+    let response = to_proto::document_symbols(&symbols, &s.caps, uri, &pos, &s.rel);
+    Ok(Some(response))
+}
+
+pub fn workspace_symbol(
+    w: &WorkspaceSnapshot,
+    p: WorkspaceSymbolParams,
+) -> Result<Option<WorkspaceSymbolResponse>> {
+    const LIMIT: usize = 100;
+    let mut hits: Vec<(usize, answers::SymbolHit)> = Vec::new();
+    for (i, v) in w
+        .vaults
+        .iter()
+        .enumerate()
+        .take_while(|_| !w.cancel.is_set())
+    {
+        let found = answers::workspace_symbols(&v.snapshot, &p.query, LIMIT);
+        hits.extend(found.into_iter().map(|h| (i, h)));
+    }
+    // Best first across vaults, as each vault ranks its own.
+    hits.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.1.kind.cmp(&b.1.kind)));
+    hits.truncate(LIMIT);
+    let symbols = hits.into_iter().filter_map(|(i, h)| {
+        let v = &w.vaults[i];
+        to_proto::workspace_symbol(&v.root, &w.positions(v), h)
+    });
+    Ok(Some(WorkspaceSymbolResponse::Flat(symbols.collect())))
+}
+
+pub fn document_link(s: &NoteSnapshot, _: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+    let pos = s.positions();
+    let links = answers::document_links(&s.snapshot, &s.rel)
+        .into_iter()
+        .filter_map(|l| to_proto::document_link(&s.root, &pos, &s.rel, l));
+    Ok(Some(links.collect()))
+}
+
+pub fn diagnostic(
+    s: &NoteSnapshot,
+    _: DocumentDiagnosticParams,
+) -> Result<DocumentDiagnosticReportResult> {
+    let checker = Checker::new(&s.snapshot, &s.rules);
+    let items = diagnostics::of_note(s, &checker);
+    Ok(to_proto::document_diagnostic_report(items))
+}
+
+pub fn workspace_diagnostic(
+    w: &WorkspaceSnapshot,
+    _: WorkspaceDiagnosticParams,
+) -> Result<WorkspaceDiagnosticReportResult> {
+    let mut items = Vec::new();
+    for v in &w.vaults {
+        let problems = Checker::new(&v.snapshot, &v.rules)
+            .vault_until(&v.snapshot, &|| w.cancel.is_set())
+            .unwrap_or_default();
+        items.extend(to_proto::workspace_reports(
+            &v.root,
+            &w.positions(v),
+            &problems,
+            &w.cancel,
+        ));
+    }
+    Ok(WorkspaceDiagnosticReportResult::Report(
+        WorkspaceDiagnosticReport { items },
+    ))
+}
+
+pub fn completion(s: &NoteSnapshot, p: CompletionParams) -> Result<Option<CompletionResponse>> {
+    const LIMIT: usize = 50;
+    let offset = s.offset(p.text_document_position.position);
+    let text = s.text();
+    let Some(done) = answers::complete(&s.snapshot, &s.rel, &text, offset, LIMIT, s.path_style)
+    else {
+        return Ok(None);
+    };
+    let range = s.range(done.replace.range());
+    Ok(Some(to_proto::completion_list(done, range, &s.root)))
+}
+
+pub fn completion_resolve(
+    w: &WorkspaceSnapshot,
+    mut item: CompletionItem,
+) -> Result<CompletionItem> {
+    let Some((root, path)) = to_proto::completion_data(&item) else {
+        return Ok(item);
+    };
+    let Some(v) = w.vault(&root) else {
+        return Ok(item);
+    };
+    let preview = answers::preview(&v.snapshot, &path, &|rel| v.texts.text(rel));
+    if let Some(text) = preview.filter(|p| !p.trim().is_empty()) {
+        item.documentation = Some(Documentation::MarkupContent(to_proto::markdown(text)));
+    }
+    Ok(item)
+}
+
+pub fn code_action(s: &NoteSnapshot, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+    if s.snapshot.note(&s.rel).is_none() {
+        return Ok(None);
+    }
+    let range = from_proto::span(&s.rope, p.range, s.encoding());
+    let text_of = |rel: &str| s.texts.text(rel);
+    let pos = s.positions();
+    let mut actions = Vec::new();
+    for (problem, fixes) in
+        answers::fixes_in(&s.snapshot, &s.rules, &s.rel, &s.text(), range, &text_of)
+    {
+        let diagnostic = to_proto::diagnostic(&s.root, &pos, &problem);
+        for fix in fixes {
+            // Never offer to overwrite: not even a file the index skipped.
+            if let Fix::CreateNote { path, .. } = &fix
+                && vault::occupied(&s.root.join(path))
+            {
+                continue;
+            }
+            actions.extend(to_proto::code_action(
+                fix,
+                &diagnostic,
+                &s.root,
+                &pos,
+                &s.texts,
+                &s.caps,
+            ));
+        }
+    }
+    Ok(Some(actions))
+}
+
+pub fn prepare_rename(
+    s: &NoteSnapshot,
+    p: TextDocumentPositionParams,
+) -> Result<Option<PrepareRenameResponse>> {
+    let prepared = answers::prepare(&s.snapshot, &s.rel, s.at(p.position), &s.text())
+        .map_err(to_proto::request_failed)?;
+    Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
+        range: s.range(prepared.span.range()),
+        placeholder: prepared.placeholder,
+    }))
+}
+
+pub fn rename(s: &NoteSnapshot, p: RenameParams) -> Result<Option<WorkspaceEdit>> {
+    let at = s.at(p.text_document_position.position);
+    let text_of = |rel: &str| s.texts.text(rel);
+    let plan = answers::rename(&s.snapshot, &s.rel, at, &p.new_name, &text_of)
+        .and_then(|plan| check_moves(s, &plan).map(|()| plan))
+        .map_err(|e| {
+            s.world.log.info(format!("rename refused: {e}"));
+            to_proto::request_failed(e)
+        })?;
+    let (moved, edited) = (plan.moves.len(), plan.edit_count());
+    s.world.log.info(format!(
+        "rename: {moved} file(s) moved, {edited} link(s) edited"
+    ));
+    let moves = plan
+        .moves
+        .iter()
+        .map(|(old, new)| (s.root.join(&**old), s.root.join(new)));
+    s.world.expect_moves(moves);
+    Ok(to_proto::plan_edit(&s.root, &plan, &s.texts, &s.caps))
+}
+
+/// Refuses moves the disk or the client cannot take: a file already there
+/// (other than the same file under another case), a path the vault ignores,
+/// or a client that cannot rename files.
+fn check_moves(s: &NoteSnapshot, plan: &Plan) -> std::result::Result<(), RenameError> {
+    if plan.moves.is_empty() {
+        return Ok(());
+    }
+    if !s.caps.moves_files() {
+        return Err(RenameError::Invalid(
+            "renaming a note renames its file, and this editor does not accept file renames \
+             from a language server (its workspace.workspaceEdit.resourceOperations does not list \"rename\")"
+                .into(),
+        ));
+    }
+    for (old, new) in &plan.moves {
+        let target = s.root.join(new);
+        let case_only = || {
+            crate::names::fold(old) == crate::names::fold(new)
+                && vault::same_file(&s.root.join(&**old), &target)
+        };
+        if vault::occupied(&target) && !case_only() {
+            return Err(RenameError::Exists(format!("{new} already exists")));
+        }
+        if s.filter.as_ref().is_some_and(|f| !f.includes(&target)) {
+            return Err(RenameError::Invalid(format!(
+                "{new} is excluded from the vault (carnet.toml or an ignore file): \
+                 the note would disappear from it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn will_rename_files(
+    w: &WorkspaceSnapshot,
+    p: RenameFilesParams,
+) -> Result<Option<WorkspaceEdit>> {
+    // Moves from a rename's answer need nothing more: its edits came with it.
+    let files: Vec<(PathBuf, PathBuf)> = p
+        .files
+        .iter()
+        .filter_map(from_proto::file_rename)
+        .filter(|(old, new)| !w.world.is_own_move(old, new))
+        .collect();
+    let mut out = Vec::new();
+    for v in &w.vaults {
+        let rel = |p: &PathBuf| vault::relative(&v.root, p);
+        let moves: Vec<(String, String)> = files
+            .iter()
+            .filter_map(|(o, n)| Some((rel(o)?, rel(n)?)))
+            .collect();
+        if moves.is_empty() {
+            continue;
+        }
+        let plan =
+            answers::move_files(&v.snapshot, &moves, &|rel| v.texts.text(rel)).map_err(|e| {
+                w.world
+                    .log
+                    .warn(format!("links not updated for a file rename: {e}"));
+                to_proto::request_failed(e)
+            })?;
+        let edited = plan.edit_count();
+        w.world.log.info(format!(
+            "files renamed by the editor: {edited} link(s) edited"
+        ));
+        // The editor moves the files itself.
+        let plan = Plan {
+            moves: vec![],
+            ..plan
+        };
+        out.extend(to_proto::plan_edit(&v.root, &plan, &v.texts, &w.caps));
+    }
+    Ok(to_proto::merge(out))
+}
+
+pub fn folding_range(s: &NoteSnapshot, _: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+    let text = s.text();
+    let folds = s.with_syntax(&text, |syntax| syntax.folding_ranges(&text));
+    Ok(Some(
+        folds.into_iter().map(to_proto::folding_range).collect(),
+    ))
+}
+
+pub fn selection_range(
+    s: &NoteSnapshot,
+    p: SelectionRangeParams,
+) -> Result<Option<Vec<SelectionRange>>> {
+    let text = s.text();
+    let offsets: Vec<usize> = p.positions.iter().map(|&pos| s.offset(pos)).collect();
+    let chains = s.with_syntax(&text, |syntax| syntax.selection_ranges(&text, &offsets));
+    let enc = s.encoding();
+    Ok(Some(
+        chains
+            .iter()
+            .map(|c| to_proto::selection_range(&s.rope, c, enc))
+            .collect(),
+    ))
+}

@@ -1,0 +1,615 @@
+//! Domain values in, protocol values out: byte offsets to positions (in the
+//! negotiated encoding), paths to URIs, and every response shape — locations,
+//! symbols, diagnostics, completion items, code actions and each
+//! `WorkspaceEdit` the server sends.
+//!
+//! Positions are clamped: an offset past the end is the end.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ropey::Rope;
+use serde_json::json;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode};
+use tower_lsp_server::ls_types::*;
+
+use super::capabilities::{ClientCaps, Encoding};
+use super::snapshot::{Cancel, Texts};
+use crate::answers::{self, Fix, Plan, RenameError};
+use crate::check::{Problem, Severity};
+use crate::index::Snapshot;
+use crate::syntax::Fold;
+use crate::text::Span;
+
+/// The LSP position of a byte offset in `rope`, clamped.
+pub fn position_in(rope: &Rope, byte: usize, enc: Encoding) -> Position {
+    let byte = byte.min(rope.len_bytes());
+    let line = rope.byte_to_line(byte);
+    let line_byte = rope.line_to_byte(line);
+    let character = match enc {
+        Encoding::Utf8 => {
+            // Round down to a character boundary.
+            let c = rope.byte_to_char(byte);
+            rope.char_to_byte(c) - line_byte
+        }
+        Encoding::Utf16 => {
+            let c = rope.byte_to_char(byte);
+            let line_char = rope.line_to_char(line);
+            rope.char_to_utf16_cu(c) - rope.char_to_utf16_cu(line_char)
+        }
+    };
+    Position::new(line as u32, character as u32)
+}
+
+pub fn range_in(rope: &Rope, bytes: std::ops::Range<usize>, enc: Encoding) -> Range {
+    Range::new(
+        position_in(rope, bytes.start, enc),
+        position_in(rope, bytes.end, enc),
+    )
+}
+
+/// Turns byte offsets in notes of one snapshot into LSP positions.
+///
+/// Line and byte column come from each note's line table. A UTF-16 column
+/// on a line that is not ASCII needs the text: it comes from [`Texts`], once
+/// per note and request.
+pub struct Positions<'a> {
+    enc: Encoding,
+    snapshot: &'a Snapshot,
+    texts: &'a Texts,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(enc: Encoding, snapshot: &'a Snapshot, texts: &'a Texts) -> Self {
+        Positions {
+            enc,
+            snapshot,
+            texts,
+        }
+    }
+
+    pub fn position(&self, rel: &str, offset: u32) -> Position {
+        let Some(note) = self.snapshot.note(rel) else {
+            return Position::default(); // An attachment: its start.
+        };
+        let lines = &note.facts.lines;
+        let (line, col8) = lines.line_col(offset);
+        if self.enc == Encoding::Utf8 || lines.is_ascii(line) {
+            return Position::new(line, col8);
+        }
+        match self.texts.rope(rel) {
+            Some(rope) => position_in(&rope, offset as usize, self.enc),
+            None => Position::new(line, col8),
+        }
+    }
+
+    pub fn range(&self, rel: &str, span: Span) -> Range {
+        Range::new(self.position(rel, span.start), self.position(rel, span.end))
+    }
+}
+
+pub fn path_uri(path: &Path) -> Option<Uri> {
+    Uri::from_file_path(path)
+}
+
+/// The URI of a vault-relative path.
+pub fn uri(root: &Path, rel: &str) -> Option<Uri> {
+    path_uri(&root.join(rel))
+}
+
+pub fn location(root: &Path, pos: &Positions, l: &answers::Location) -> Option<Location> {
+    Some(Location::new(
+        uri(root, &l.path)?,
+        pos.range(&l.path, l.span),
+    ))
+}
+
+/// Many locations, as for the backlinks of a hub: each note's URI is built
+/// once (locations come grouped by note).
+pub fn locations(
+    root: &Path,
+    pos: &Positions,
+    found: &[answers::Location],
+    cancel: &Cancel,
+) -> Vec<Location> {
+    let mut last: Option<(&str, Uri)> = None;
+    let mut out = Vec::with_capacity(found.len());
+    for l in found {
+        let uri = match &last {
+            Some((path, uri)) if *path == &*l.path => uri.clone(),
+            // A new note may need its text read (UTF-16 columns): stop here
+            // if nobody waits for the answer any more.
+            _ if cancel.is_set() => break,
+            _ => {
+                let Some(uri) = uri(root, &l.path) else {
+                    continue;
+                };
+                last = Some((&l.path, uri.clone()));
+                uri
+            }
+        };
+        out.push(Location::new(uri, pos.range(&l.path, l.span)));
+    }
+    out
+}
+
+/// Where a link leads, as location links when the client takes them.
+pub fn definition(
+    root: &Path,
+    pos: &Positions,
+    from: &str,
+    origin: Span,
+    targets: &[answers::Location],
+    caps: &ClientCaps,
+) -> GotoDefinitionResponse {
+    if !caps.location_links {
+        return GotoDefinitionResponse::Array(
+            targets
+                .iter()
+                .filter_map(|t| location(root, pos, t))
+                .collect(),
+        );
+    }
+    let link = |t: &answers::Location| {
+        let target = pos.range(&t.path, t.span);
+        Some(LocationLink {
+            origin_selection_range: Some(pos.range(from, origin)),
+            target_uri: uri(root, &t.path)?,
+            target_range: target,
+            target_selection_range: target,
+        })
+    };
+    GotoDefinitionResponse::Link(targets.iter().filter_map(link).collect())
+}
+
+pub fn markdown(value: String) -> MarkupContent {
+    MarkupContent {
+        kind: MarkupKind::Markdown,
+        value,
+    }
+}
+
+pub fn hover(range: Range, text: String) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(markdown(text)),
+        range: Some(range),
+    }
+}
+
+/// A note's outline: a tree of headings (each spanning its section), or a
+/// flat list for clients that cannot show trees.
+pub fn document_symbols(
+    symbols: &[answers::DocumentSymbol],
+    caps: &ClientCaps,
+    uri: &Uri,
+    pos: &Positions,
+    rel: &str,
+) -> DocumentSymbolResponse {
+    #[allow(deprecated)]
+    fn tree(s: &answers::DocumentSymbol, pos: &Positions, rel: &str) -> DocumentSymbol {
+        DocumentSymbol {
+            name: if s.name.is_empty() {
+                "(empty heading)".into()
+            } else {
+                s.name.clone()
+            },
+            detail: Some("#".repeat(s.level as usize)),
+            kind: SymbolKind::STRING,
+            tags: None,
+            deprecated: None,
+            range: Range::new(
+                pos.position(rel, s.span.start),
+                pos.position(rel, s.section_end),
+            ),
+            selection_range: pos.range(rel, s.span),
+            children: Some(s.children.iter().map(|c| tree(c, pos, rel)).collect()),
+        }
+    }
+    #[allow(deprecated)]
+    fn flatten(
+        s: &answers::DocumentSymbol,
+        uri: &Uri,
+        pos: &Positions,
+        rel: &str,
+        out: &mut Vec<SymbolInformation>,
+    ) {
+        out.push(SymbolInformation {
+            name: s.name.clone(),
+            kind: SymbolKind::STRING,
+            tags: None,
+            deprecated: None,
+            location: Location::new(uri.clone(), pos.range(rel, s.span)),
+            container_name: None,
+        });
+        for c in &s.children {
+            flatten(c, uri, pos, rel, out);
+        }
+    }
+    if caps.hierarchical_symbols {
+        return DocumentSymbolResponse::Nested(symbols.iter().map(|s| tree(s, pos, rel)).collect());
+    }
+    let mut out = Vec::new();
+    for s in symbols {
+        flatten(s, uri, pos, rel, &mut out);
+    }
+    DocumentSymbolResponse::Flat(out)
+}
+
+pub fn workspace_symbol(
+    root: &Path,
+    pos: &Positions,
+    h: answers::SymbolHit,
+) -> Option<SymbolInformation> {
+    use answers::SymbolKind as Kind;
+    #[allow(deprecated)]
+    Some(SymbolInformation {
+        kind: match h.kind {
+            Kind::Note => SymbolKind::FILE,
+            Kind::Alias => SymbolKind::CONSTANT,
+            Kind::Heading => SymbolKind::STRING,
+            Kind::Tag => SymbolKind::KEY,
+        },
+        tags: None,
+        deprecated: None,
+        location: Location::new(uri(root, &h.path)?, pos.range(&h.path, h.span)),
+        container_name: Some(h.path.to_string()),
+        name: h.name,
+    })
+}
+
+pub fn document_link(
+    root: &Path,
+    pos: &Positions,
+    from: &str,
+    l: answers::DocumentLinkTarget,
+) -> Option<DocumentLink> {
+    let mut target = uri(root, &l.target.path)?;
+    if l.target.span != Span::default() {
+        // VS Code opens `file:…#L12` at line 12.
+        let line = pos.position(&l.target.path, l.target.span.start).line;
+        target = format!("{}#L{}", target.as_str(), line + 1).parse().ok()?;
+    }
+    Some(DocumentLink {
+        range: pos.range(from, l.span),
+        target: Some(target),
+        tooltip: Some(l.target.path.to_string()),
+        data: None,
+    })
+}
+
+fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+/// One problem as an LSP diagnostic (ambiguous links name their candidates).
+pub fn diagnostic(root: &Path, pos: &Positions, p: &Problem) -> Diagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = p
+        .related
+        .iter()
+        .filter_map(|path| {
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(uri(root, path)?, Range::default()),
+                message: format!("candidate: {path}"),
+            })
+        })
+        .collect();
+    Diagnostic {
+        range: pos.range(&p.path, p.span),
+        severity: Some(severity(p.severity)),
+        code: Some(NumberOrString::String(p.code.to_string())),
+        code_description: None,
+        source: Some("carnet".into()),
+        message: p.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}
+
+pub fn full_report(items: Vec<Diagnostic>) -> FullDocumentDiagnosticReport {
+    FullDocumentDiagnosticReport {
+        result_id: None,
+        items,
+    }
+}
+
+pub fn document_diagnostic_report(items: Vec<Diagnostic>) -> DocumentDiagnosticReportResult {
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+        RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: full_report(items),
+        },
+    ))
+}
+
+/// The problems of a vault (grouped by note, as the checker returns them)
+/// as one report per note.
+pub fn workspace_reports(
+    root: &Path,
+    pos: &Positions,
+    problems: &[Problem],
+    cancel: &Cancel,
+) -> Vec<WorkspaceDocumentDiagnosticReport> {
+    let mut by_note: Vec<(&str, Vec<Diagnostic>)> = Vec::new();
+    for p in problems.iter().take_while(|_| !cancel.is_set()) {
+        let d = diagnostic(root, pos, p);
+        match by_note.last_mut() {
+            Some((path, list)) if *path == &*p.path => list.push(d),
+            _ => by_note.push((&p.path, vec![d])),
+        }
+    }
+    by_note
+        .into_iter()
+        .filter_map(|(path, items)| {
+            Some(WorkspaceDocumentDiagnosticReport::Full(
+                WorkspaceFullDocumentDiagnosticReport {
+                    uri: uri(root, path)?,
+                    version: None,
+                    full_document_diagnostic_report: full_report(items),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Completion items in ranking order, each replacing `range`; notes and
+/// attachments carry what `completionItem/resolve` needs for a preview.
+pub fn completion_list(done: answers::Completion, range: Range, root: &Path) -> CompletionResponse {
+    use answers::ItemKind as K;
+    let item = |(i, item): (usize, answers::Item)| CompletionItem {
+        filter_text: Some(match item.kind {
+            // Notes also match on their title, shown in `detail`.
+            K::Note => format!("{} {}", item.label, item.detail),
+            _ => item.label.clone(),
+        }),
+        sort_text: Some(format!("{i:04}")),
+        kind: Some(match item.kind {
+            K::Note | K::Attachment => CompletionItemKind::FILE,
+            K::Alias | K::Block => CompletionItemKind::REFERENCE,
+            K::Heading => CompletionItemKind::TEXT,
+            K::Tag => CompletionItemKind::KEYWORD,
+            K::Missing => CompletionItemKind::FOLDER,
+        }),
+        detail: Some(item.detail),
+        label_details: (item.kind == K::Missing).then(|| CompletionItemLabelDetails {
+            detail: None,
+            description: Some("create".into()),
+        }),
+        text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, item.insert))),
+        data: item.path.map(|p| json!({ "root": root, "path": &*p })),
+        label: item.label,
+        ..Default::default()
+    };
+    CompletionResponse::List(CompletionList {
+        is_incomplete: done.incomplete,
+        items: done.items.into_iter().enumerate().map(item).collect(),
+    })
+}
+
+/// The vault root and note path a completion item carries (see [`completion_list`]).
+pub fn completion_data(item: &CompletionItem) -> Option<(std::path::PathBuf, String)> {
+    let d = item.data.as_ref()?;
+    Some((
+        std::path::PathBuf::from(d.get("root")?.as_str()?),
+        d.get("path")?.as_str()?.to_string(),
+    ))
+}
+
+pub fn folding_range(f: crate::syntax::FoldRange) -> FoldingRange {
+    FoldingRange {
+        start_line: f.start_line,
+        start_character: None,
+        end_line: f.end_line,
+        end_character: None,
+        kind: Some(match f.kind {
+            Fold::FrontMatter => FoldingRangeKind::Comment,
+            Fold::Region | Fold::List | Fold::Code | Fold::Quote => FoldingRangeKind::Region,
+        }),
+        collapsed_text: None,
+    }
+}
+
+/// A chain of byte ranges, innermost first, as nested selection ranges
+/// (the whole text when the chain is empty).
+pub fn selection_range(
+    rope: &Rope,
+    chain: &[std::ops::Range<usize>],
+    enc: Encoding,
+) -> SelectionRange {
+    let mut parent: Option<SelectionRange> = None;
+    for r in chain.iter().rev() {
+        parent = Some(SelectionRange {
+            range: range_in(rope, r.clone(), enc),
+            parent: parent.map(Box::new),
+        });
+    }
+    parent.unwrap_or(SelectionRange {
+        range: range_in(rope, 0..rope.len_bytes(), enc),
+        parent: None,
+    })
+}
+
+/// `RequestFailed` (LSP 3.17): the request was valid but could not be done;
+/// editors show the message.
+pub fn request_failed(e: RenameError) -> Error {
+    Error {
+        code: ErrorCode::ServerError(-32803),
+        message: e.to_string().into(),
+        data: None,
+    }
+}
+
+pub fn not_a_note(uri: &Uri) -> Error {
+    Error::invalid_params(format!("not a note carnet can read: {}", uri.as_str()))
+}
+
+/// Text edits to several files, each versioned for the buffer it was
+/// computed from (`documentChanges`), or as plain `changes`.
+fn text_edits(
+    docs: Vec<(Uri, Option<i32>, Vec<TextEdit>)>,
+    document_changes: bool,
+) -> WorkspaceEdit {
+    if !document_changes {
+        return WorkspaceEdit {
+            changes: Some(docs.into_iter().map(|(u, _, e)| (u, e)).collect()),
+            ..Default::default()
+        };
+    }
+    let ops = docs
+        .into_iter()
+        .map(|(uri, version, edits)| TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
+            edits: edits.into_iter().map(OneOf::Left).collect(),
+        })
+        .collect();
+    WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Edits(ops)),
+        ..Default::default()
+    }
+}
+
+/// A plan as a `WorkspaceEdit`: text edits first (at the files' current
+/// URIs, versioned for open buffers, positioned in the very texts the plan
+/// was computed from), then the file renames.
+pub fn plan_edit(
+    root: &Path,
+    plan: &Plan,
+    texts: &Texts,
+    caps: &ClientCaps,
+) -> Option<WorkspaceEdit> {
+    let mut docs = Vec::new();
+    for (path, edits) in &plan.edits {
+        let rope = texts.rope(path)?;
+        let edits = edits
+            .iter()
+            .map(|e| {
+                TextEdit::new(
+                    range_in(&rope, e.span.range(), caps.encoding),
+                    e.text.clone(),
+                )
+            })
+            .collect();
+        docs.push((uri(root, path)?, texts.version(path), edits));
+    }
+    let edit = text_edits(docs, caps.document_changes);
+    let Some(DocumentChanges::Edits(edits)) = edit.document_changes else {
+        return Some(edit);
+    };
+    let mut ops: Vec<DocumentChangeOperation> = edits
+        .into_iter()
+        .map(DocumentChangeOperation::Edit)
+        .collect();
+    for (old, new) in &plan.moves {
+        ops.push(DocumentChangeOperation::Op(ResourceOp::Rename(
+            RenameFile {
+                old_uri: uri(root, old)?,
+                new_uri: uri(root, new)?,
+                options: Some(RenameFileOptions {
+                    overwrite: Some(false),
+                    ignore_if_exists: Some(false),
+                }),
+                annotation_id: None,
+            },
+        )));
+    }
+    Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(ops)),
+        ..Default::default()
+    })
+}
+
+/// Merges the edits of several vaults' plans (for `willRenameFiles`).
+pub fn merge(edits: Vec<WorkspaceEdit>) -> Option<WorkspaceEdit> {
+    let mut changes = HashMap::new();
+    let mut ops = Vec::new();
+    for e in edits {
+        if let Some(c) = e.changes {
+            changes.extend(c);
+        }
+        if let Some(DocumentChanges::Operations(o)) = e.document_changes {
+            ops.extend(o);
+        }
+    }
+    if !ops.is_empty() {
+        return Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(ops)),
+            ..Default::default()
+        });
+    }
+    (!changes.is_empty()).then(|| WorkspaceEdit {
+        changes: Some(changes),
+        ..Default::default()
+    })
+}
+
+/// A new file holding `text`, never overwriting one.
+fn create_file(target: Uri, text: String) -> WorkspaceEdit {
+    let create = CreateFile {
+        uri: target.clone(),
+        options: Some(CreateFileOptions {
+            overwrite: Some(false),
+            ignore_if_exists: Some(false),
+        }),
+        annotation_id: None,
+    };
+    let fill = TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier {
+            uri: target,
+            version: None,
+        },
+        edits: vec![OneOf::Left(TextEdit::new(Range::default(), text))],
+    };
+    WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(vec![
+            DocumentChangeOperation::Op(ResourceOp::Create(create)),
+            DocumentChangeOperation::Edit(fill),
+        ])),
+        ..Default::default()
+    }
+}
+
+/// A quick fix as a code action, `None` when it cannot be expressed for
+/// this client (the caller has checked that a created file is free).
+pub fn code_action(
+    fix: Fix,
+    diagnostic: &Diagnostic,
+    root: &Path,
+    pos: &Positions,
+    texts: &Texts,
+    caps: &ClientCaps,
+) -> Option<CodeActionOrCommand> {
+    let (title, edit, preferred) = match fix {
+        Fix::Edit {
+            title,
+            path,
+            span,
+            text,
+            preferred,
+        } => {
+            let target = uri(root, &path)?;
+            let edit = TextEdit::new(pos.range(&path, span), text);
+            let docs = vec![(target, texts.version(&path), vec![edit])];
+            (title, text_edits(docs, caps.document_changes), preferred)
+        }
+        Fix::CreateNote { title, path, text } => {
+            if !caps.creates_files() {
+                return None;
+            }
+            (title, create_file(uri(root, &path)?, text), true)
+        }
+        Fix::Rename { title, plan } => (title, plan_edit(root, &plan, texts, caps)?, false),
+    };
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit: Some(edit),
+        is_preferred: preferred.then_some(true),
+        ..Default::default()
+    }))
+}
