@@ -24,7 +24,8 @@
 //! references, definition, completion, edits, rename),
 //! `CARNET_BENCH_LSP_ENCODINGS` (`utf-8` or `utf-16`), `CARNET_BENCH_LSP_REPEAT`
 //! (send N times the requests) and `CARNET_BENCH_WRAP` (a command to start
-//! the server under, e.g. `valgrind --tool=massif`); `tests/bench/profile.sh`
+//! the server under, e.g. `valgrind --tool=massif`), `CARNET_BENCH_BIN` (another
+//! build of carnet, to compare before and after); `tests/bench/profile.sh`
 //! and docs/performance.md show how.
 
 #[path = "../support/lsp.rs"]
@@ -41,7 +42,7 @@ use std::time::{Duration, Instant};
 
 use carnet::answers::{self, At, Location, Part, links_to};
 use carnet::index::Snapshot;
-use measure::{Samples, count_edits, first_location, mb, memory_kib, relative, show};
+use measure::{Samples, count_edits, cpu_per_run, first_location, mb, memory_kib, relative, show};
 use serde_json::{Value, json};
 
 /// What the server sessions are checked against, from the library.
@@ -318,7 +319,12 @@ fn session(root: &Path, e: &Expect, utf8: bool, plan: &Plan) -> Rows {
         let spawn = Instant::now();
         let mut s = start_server(root, utf8, caps.clone(), "warn");
         s.open(&e.hub);
-        let n = references(&mut s, &e.hub).len();
+        // A server that waited for indexing in vain (5 s, on a loaded
+        // machine) answers with what it has: ready is the first complete answer.
+        let mut n = references(&mut s, &e.hub).len();
+        while n < e.hub_count && spawn.elapsed() < Duration::from_secs(60) {
+            n = references(&mut s, &e.hub).len();
+        }
         ready.push(spawn.elapsed());
         assert_eq!(n, e.hub_count, "references of the hub");
         first_rss = memory_kib(s.pid()).map_or(0, |(_, rss)| rss);
@@ -396,16 +402,18 @@ fn session(root: &Path, e: &Expect, utf8: bool, plan: &Plan) -> Rows {
 /// Starts carnet (logging at `level`), under the profiler named by
 /// `CARNET_BENCH_WRAP` if set (e.g. `perf record -g -o server.data`,
 /// `heaptrack -o server`): the memory figures are then the wrapper's.
+/// `CARNET_BENCH_BIN` runs another build of carnet (before and after a change).
 fn start_server(root: &Path, utf8: bool, caps: Value, level: &str) -> client::Lsp {
     let wrap = std::env::var("CARNET_BENCH_WRAP").unwrap_or_default();
+    let bin = std::env::var("CARNET_BENCH_BIN").unwrap_or(env!("CARGO_BIN_EXE_carnet").into());
     let mut words = wrap.split_whitespace();
     let mut cmd = match words.next() {
         Some(program) => {
             let mut cmd = Command::new(program);
-            cmd.args(words).arg(env!("CARGO_BIN_EXE_carnet"));
+            cmd.args(words).arg(&bin);
             cmd
         }
-        None => Command::new(env!("CARGO_BIN_EXE_carnet")),
+        None => Command::new(&bin),
     };
     cmd.arg("--stdio").env("CARNET_LOG", level);
     client::Lsp::initialize_with(client::Lsp::spawn_command(cmd, root, utf8), caps)
@@ -455,6 +463,17 @@ fn references_part(lsp: &mut client::Lsp, root: &Path, e: &Expect, plan: &Plan, 
             mid.len()
         ),
         mid.brief(),
+    ));
+    let pid = lsp.pid();
+    let hub_cpu = cpu_per_run(pid, plan.n(10), || {
+        references(lsp, &e.hub);
+    });
+    let mid_cpu = cpu_per_run(pid, plan.n(100), || {
+        references(lsp, &e.mid);
+    });
+    rows.push((
+        "references: server CPU per request, hub / ~1k".into(),
+        format!("{} / {}", show(hub_cpu), show(mid_cpu)),
     ));
 }
 

@@ -122,6 +122,28 @@ pub fn memory_kib(pid: u32) -> Option<(u64, u64)> {
     Some((field("VmHWM:")?, field("VmRSS:")?))
 }
 
+/// CPU time (user + system) process `pid` has used so far, from
+/// `/proc/<pid>/stat` (in clock ticks of 10 ms): on a shared machine the
+/// server's CPU per request is steadier than wall time.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 here.
+    Some(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
+}
+
+/// Runs `f` `runs` times and returns the CPU time process `pid` spent per run.
+pub fn cpu_per_run(pid: u32, runs: usize, mut f: impl FnMut()) -> Duration {
+    let before = cpu_time(pid).unwrap_or_default();
+    for _ in 0..runs {
+        f();
+    }
+    (cpu_time(pid).unwrap_or_default().saturating_sub(before)) / runs.max(1) as u32
+}
+
 /// `12.3 MB` from kB.
 pub fn mb(kib: u64) -> String {
     format!("{:.1} MB", kib as f64 * 1024.0 / 1e6)

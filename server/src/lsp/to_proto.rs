@@ -50,9 +50,10 @@ pub fn range_in(rope: &Rope, bytes: std::ops::Range<usize>, enc: Encoding) -> Ra
 
 /// Turns byte offsets in notes of one snapshot into LSP positions.
 ///
-/// Line and byte column come from each note's line table. A UTF-16 column
-/// on a line that is not ASCII needs the text: it comes from [`Texts`], once
-/// per note and request.
+/// Line, byte column and the UTF-16 column of every offset the facts name
+/// come from each note's line table. Only a UTF-16 column elsewhere on a
+/// non-ASCII line (inside a link, as a rename edits it) needs the text: it
+/// comes from [`Texts`], once per note and request.
 pub struct Positions<'a> {
     enc: Encoding,
     snapshot: &'a Snapshot,
@@ -74,8 +75,11 @@ impl<'a> Positions<'a> {
         };
         let lines = &note.facts.lines;
         let (line, col8) = lines.line_col(offset);
-        if self.enc == Encoding::Utf8 || lines.is_ascii(line) {
+        if self.enc == Encoding::Utf8 {
             return Position::new(line, col8);
+        }
+        if let Some(col) = lines.utf16_col(offset) {
+            return Position::new(line, col);
         }
         match self.texts.rope(rel) {
             Some(rope) => position_in(&rope, offset as usize, self.enc),
