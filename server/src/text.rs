@@ -125,6 +125,12 @@ impl Lines {
     /// ASCII line, or kept by [`Lines::keep_utf16`].
     pub fn utf16_col(&self, offset: u32) -> Option<u32> {
         let (line, col) = self.line_col(offset);
+        self.utf16_col_at(offset, line, col)
+    }
+
+    /// [`Lines::utf16_col`] for an offset whose line and byte column
+    /// ([`Lines::line_col`]) are known.
+    pub fn utf16_col_at(&self, offset: u32, line: u32, col: u32) -> Option<u32> {
         if self.is_ascii(line) {
             return Some(col);
         }

@@ -19,7 +19,7 @@ use crate::answers::{self, Fix, Plan, RenameError};
 use crate::check::{Problem, Severity};
 use crate::index::Snapshot;
 use crate::syntax::Fold;
-use crate::text::Span;
+use crate::text::{Lines, Span};
 
 /// The LSP position of a byte offset in `rope`, clamped.
 pub fn position_in(rope: &Rope, byte: usize, enc: Encoding) -> Position {
@@ -70,15 +70,31 @@ impl<'a> Positions<'a> {
     }
 
     pub fn position(&self, rel: &str, offset: u32) -> Position {
-        let Some(note) = self.snapshot.note(rel) else {
-            return Position::default(); // An attachment: its start.
-        };
-        let lines = &note.facts.lines;
+        match self.snapshot.note(rel) {
+            Some(note) => self.position_in(rel, &note.facts.lines, offset),
+            None => Position::default(), // An attachment: its start.
+        }
+    }
+
+    pub fn range(&self, rel: &str, span: Span) -> Range {
+        match self.snapshot.note(rel) {
+            Some(note) => self.range_in(rel, &note.facts.lines, span),
+            None => Range::default(),
+        }
+    }
+
+    /// The line table of a note, to convert many offsets of it without
+    /// looking the note up again each time.
+    fn lines(&self, rel: &str) -> Option<&'a Lines> {
+        self.snapshot.note(rel).map(|n| &n.facts.lines)
+    }
+
+    fn position_in(&self, rel: &str, lines: &Lines, offset: u32) -> Position {
         let (line, col8) = lines.line_col(offset);
         if self.enc == Encoding::Utf8 {
             return Position::new(line, col8);
         }
-        if let Some(col) = lines.utf16_col(offset) {
+        if let Some(col) = lines.utf16_col_at(offset, line, col8) {
             return Position::new(line, col);
         }
         match self.texts.rope(rel) {
@@ -87,8 +103,11 @@ impl<'a> Positions<'a> {
         }
     }
 
-    pub fn range(&self, rel: &str, span: Span) -> Range {
-        Range::new(self.position(rel, span.start), self.position(rel, span.end))
+    fn range_in(&self, rel: &str, lines: &Lines, span: Span) -> Range {
+        Range::new(
+            self.position_in(rel, lines, span.start),
+            self.position_in(rel, lines, span.end),
+        )
     }
 }
 
@@ -116,23 +135,28 @@ pub fn locations(
     found: &[answers::Location],
     cancel: &Cancel,
 ) -> Vec<Location> {
-    let mut last: Option<(&str, Uri)> = None;
+    let mut last: Option<(&str, Uri, Option<&Lines>)> = None;
     let mut out = Vec::with_capacity(found.len());
     for l in found {
-        let uri = match &last {
-            Some((path, uri)) if *path == &*l.path => uri.clone(),
-            // A new note may need its text read (UTF-16 columns): stop here
-            // if nobody waits for the answer any more.
+        let (uri, lines) = match &last {
+            Some((path, uri, lines)) if *path == &*l.path => (uri.clone(), *lines),
+            // A new note might need its text read (a UTF-16 column the facts
+            // do not keep): stop here if nobody waits for the answer any more.
             _ if cancel.is_set() => break,
             _ => {
                 let Some(uri) = uri(root, &l.path) else {
                     continue;
                 };
-                last = Some((&l.path, uri.clone()));
-                uri
+                let lines = pos.lines(&l.path);
+                last = Some((&l.path, uri.clone(), lines));
+                (uri, lines)
             }
         };
-        out.push(Location::new(uri, pos.range(&l.path, l.span)));
+        let range = match lines {
+            Some(lines) => pos.range_in(&l.path, lines, l.span),
+            None => Range::default(), // An attachment: its start.
+        };
+        out.push(Location::new(uri, range));
     }
     out
 }
