@@ -214,11 +214,12 @@ pub fn line_start(text: &str, offset: usize) -> usize {
 
 /// UTF-16 length of a string.
 pub fn utf16_len(s: &str) -> u32 {
-    if s.is_ascii() {
-        s.len() as u32
-    } else {
-        s.chars().map(char::len_utf16).sum::<usize>() as u32
-    }
+    // Every byte that starts a character is one unit, and a 4-byte one
+    // (lead byte 0xF0 and above) a second: counted bytewise, without
+    // decoding, which the compiler vectorises.
+    s.bytes()
+        .map(|b| ((b & 0xC0) != 0x80) as u32 + (b >= 0xF0) as u32)
+        .sum()
 }
 
 #[cfg(test)]
@@ -296,6 +297,21 @@ mod tests {
         let mut ascii = Lines::new("a\nb");
         ascii.keep_utf16("a\nb", [0, 1, 2]);
         assert!(ascii.utf16.is_empty());
+    }
+
+    #[test]
+    fn utf16_length_counts_surrogate_pairs() {
+        for s in [
+            "",
+            "ascii",
+            "é",
+            "日本語",
+            "😀",
+            "a😀bé日\u{10FFFF}\u{7FF}\u{800}",
+        ] {
+            let want: usize = s.chars().map(char::len_utf16).sum();
+            assert_eq!(utf16_len(s) as usize, want, "{s:?}");
+        }
     }
 
     #[test]
