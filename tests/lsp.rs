@@ -144,6 +144,39 @@ fn check_references(fixture: &str, declaration: bool) {
 }
 
 #[test]
+fn utf16_reference_positions_come_from_the_facts_not_from_the_file() {
+    // The linking note changes on disk behind the server's back (the client
+    // watches files and says nothing): the positions still describe the
+    // text that was indexed, so none of them came from a read of the file.
+    let fixture = Fixture::parse(
+        r#"
+        //- hub.md
+        # H$0ub
+        //- a.md
+        日本語のテキスト [[hub]] と Café 😀 [[hub#Hub|ü]] ![[hub]]
+                 ^^^^^^^          ^^^^^^^^^^^^^ ^^^^^^^^
+        ascii [[hub]]
+              ^^^^^^^
+        "#,
+    );
+    let v = Vault::from_fixture(&fixture);
+    let watching =
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let mut lsp = Lsp::start_with(v.path(), false, watching);
+    lsp.open("hub.md");
+    let mut params = lsp.at_cursor(&fixture);
+    params["context"] = json!({ "includeDeclaration": false });
+    // The first answer waits for the vault to be indexed.
+    let r = lsp
+        .request("textDocument/references", params.clone())
+        .unwrap();
+    lsp.assert_marks(&fixture, &r);
+    std::fs::write(v.path().join("a.md"), "rewritten\n").unwrap();
+    let r = lsp.request("textDocument/references", params).unwrap();
+    lsp.assert_marks(&fixture, &r);
+}
+
+#[test]
 fn references_of_notes_headings_blocks_and_tags() {
     // On the title: every backlink.
     check_references(

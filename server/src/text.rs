@@ -2,8 +2,10 @@
 //!
 //! Facts carry byte ranges ([`Span`]) and each note keeps a compact line
 //! table ([`Lines`]), so a line and byte column can be found without the
-//! text. Columns in other encodings (UTF-16 for most LSP clients) are
-//! computed at the LSP edge, from the text, only where a line is not ASCII.
+//! text. On an ASCII line the byte column is also the UTF-16 column (what
+//! most LSP clients count); on other lines the table keeps the UTF-16 column
+//! of every offset the facts name ([`Lines::keep_utf16`]), so answers built
+//! from facts need no text in either encoding.
 //! Lines break only on `\n`, `\r\n` and `\r`, as LSP requires; Unicode line
 //! separators are ordinary characters.
 
@@ -33,14 +35,17 @@ impl Span {
     }
 }
 
-/// Where each line of a text starts, and which lines are pure ASCII (where a
-/// byte column is also the UTF-16 column).
+/// Where each line of a text starts, which lines are pure ASCII (where a
+/// byte column is also the UTF-16 column), and the UTF-16 columns of chosen
+/// offsets on the other lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lines {
     starts: Box<[u32]>,
     /// One bit per line, set when the line holds a non-ASCII character.
     non_ascii: Box<[u64]>,
     len: u32,
+    /// Offsets on non-ASCII lines, sorted, each with its UTF-16 column.
+    utf16: Box<[(u32, u32)]>,
 }
 
 impl Lines {
@@ -73,7 +78,65 @@ impl Lines {
             starts: starts.into_boxed_slice(),
             non_ascii: non_ascii.into_boxed_slice(),
             len: bytes.len() as u32,
+            utf16: Box::default(),
         }
+    }
+
+    /// Keeps the UTF-16 column of each of `offsets` (and of the text's end)
+    /// that lies on a non-ASCII line, for [`Lines::utf16_col`]. `text` is
+    /// the text the table was built from; offsets inside a character count
+    /// from its start. About 8 bytes per kept offset.
+    pub fn keep_utf16(&mut self, text: &str, offsets: impl IntoIterator<Item = u32>) {
+        if self.non_ascii.iter().all(|w| *w == 0) {
+            return;
+        }
+        let mut kept: Vec<u32> = offsets
+            .into_iter()
+            .chain([self.len])
+            .map(|o| o.min(self.len))
+            .filter(|&o| !self.is_ascii(self.line_of(o)))
+            .collect();
+        kept.sort_unstable();
+        kept.dedup();
+        // Walk each line once, left to right.
+        let (mut line, mut at, mut units) = (u32::MAX, 0usize, 0u32);
+        let table = kept
+            .into_iter()
+            .map(|o| {
+                let l = self.line_of(o);
+                if l != line {
+                    (line, at, units) = (l, self.line_start(l) as usize, 0);
+                }
+                let mut end = (o as usize).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                if end > at {
+                    units += utf16_len(&text[at..end]);
+                    at = end;
+                }
+                (o, units)
+            })
+            .collect();
+        self.utf16 = table;
+    }
+
+    /// The UTF-16 column of `offset` if it is known without the text: on an
+    /// ASCII line, or kept by [`Lines::keep_utf16`].
+    pub fn utf16_col(&self, offset: u32) -> Option<u32> {
+        let (line, col) = self.line_col(offset);
+        self.utf16_col_at(offset, line, col)
+    }
+
+    /// [`Lines::utf16_col`] for an offset whose line and byte column
+    /// ([`Lines::line_col`]) are known.
+    pub fn utf16_col_at(&self, offset: u32, line: u32, col: u32) -> Option<u32> {
+        if self.is_ascii(line) {
+            return Some(col);
+        }
+        let offset = offset.min(self.len);
+        let i = self.utf16.binary_search_by_key(&offset, |e| e.0).ok()?;
+        Some(self.utf16[i].1)
     }
 
     pub fn count(&self) -> u32 {
@@ -151,11 +214,12 @@ pub fn line_start(text: &str, offset: usize) -> usize {
 
 /// UTF-16 length of a string.
 pub fn utf16_len(s: &str) -> u32 {
-    if s.is_ascii() {
-        s.len() as u32
-    } else {
-        s.chars().map(char::len_utf16).sum::<usize>() as u32
-    }
+    // Every byte that starts a character is one unit, and a 4-byte one
+    // (lead byte 0xF0 and above) a second: counted bytewise, without
+    // decoding, which the compiler vectorises.
+    s.bytes()
+        .map(|b| ((b & 0xC0) != 0x80) as u32 + (b >= 0xF0) as u32)
+        .sum()
 }
 
 #[cfg(test)]
@@ -199,6 +263,55 @@ mod tests {
             .collect();
         let lines = Lines::new(&many);
         assert!(!lines.is_ascii(130) && lines.is_ascii(129) && lines.is_ascii(131));
+    }
+
+    #[test]
+    fn keeps_utf16_columns_of_chosen_offsets_on_non_ascii_lines() {
+        let text = "ascii [[x]]\n日本 [[語]] 😀 é\r\nend é";
+        let mut lines = Lines::new(text);
+        let chosen: Vec<u32> = ["[[x", "[[語", "]] 😀", "😀", " é\r", "é\r", "end", "é"]
+            .iter()
+            .map(|s| text.find(s).unwrap() as u32)
+            .chain([text.find("😀").unwrap() as u32 + 2]) // inside the emoji
+            .collect();
+        lines.keep_utf16(text, chosen.iter().copied());
+        for &o in &chosen {
+            let (line, _) = lines.line_col(o);
+            let start = lines.line_start(line) as usize;
+            let mut end = o as usize;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            assert_eq!(
+                lines.utf16_col(o),
+                Some(utf16_len(&text[start..end])),
+                "at {o}"
+            );
+        }
+        // The text's end is always kept; an offset nobody chose is not known
+        // on a non-ASCII line, and always known on an ASCII one.
+        assert_eq!(lines.utf16_col(text.len() as u32), Some(5));
+        assert_eq!(lines.utf16_col(text.find("本").unwrap() as u32), None);
+        assert_eq!(lines.utf16_col(2), Some(2));
+        // An ASCII text keeps nothing.
+        let mut ascii = Lines::new("a\nb");
+        ascii.keep_utf16("a\nb", [0, 1, 2]);
+        assert!(ascii.utf16.is_empty());
+    }
+
+    #[test]
+    fn utf16_length_counts_surrogate_pairs() {
+        for s in [
+            "",
+            "ascii",
+            "é",
+            "日本語",
+            "😀",
+            "a😀bé日\u{10FFFF}\u{7FF}\u{800}",
+        ] {
+            let want: usize = s.chars().map(char::len_utf16).sum();
+            assert_eq!(utf16_len(s) as usize, want, "{s:?}");
+        }
     }
 
     #[test]

@@ -35,7 +35,8 @@ fn caps() -> Value {
 }
 
 fn main() {
-    let (notes, root) = vaults::server_vault();
+    let (spec, root) = vaults::server_vault();
+    let notes = spec.notes;
     let loaded = carnet::vault::load(&root).expect("index the vault");
     let snap = &loaded.snapshot;
     let mut counts: Vec<(usize, String)> = snap

@@ -68,12 +68,56 @@ pub struct GenStats {
     pub folders: usize,
 }
 
+/// How the prose of a vault is written. [`Style::CLASSIC`] is the original
+/// vault (its output is unchanged by the other modes: their extra random draws
+/// happen only when they are switched on).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Style {
+    /// Accented and CJK words on most lines, and more paragraphs written in
+    /// CJK, as in a personal vault kept in French, German or Chinese: most
+    /// lines then need a real UTF-16 conversion.
+    pub international: bool,
+    /// Paragraphs of 6–20 sentences on one line (never wrapped), as editors
+    /// with soft wrap produce: lines of 0.5–3 KB.
+    pub long_lines: bool,
+    /// Chance that a prose token is an internal link (links per note).
+    pub link_rate: f64,
+    /// Exponent of the Zipf law that picks link targets: lower is flatter
+    /// (a smaller hub and more notes with hundreds of backlinks).
+    pub zipf_s: f64,
+}
+
+impl Style {
+    /// Mostly ASCII text wrapped at 80 columns, ~15 links per note, hub with
+    /// ~14% of all links.
+    pub const CLASSIC: Style = Style {
+        international: false,
+        long_lines: false,
+        link_rate: 0.022,
+        zipf_s: 1.1,
+    };
+    /// The "interconnected" vault of issue #14: non-ASCII prose on most
+    /// lines, long single-line paragraphs, ~19 links per note, and at 10,000
+    /// notes a hub with ~9,000 backlinks and notes with ~1,000.
+    pub const INTERCONNECTED: Style = Style {
+        international: true,
+        long_lines: true,
+        link_rate: 0.023,
+        zipf_s: 0.86,
+    };
+}
+
 /// Writes a vault of `notes` Markdown files into `dir` (created if missing).
 /// Existing files in `dir` are not removed; callers that regenerate a vault
 /// should delete the folder first.
 pub fn generate(dir: &Path, notes: usize, seed: u64) -> io::Result<GenStats> {
+    generate_styled(dir, notes, seed, Style::CLASSIC)
+}
+
+/// [`generate`] with the prose written in `style`.
+pub fn generate_styled(dir: &Path, notes: usize, seed: u64, style: Style) -> io::Result<GenStats> {
     fs::create_dir_all(dir)?;
-    let plan = Plan::new(notes, seed);
+    let plan = Plan::new(notes, seed, style);
     let mut stats = GenStats {
         notes,
         folders: plan.folders.len() - 1,
@@ -613,6 +657,7 @@ struct NotePlan {
 
 struct Plan {
     seed: u64,
+    style: Style,
     folders: Vec<Folder>,
     notes: Vec<NotePlan>,
     /// Zipf cumulative weights by rank, and the note at each rank.
@@ -718,7 +763,7 @@ fn days_in_month(m: usize) -> usize {
 }
 
 impl Plan {
-    fn new(n: usize, seed: u64) -> Plan {
+    fn new(n: usize, seed: u64, style: Style) -> Plan {
         let mut rng = Rng::new(sub_seed(seed, 1));
 
         // Folders.
@@ -913,7 +958,7 @@ impl Plan {
         let mut zipf_cdf = Vec::with_capacity(n);
         let mut total = 0.0f64;
         for k in 1..=n {
-            total += (-1.1 * (k as f64).ln()).exp();
+            total += (-style.zipf_s * (k as f64).ln()).exp();
             zipf_cdf.push(total);
         }
 
@@ -925,6 +970,7 @@ impl Plan {
 
         Plan {
             seed,
+            style,
             folders,
             notes,
             zipf_cdf,
@@ -1136,9 +1182,16 @@ impl<'a> Renderer<'a> {
             } else {
                 None
             };
-            let wrap = self.rng.chance(0.2);
-            let n = self.rng.range(1, 5);
-            if id.is_none() && self.rng.chance(0.03) {
+            let style = self.plan.style;
+            // One draw each whatever the style, so the classic vault keeps its text.
+            let wrap = self.rng.chance(0.2) && !style.long_lines;
+            let n = if style.long_lines {
+                self.rng.range(6, 20)
+            } else {
+                self.rng.range(1, 5)
+            };
+            let cjk = if style.international { 0.2 } else { 0.03 };
+            if id.is_none() && self.rng.chance(cjk) {
                 self.cjk_paragraph();
             } else {
                 self.paragraph(n, wrap, id);
@@ -1178,8 +1231,15 @@ impl<'a> Renderer<'a> {
     /// One prose token into `self.tok` (cleared first).
     fn token(&mut self, allow_pipe: bool) {
         self.tok.clear();
-        let x = self.rng.unit();
-        if x < 0.022 {
+        let rate = self.plan.style.link_rate;
+        let mut x = self.rng.unit();
+        let is_link = x < rate;
+        if !is_link && rate != Style::CLASSIC.link_rate {
+            // The other kinds of token keep their classic shares of the rest.
+            let classic = Style::CLASSIC.link_rate;
+            x = classic + (x - rate) * (1.0 - classic) / (1.0 - rate);
+        }
+        if is_link {
             let tok = std::mem::take(&mut self.tok);
             let saved = std::mem::replace(&mut self.out, tok);
             self.link(allow_pipe, false);
@@ -1217,6 +1277,16 @@ impl<'a> Renderer<'a> {
                 self.rng
                     .pick(&["issue #42", "C# and F#", "#1", "no#tag", "a # b"]),
             );
+        } else if self.plan.style.international {
+            let y = self.rng.unit();
+            let pool = if y < 0.2 {
+                ACCENTED
+            } else if y < 0.3 {
+                CJK
+            } else {
+                WORDS
+            };
+            self.tok.push_str(self.rng.pick(pool));
         } else {
             self.tok.push_str(self.rng.pick(WORDS));
         }

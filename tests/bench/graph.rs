@@ -21,7 +21,8 @@ use serde_json::{Value, json};
 const RUNS: usize = 11;
 
 fn main() {
-    let (notes, root) = vaults::server_vault();
+    let (spec, root) = vaults::server_vault();
+    let notes = spec.notes;
     let snap = carnet::vault::load(&root)
         .expect("index the vault")
         .snapshot;

@@ -1,19 +1,23 @@
 //! Indexing benchmark: `cargo bench -p carnet --bench index`.
 //!
-//! Runs the built binary as `carnet check <vault> --format json` on generated
-//! vaults (see `gen.rs`) and on the real corpora in `../shared/corpora`, and
-//! prints a Markdown table of wall time (median), throughput and peak RSS.
+//! Runs the built binary as `carnet check <vault> --format json --timings` on
+//! generated vaults (see `vaults.rs` and `gen.rs`) and on the real corpora in
+//! `../shared/corpora`, and prints Markdown tables of wall time (median and
+//! spread), throughput, peak RSS, and the time of each phase that `--timings`
+//! reports (median over the timed runs).
 //!
 //! Environment:
-//! * `CARNET_BENCH_SIZES`: comma-separated note counts of the generated vaults
-//!   (default `10000,100000`; empty or `0` for none). Vaults are written to
-//!   `<workspace>/target/bench-vaults/<n>` and reused while their stamp file
-//!   (`.carnet-bench-stamp`) matches `GEN_VERSION`, the seed and the size.
+//! * `CARNET_BENCH_VAULTS`: comma-separated generated vaults (default
+//!   `classic-10000,interconnected-10000,classic-100000,shared-100000`; empty
+//!   or `0` for none). `shared-100000` is ten copies of `classic-10000`, so
+//!   every name is shared by ten notes. Vaults are written to
+//!   `<workspace>/target/bench-vaults/<name>` and reused while their stamp file
+//!   (`.carnet-bench-stamp`) matches `GEN_VERSION`, the seed and the name.
 //! * `CARNET_BENCH_RUNS`: timed runs per vault (default 5, 3 for vaults of
 //!   50,000 notes or more); each vault also gets one untimed warm-up run.
 //! * `CARNET_BENCH_SEED`: generator seed (default `SEED`).
 //! * `CARNET_BENCH_CORPORA=0`: skip the real corpora.
-//! * Free arguments (`cargo bench -p carnet --bench index -- 10000 fr`) keep
+//! * Free arguments (`cargo bench -p carnet --bench index -- 100000 fr`) keep
 //!   only the vaults whose label contains one of them.
 //!
 //! Contract with `carnet check --format json`: the last non-blank stdout line is
@@ -21,11 +25,12 @@
 //! `problems`, `errors`, `warnings`, `bytes`, `elapsed_ms` (missing fields are
 //! shown as `?`). Exit code 0 (clean) and 1 (problems found) are success; any
 //! other exit code, a death by signal or a missing summary line fails the bench.
+//! `--timings` writes `carnet: <root>: <phase>: <ms> ms` lines to stderr.
 
 #[path = "vaults.rs"]
 mod vaults;
 
-use vaults::{SEED, ensure_vault, vaultgen};
+use vaults::{SEED, Spec, vaultgen};
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -51,6 +56,9 @@ struct Vault {
 
 struct Run {
     wall: Duration,
+    /// User + system CPU time of the child: steadier than wall time when
+    /// other work shares the machine.
+    cpu: Duration,
     max_rss_kib: i64,
     exit_code: Option<i32>,
     signal: Option<i32>,
@@ -64,8 +72,16 @@ struct Row {
     summary: Option<String>,
     md_bytes: u64,
     median: Option<Duration>,
+    /// Fastest and slowest timed run.
+    spread: Option<(Duration, Duration)>,
+    /// CPU time (user + system) of each timed run.
+    cpu: Vec<Duration>,
     max_rss_kib: i64,
     runs: usize,
+    /// `--timings` phases in the order printed, with one time (ms) per timed run.
+    phases: Vec<(String, Vec<f64>)>,
+    /// `peak memory so far` after checking links (largest over the runs), kB.
+    peak_after_check_kib: Option<i64>,
     failed: Option<String>,
 }
 
@@ -89,26 +105,28 @@ fn main() {
     let runs_override: Option<usize> = std::env::var("CARNET_BENCH_RUNS")
         .ok()
         .map(|s| s.trim().parse().expect("CARNET_BENCH_RUNS: not a number"));
-    let sizes =
-        parse_sizes(&std::env::var("CARNET_BENCH_SIZES").unwrap_or_else(|_| "10000,100000".into()));
+    let names = std::env::var("CARNET_BENCH_VAULTS").unwrap_or_else(|_| {
+        "classic-10000,interconnected-10000,classic-100000,shared-100000".into()
+    });
 
     let mut vaults = Vec::new();
-    for n in sizes {
-        let label = format!("generated-{n}");
-        if !wanted(&label) {
+    for name in names.split(',').map(str::trim) {
+        if name.is_empty() || name == "0" || !wanted(name) {
             continue;
         }
-        let path = workspace
-            .join("target")
-            .join("bench-vaults")
-            .join(n.to_string());
-        let truth = match ensure_vault(&path, n, seed) {
-            Ok(stats) => stats,
+        let spec = Spec::parse(name).unwrap_or_else(|e| {
+            eprintln!("error: CARNET_BENCH_VAULTS: {e}");
+            std::process::exit(2);
+        });
+        let (truth, path) = match spec.ensure(seed) {
+            Ok(generated) => generated,
             Err(e) => {
-                eprintln!("error: cannot generate {}: {e}", path.display());
+                eprintln!("error: cannot generate {}: {e}", spec.dir().display());
                 std::process::exit(2);
             }
         };
+        let label = spec.name.clone();
+        let n = spec.notes;
         let timed_runs = runs_override.unwrap_or(if n >= 50_000 { 3 } else { 5 });
         vaults.push(Vault {
             label,
@@ -156,9 +174,9 @@ fn main() {
     );
     println!();
     println!(
-        "| vault | notes | MB | links | problems | wall ms (median) | MB/s | peak RSS MB | carnet elapsed_ms | runs |"
+        "| vault | notes | MB | links | problems | wall ms (median) | min–max ms | CPU ms (median) | MB/s | peak RSS MB | carnet elapsed_ms | runs |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut failed = false;
     for r in &rows {
         let s = r.summary.as_deref().unwrap_or("");
@@ -171,14 +189,25 @@ fn main() {
             ),
             None => ("?".into(), "?".into()),
         };
+        let spread = r.spread.map_or("?".into(), |(a, b)| {
+            format!("{:.0}–{:.0}", a.as_secs_f64() * 1e3, b.as_secs_f64() * 1e3)
+        });
+        let cpu: Vec<f64> = r.cpu.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+        let cpu = if cpu.is_empty() {
+            "?".into()
+        } else {
+            format!("{:.0}", median_ms(&cpu))
+        };
         println!(
-            "| {} | {} | {:.1} | {} | {} | {} | {} | {:.1} | {} | {} |",
+            "| {} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} |",
             r.label,
             field(s, "notes"),
             mb,
             field(s, "links"),
             field(s, "problems"),
             wall,
+            spread,
+            cpu,
             mbps,
             r.max_rss_kib as f64 * 1024.0 / 1e6,
             field(s, "elapsed_ms"),
@@ -187,6 +216,47 @@ fn main() {
         if r.failed.is_some() {
             failed = true;
         }
+    }
+
+    println!();
+    println!(
+        "Phases (`--timings`, median ms of the timed runs; problems are printed as they are found, \
+         so \"check links and print\" includes the output; \"exit\" = wall − the phases of the same \
+         run: process start and exit):"
+    );
+    println!();
+    println!(
+        "| vault | walk, read and parse | build index | check links and print | exit | peak RSS after check MB | peak RSS MB |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        let phase = |name: &str| {
+            r.phases
+                .iter()
+                .find(|(p, _)| p == name)
+                .map(|(_, t)| median_ms(t))
+        };
+        let cells: Vec<Option<f64>> = [
+            "walk, read and parse",
+            "build index",
+            "check links and print",
+            "exit",
+        ]
+        .iter()
+        .map(|p| phase(p))
+        .collect();
+        let show = |x: Option<f64>| x.map_or("?".into(), |v| format!("{v:.0}"));
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {:.1} |",
+            r.label,
+            show(cells[0]),
+            show(cells[1]),
+            show(cells[2]),
+            show(cells[3]),
+            r.peak_after_check_kib
+                .map_or("?".into(), |k| format!("{:.1}", k as f64 * 1024.0 / 1e6)),
+            r.max_rss_kib as f64 * 1024.0 / 1e6,
+        );
     }
 
     let generated: Vec<_> = vaults
@@ -235,19 +305,6 @@ fn main() {
     }
 }
 
-fn parse_sizes(s: &str) -> Vec<usize> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(|x| {
-            x.replace('_', "")
-                .parse()
-                .expect("CARNET_BENCH_SIZES: not a list of numbers")
-        })
-        .filter(|&n| n > 0)
-        .collect()
-}
-
 fn md_bytes(dir: &Path) -> u64 {
     let mut total = 0;
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -271,8 +328,12 @@ fn bench_vault(bin: &str, v: &Vault) -> Row {
         summary: None,
         md_bytes: md_bytes(&v.path),
         median: None,
+        spread: None,
+        cpu: Vec::new(),
         max_rss_kib: 0,
         runs: 0,
+        phases: Vec::new(),
+        peak_after_check_kib: None,
         failed: None,
     };
     let mut walls = Vec::new();
@@ -325,11 +386,27 @@ fn bench_vault(bin: &str, v: &Vault) -> Row {
             walls.push(run.wall);
             row.max_rss_kib = row.max_rss_kib.max(run.max_rss_kib);
             row.runs += 1;
+            row.cpu.push(run.cpu);
+            let (mut phases, peak) = parse_timings(&run.stderr_tail);
+            let sum: f64 = phases.iter().map(|(_, ms)| ms).sum();
+            if !phases.is_empty() {
+                phases.push(("exit".into(), run.wall.as_secs_f64() * 1e3 - sum));
+            }
+            for (phase, ms) in phases {
+                match row.phases.iter_mut().find(|(p, _)| *p == phase) {
+                    Some((_, times)) => times.push(ms),
+                    None => row.phases.push((phase, vec![ms])),
+                }
+            }
+            if let Some(kib) = peak {
+                row.peak_after_check_kib = Some(row.peak_after_check_kib.unwrap_or(0).max(kib));
+            }
         }
         row.summary = Some(run.last_line);
     }
     walls.sort();
     row.median = median(&walls);
+    row.spread = walls.first().zip(walls.last()).map(|(a, b)| (*a, *b));
     row
 }
 
@@ -339,6 +416,17 @@ fn median(sorted: &[Duration]) -> Option<Duration> {
         0 => None,
         _ if n % 2 == 1 => Some(sorted[n / 2]),
         _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
+    }
+}
+
+fn median_ms(times: &[f64]) -> f64 {
+    let mut t = times.to_vec();
+    t.sort_by(f64::total_cmp);
+    let n = t.len();
+    if n % 2 == 1 {
+        t[n / 2]
+    } else {
+        (t[n / 2 - 1] + t[n / 2]) / 2.0
     }
 }
 
@@ -356,7 +444,7 @@ fn run_once(bin: &str, vault: &Path) -> io::Result<Run> {
     let mut child = Command::new(bin)
         .arg("check")
         .arg(vault)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--timings"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -454,6 +542,7 @@ fn run_once(bin: &str, vault: &Path) -> io::Result<Run> {
     };
     Ok(Run {
         wall,
+        cpu: timeval(usage.ru_utime) + timeval(usage.ru_stime),
         max_rss_kib: usage.ru_maxrss as i64,
         exit_code,
         signal,
@@ -461,6 +550,35 @@ fn run_once(bin: &str, vault: &Path) -> io::Result<Run> {
         stdout_bytes,
         stderr_tail,
     })
+}
+
+/// The phases (`carnet: <root>: <phase>: <ms> ms`) and the peak memory
+/// (`carnet: <root>: peak memory so far: <n> kB`) that `--timings` printed.
+fn parse_timings(stderr: &str) -> (Vec<(String, f64)>, Option<i64>) {
+    let mut phases = Vec::new();
+    let mut peak = None;
+    for line in stderr.lines() {
+        let Some(rest) = line.strip_prefix("carnet: ") else {
+            continue;
+        };
+        // The root may contain ": ", the phase never does.
+        let mut parts = rest.rsplitn(3, ": ");
+        let (Some(value), Some(phase)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        if phase == "peak memory so far" {
+            peak = value
+                .strip_suffix(" kB")
+                .and_then(|v| v.trim().parse().ok());
+        } else if let Some(ms) = value.strip_suffix(" ms").and_then(|v| v.parse().ok()) {
+            phases.push((phase.to_string(), ms));
+        }
+    }
+    (phases, peak)
+}
+
+fn timeval(t: libc::timeval) -> Duration {
+    Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000)
 }
 
 fn is_blank(s: &[u8]) -> bool {

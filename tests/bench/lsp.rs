@@ -1,235 +1,677 @@
 //! Language-server benchmark: `cargo bench -p carnet --bench lsp`.
 //!
 //! Drives the built binary over stdio, as an editor does, on the generated
-//! 10,000-note vault (`CARNET_BENCH_LSP_NOTES` to change the size) and prints:
+//! `interconnected-10000` vault (non-ASCII prose on most lines, long lines;
+//! `CARNET_BENCH_LSP_VAULT` to change it, see `vaults.rs`), once offering
+//! utf-8 positions and once offering only utf-16 (as VS Code does), and
+//! prints one table with both:
 //! - ready: spawn → initialize → didOpen → first complete `references`
-//!   answer for the vault's hub note (most backlinks);
-//! - `definition` latency on the links of a link-dense note;
-//! - `references` latency on the title of the note closest to 1,000 backlinks;
-//! - didChange → updated backlinks: time from sending a change that adds a
-//!   link to receiving a `references` answer for the target that includes it.
+//!   answer for the vault's hub note (most backlinks), over
+//!   `CARNET_BENCH_READY_RUNS` fresh servers (default 5);
+//! - `references` on the hub (~9,000 backlinks) and on the note closest to
+//!   1,000 backlinks, `definition` on the links of a link-dense note;
+//! - completion after non-ASCII text on the same line;
+//! - didChange → updated backlinks, didChange in a 200 KB note → diagnostics;
+//! - moving the folder closest to 500 notes (`workspace/willRenameFiles`),
+//!   in process (the library's plan) and as a round trip;
+//! - the server's resident memory after the first answer and at the end.
 //!
-//! Latencies are client-side round trips (p50, p95, max). The expected answers
-//! come from carnet's library on the same vault, and every answer is checked.
+//! Latencies are client-side round trips. The expected answers come from
+//! carnet's library on the same vault, and every answer is checked: counts
+//! always, and once per encoding every position of the ~1,000 references.
+//!
+//! For profiling one part: `CARNET_BENCH_LSP_ONLY` (comma-separated: ready,
+//! references, definition, completion, edits, rename),
+//! `CARNET_BENCH_LSP_ENCODINGS` (`utf-8` or `utf-16`), `CARNET_BENCH_LSP_REPEAT`
+//! (send N times the requests) and `CARNET_BENCH_WRAP` (a command to start
+//! the server under, e.g. `valgrind --tool=massif`), `CARNET_BENCH_BIN` (another
+//! build of carnet, to compare before and after); `tests/bench/profile.sh`
+//! and docs/performance.md show how.
 
 #[path = "../support/lsp.rs"]
 mod client;
+#[path = "measure.rs"]
+mod measure;
 #[path = "vaults.rs"]
 mod vaults;
 
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use carnet::answers::{Part, links_to};
-use carnet::text::Lines;
+use carnet::answers::{self, At, Location, Part, links_to};
+use carnet::index::Snapshot;
+use measure::{Samples, count_edits, cpu_per_run, first_location, mb, memory_kib, relative, show};
 use serde_json::{Value, json};
 
-fn main() {
-    let (notes, root) = vaults::server_vault();
+/// What the server sessions are checked against, from the library.
+struct Expect {
+    snap: Snapshot,
+    hub: String,
+    hub_count: usize,
+    mid: String,
+    mid_refs: Vec<Location>,
+    /// A note with many links, and the byte offset inside each of its links
+    /// with the path the library resolves it to.
+    dense: String,
+    dense_links: Vec<(usize, Option<String>)>,
+    /// Non-ASCII prose typed before the cursor in completion requests.
+    prose: String,
+    names: Vec<String>,
+    folder: String,
+    folder_notes: usize,
+    folder_edits: usize,
+}
 
-    // Expected answers, from the library.
-    let loaded = carnet::vault::load(&root).expect("index the vault");
-    let snap = &loaded.snapshot;
+/// One row of the report: a measure and its figure in each encoding.
+type Rows = Vec<(String, String)>;
+
+const RENAME_RUNS: usize = 15;
+
+/// Which parts run, for profiling one of them (`CARNET_BENCH_LSP_ONLY`),
+/// and how many times more requests each part sends (`CARNET_BENCH_LSP_REPEAT`).
+struct Plan {
+    only: Option<String>,
+    repeat: usize,
+    ready_runs: usize,
+}
+
+impl Plan {
+    fn from_env() -> Plan {
+        let number = |var: &str, default: usize| {
+            std::env::var(var)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(default)
+        };
+        Plan {
+            only: std::env::var("CARNET_BENCH_LSP_ONLY").ok(),
+            repeat: number("CARNET_BENCH_LSP_REPEAT", 1).max(1),
+            ready_runs: number("CARNET_BENCH_READY_RUNS", 5).max(1),
+        }
+    }
+
+    /// Whether part `name` (ready, references, definition, completion,
+    /// edits, rename) runs.
+    fn runs(&self, name: &str) -> bool {
+        self.only
+            .as_deref()
+            .is_none_or(|only| only.split(',').any(|o| o.trim() == name))
+    }
+
+    fn n(&self, runs: usize) -> usize {
+        runs * self.repeat
+    }
+}
+
+fn main() {
+    let (spec, root) = vaults::server_vault();
+    let plan = Plan::from_env();
+    let encodings: Vec<bool> = match std::env::var("CARNET_BENCH_LSP_ENCODINGS").as_deref() {
+        Ok("utf-8") => vec![true],
+        Ok("utf-16") => vec![false],
+        _ => vec![true, false],
+    };
+    let expect = expectations(&root);
+    println!("## carnet language-server benchmark\n");
+    println!(
+        "Command: `cargo bench -p carnet --bench lsp` (vault `{}`: {} notes; client-side round trips)\n",
+        spec.name,
+        expect.snap.note_count()
+    );
+    println!(
+        "- hub `{}`: {} backlinks; references note `{}`: {} backlinks; definition note `{}` ({} links)",
+        expect.hub,
+        expect.hub_count,
+        expect.mid,
+        expect.mid_refs.len(),
+        expect.dense,
+        expect.dense_links.len()
+    );
+    println!(
+        "- folder `{}` ({} notes; {} edits); completion typed after {} bytes of non-ASCII prose",
+        expect.folder,
+        expect.folder_notes,
+        expect.folder_edits,
+        expect.prose.len()
+    );
+
+    // The library's plan does not depend on the encoding.
+    let in_process = plan.runs("rename").then(|| {
+        let text_of = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+        let moves = [(
+            expect.folder.clone(),
+            format!("bench-moved/{}", expect.folder),
+        )];
+        Samples::time(plan.n(RENAME_RUNS), || {
+            answers::move_files(&expect.snap, &moves, &text_of).unwrap();
+        })
+    });
+
+    // The library's part of references, without positions or JSON.
+    let in_process_refs = plan.runs("references").then(|| {
+        let hub = Samples::time(plan.n(20), || {
+            std::hint::black_box(links_to(&expect.snap, &expect.hub, Part::Whole));
+        });
+        let mid = Samples::time(plan.n(200), || {
+            std::hint::black_box(links_to(&expect.snap, &expect.mid, Part::Whole));
+        });
+        (hub, mid)
+    });
+
+    let sessions: Vec<Rows> = encodings
+        .iter()
+        .map(|&utf8| session(&root, &expect, utf8, &plan))
+        .collect();
+    let names: Vec<&str> = encodings
+        .iter()
+        .map(|&u| if u { "utf-8" } else { "utf-16" })
+        .collect();
+    println!("\n| measure | {} | target |", names.join(" | "));
+    println!("|---|{}---|", "---|".repeat(names.len()));
+    for (i, (what, _)) in sessions[0].iter().enumerate() {
+        let cells: Vec<&str> = sessions.iter().map(|rows| rows[i].1.as_str()).collect();
+        println!("| {what} | {} | {} |", cells.join(" | "), target(what));
+    }
+    let same = |what: String, samples: &Samples| {
+        let cells: Vec<String> = std::iter::once(samples.brief())
+            .chain((1..names.len()).map(|_| "(same)".to_string()))
+            .collect();
+        println!("| {what} | {} | {} |", cells.join(" | "), target(&what));
+    };
+    if let Some((hub, mid)) = &in_process_refs {
+        same(
+            format!("`links_to` in process: hub ({} runs)", hub.len()),
+            hub,
+        );
+        same(
+            format!("`links_to` in process: ~1k ({} runs)", mid.len()),
+            mid,
+        );
+    }
+    if let Some(in_process) = &in_process {
+        same(
+            format!("folder move in process ({} runs)", in_process.len()),
+            in_process,
+        );
+    }
+}
+
+/// The issue #14 target of a measure (matched on its first words).
+fn target(what: &str) -> &'static str {
+    [
+        ("ready", "≤ 300 ms"),
+        ("references hub", "≤ 30 ms"),
+        ("references ~1k", "≤ 5 ms (p50)"),
+        ("definition", "p95 < 2 ms"),
+        ("completion `[[`", "p95 ≤ 3 ms"),
+        ("didChange → updated", "< 20 ms"),
+        ("200 KB", "< 20 ms of work"),
+        ("folder move in process", "≤ 50 ms"),
+        ("folder move round trip", ""),
+        ("RSS", ""),
+    ]
+    .iter()
+    .find(|(prefix, _)| what.starts_with(prefix))
+    .map_or("", |(_, t)| t)
+}
+
+fn expectations(root: &Path) -> Expect {
+    let snap = carnet::vault::load(root).expect("index the vault").snapshot;
     let mut counts: Vec<(usize, String)> = snap
         .notes()
         .map(|n| {
             (
-                links_to(snap, &n.path, Part::Whole).len(),
+                links_to(&snap, &n.path, Part::Whole).len(),
                 n.path.to_string(),
             )
         })
         .collect();
     counts.sort();
     let (hub_count, hub) = counts.last().cloned().unwrap();
-    let (mid_count, mid) = counts
+    let mid = counts
         .iter()
         .min_by_key(|(c, _)| c.abs_diff(1000))
-        .cloned()
-        .unwrap();
+        .unwrap()
+        .1
+        .clone();
+    let mid_refs = links_to(&snap, &mid, Part::Whole);
     let dense = snap
         .notes()
         .max_by_key(|n| n.facts.links.len())
         .map(|n| n.path.to_string())
         .unwrap();
-    println!("## carnet language-server benchmark\n");
-    println!(
-        "Command: `cargo bench -p carnet --bench lsp` ({notes} generated notes, utf-8 positions, client-side round trips)\n"
-    );
-    println!(
-        "- hub note `{hub}`: {hub_count} backlinks; references note `{mid}`: {mid_count} backlinks; definition note `{dense}`"
-    );
-
-    // Ready: spawn to the first complete references answer for the hub.
-    let spawn = Instant::now();
-    let mut lsp = client::Lsp::start(&root, true);
-    lsp.open(&hub);
-    let refs = references(&mut lsp, &hub);
-    let ready = spawn.elapsed();
-    assert_eq!(refs, hub_count, "references of the hub");
-    println!(
-        "- ready (spawn → first complete references answer for the hub): {:.0} ms",
-        ms(ready)
-    );
-    let again = Instant::now();
-    references(&mut lsp, &hub);
-    println!("- the same hub answer again: {:.0} ms", ms(again.elapsed()));
-
-    // Definition on every link of a link-dense note, round robin.
-    let text = std::fs::read_to_string(root.join(&dense)).unwrap();
-    let lines = Lines::new(&text);
-    let positions: Vec<Value> = snap
-        .note(&dense)
-        .unwrap()
+    let note = snap.note(&dense).unwrap();
+    let dense_links = note
         .facts
         .links
         .iter()
         .map(|l| {
-            let (line, col) = lines.line_col(l.span.start + 2);
-            json!({ "line": line, "character": col })
+            let offset = l.span.start + 2;
+            let (line, _) = note.facts.lines.line_col(offset);
+            let at = At { offset, line };
+            let to = answers::definition(&snap, &dense, at)
+                .and_then(|(_, targets)| targets.first().map(|t| t.path.to_string()));
+            (offset as usize, to)
         })
         .collect();
-    lsp.open(&dense);
-    let uri = lsp.file_uri(&dense);
+    // A long non-ASCII line of the hub, without link or tag syntax.
+    let hub_text = std::fs::read_to_string(root.join(&hub)).unwrap();
+    let line = hub_text
+        .lines()
+        .filter(|l| !l.is_ascii())
+        .max_by_key(|l| l.len())
+        .unwrap_or("Café à Zürich — 会議のメモ、東京で。");
+    let mut prose: String = line
+        .chars()
+        .filter(|c| !"[]#|^`*_>-!".contains(*c))
+        .collect();
+    if let Some((cut, _)) = prose.char_indices().find(|(i, _)| *i >= 400) {
+        prose.truncate(cut);
+    }
+    if prose.is_ascii() {
+        prose.push_str(" — café, 会議のメモ");
+    }
+    let names = counts
+        .iter()
+        .step_by((counts.len() / 50).max(1))
+        .map(|(_, p)| carnet::names::note_stem(p).to_string())
+        .filter(|n| n.chars().count() >= 3)
+        .collect();
+    let (folder, folder_notes) = vaults::folder_near(snap.notes().map(|n| n.path.as_ref()), 500);
+    let moves = [(folder.clone(), format!("bench-moved/{folder}"))];
+    let text_of = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+    let plan = answers::move_files(&snap, &moves, &text_of).unwrap();
+    Expect {
+        snap,
+        hub,
+        hub_count,
+        mid,
+        mid_refs,
+        dense,
+        dense_links,
+        prose,
+        names,
+        folder,
+        folder_notes,
+        folder_edits: plan.edit_count(),
+    }
+}
+
+fn session(root: &Path, e: &Expect, utf8: bool, plan: &Plan) -> Rows {
+    let ready_runs = if plan.runs("ready") {
+        plan.ready_runs
+    } else {
+        1
+    };
+    let encoding = if utf8 { "utf-8" } else { "utf-16" };
+    eprintln!("{encoding}: {ready_runs} fresh servers for ready ...");
+    let mut rows: Rows = Vec::new();
+    let caps = json!({ "workspace": { "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create", "rename", "delete"] } } });
+
+    // Ready: spawn to the first complete references answer for the hub.
+    let mut ready = Vec::new();
+    let mut lsp = None;
+    let mut first_rss = 0;
+    for _ in 0..ready_runs {
+        drop(lsp.take());
+        let spawn = Instant::now();
+        let mut s = start_server(root, utf8, caps.clone(), "warn");
+        s.open(&e.hub);
+        // A server that waited for indexing in vain (5 s, on a loaded
+        // machine) answers with what it has: ready is the first complete answer.
+        let mut n = references(&mut s, &e.hub).len();
+        while n < e.hub_count && spawn.elapsed() < Duration::from_secs(60) {
+            n = references(&mut s, &e.hub).len();
+        }
+        ready.push(spawn.elapsed());
+        assert_eq!(n, e.hub_count, "references of the hub");
+        first_rss = memory_kib(s.pid()).map_or(0, |(_, rss)| rss);
+        lsp = Some(s);
+    }
+    let mut lsp = lsp.unwrap();
+    let negotiated = &lsp.init_result["capabilities"]["positionEncoding"];
+    assert_eq!(negotiated, encoding, "negotiated position encoding");
+    if plan.runs("ready") {
+        rows.push((
+            format!("ready ({} spawns)", ready.len()),
+            Samples::new(ready).brief(),
+        ));
+        let (indexed, answer) = ready_breakdown(root, e, utf8, caps.clone());
+        rows.push((
+            "ready, split (1 spawn): spawn → \"indexed\" log / then the hub answer".into(),
+            format!("{} / {}", show(indexed), show(answer)),
+        ));
+    }
+    if plan.runs("references") {
+        eprintln!("{encoding}: references ...");
+        references_part(&mut lsp, root, e, plan, &mut rows);
+    }
+    if plan.runs("definition") {
+        eprintln!("{encoding}: definition ...");
+        rows.push((
+            format!("definition ({} runs)", plan.n(500)),
+            definition_part(&mut lsp, root, e, plan).brief(),
+        ));
+    }
+    if plan.runs("completion") {
+        eprintln!("{encoding}: completion ...");
+        completion_part(&mut lsp, e, plan, &mut rows);
+    }
+    if plan.runs("edits") {
+        eprintln!("{encoding}: edits ...");
+        rows.push((
+            format!("didChange → updated backlinks ({} runs)", plan.n(100)),
+            edit_then_references(&mut lsp, root, e, plan).brief(),
+        ));
+        let (kb, problems, work) = big_note_diagnostics(&mut lsp, root, e, plan);
+        rows.push((
+            format!("200 KB note ({kb} KB, {problems} problems): didChange → diagnostics, minus 30 ms settle"),
+            work.brief(),
+        ));
+    }
+    if plan.runs("rename") {
+        eprintln!("{encoding}: folder move ...");
+        let files = json!({ "files": [{ "oldUri": lsp.file_uri(&e.folder), "newUri": lsp.file_uri(&format!("bench-moved/{}", e.folder)) }] });
+        let first = lsp
+            .request("workspace/willRenameFiles", files.clone())
+            .unwrap();
+        assert_eq!(count_edits(&first), e.folder_edits, "folder move edits");
+        let round_trip = Samples::time(plan.n(RENAME_RUNS), || {
+            lsp.request("workspace/willRenameFiles", files.clone())
+                .unwrap();
+        });
+        rows.push((
+            format!("folder move round trip ({} runs)", round_trip.len()),
+            round_trip.brief(),
+        ));
+    }
+
+    let (peak, now) = memory_kib(lsp.pid()).unwrap_or_default();
+    rows.push((
+        "RSS after the first answer / at the end / peak".into(),
+        format!("{} / {} / {}", mb(first_rss), mb(now), mb(peak)),
+    ));
+    lsp.shutdown();
+    assert_eq!(lsp.exit(), Some(0));
+    eprintln!("{encoding}: done");
+    rows
+}
+
+/// Starts carnet (logging at `level`), under the profiler named by
+/// `CARNET_BENCH_WRAP` if set (e.g. `perf record -g -o server.data`,
+/// `heaptrack -o server`): the memory figures are then the wrapper's.
+/// `CARNET_BENCH_BIN` runs another build of carnet (before and after a change).
+fn start_server(root: &Path, utf8: bool, caps: Value, level: &str) -> client::Lsp {
+    let wrap = std::env::var("CARNET_BENCH_WRAP").unwrap_or_default();
+    let bin = std::env::var("CARNET_BENCH_BIN").unwrap_or(env!("CARGO_BIN_EXE_carnet").into());
+    let mut words = wrap.split_whitespace();
+    let mut cmd = match words.next() {
+        Some(program) => {
+            let mut cmd = Command::new(program);
+            cmd.args(words).arg(&bin);
+            cmd
+        }
+        None => Command::new(&bin),
+    };
+    cmd.arg("--stdio").env("CARNET_LOG", level);
+    client::Lsp::initialize_with(client::Lsp::spawn_command(cmd, root, utf8), caps)
+}
+
+/// Spawn → the server's "indexed" log message, and from then the first
+/// hub answer: where the time to ready goes.
+fn ready_breakdown(root: &Path, e: &Expect, utf8: bool, caps: Value) -> (Duration, Duration) {
+    let spawn = Instant::now();
+    let mut lsp = start_server(root, utf8, caps, "info");
+    lsp.open(&e.hub);
+    lsp.wait_for("window/logMessage", Duration::from_secs(120), |p| {
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("indexed "))
+    })
+    .expect("the server logs when it has indexed the vault");
+    let indexed = spawn.elapsed();
+    let t = Instant::now();
+    assert_eq!(references(&mut lsp, &e.hub).len(), e.hub_count);
+    (indexed, t.elapsed())
+}
+
+/// References of the hub and of the ~1k note; every position of the ~1k
+/// answer is checked once.
+fn references_part(lsp: &mut client::Lsp, root: &Path, e: &Expect, plan: &Plan, rows: &mut Rows) {
+    let hub = Samples::time(plan.n(20), || {
+        assert_eq!(references(lsp, &e.hub).len(), e.hub_count);
+    });
+    rows.push((
+        format!(
+            "references hub ({} backlinks, {} runs)",
+            e.hub_count,
+            hub.len()
+        ),
+        hub.brief(),
+    ));
+    lsp.open(&e.mid);
+    check_positions(lsp, root, e);
+    let mid = Samples::time(plan.n(200), || {
+        assert_eq!(references(lsp, &e.mid).len(), e.mid_refs.len());
+    });
+    rows.push((
+        format!(
+            "references ~1k ({} backlinks, {} runs)",
+            e.mid_refs.len(),
+            mid.len()
+        ),
+        mid.brief(),
+    ));
+    let pid = lsp.pid();
+    let hub_cpu = cpu_per_run(pid, plan.n(10), || {
+        references(lsp, &e.hub);
+    });
+    let mid_cpu = cpu_per_run(pid, plan.n(100), || {
+        references(lsp, &e.mid);
+    });
+    rows.push((
+        "references: server CPU per request, hub / ~1k".into(),
+        format!("{} / {}", show(hub_cpu), show(mid_cpu)),
+    ));
+}
+
+/// Definition on every link of a link-dense note, round robin; each answer
+/// leads where the library says.
+fn definition_part(lsp: &mut client::Lsp, root: &Path, e: &Expect, plan: &Plan) -> Samples {
+    let text = std::fs::read_to_string(root.join(&e.dense)).unwrap();
+    let uri = lsp.open(&e.dense);
+    let positions: Vec<Value> = e
+        .dense_links
+        .iter()
+        .map(|(offset, _)| lsp.pos(&text, *offset))
+        .collect();
     let mut times = Vec::new();
-    for i in 0..500 {
-        let pos = &positions[i % positions.len()];
+    for i in 0..plan.n(500) {
+        let k = i % positions.len();
         let t = Instant::now();
         let r = lsp
             .request(
                 "textDocument/definition",
-                json!({ "textDocument": { "uri": uri }, "position": pos }),
+                json!({ "textDocument": { "uri": uri }, "position": positions[k] }),
             )
             .unwrap();
         times.push(t.elapsed());
-        std::hint::black_box(r);
+        if i < positions.len() {
+            let got = first_location(&r).and_then(|u| relative(root, &u));
+            assert_eq!(got, e.dense_links[k].1, "definition of link {k}");
+        }
     }
-    report("definition", &mut times);
+    Samples::new(times)
+}
 
-    // References on the title of the ~1,000-backlink note.
-    lsp.open(&mid);
-    let mut times = Vec::new();
-    for _ in 0..200 {
+/// Completion of names, headings and tags after non-ASCII prose on the line.
+fn completion_part(lsp: &mut client::Lsp, e: &Expect, plan: &Plan, rows: &mut Rows) {
+    let scratch = lsp.open_text("bench-scratch.md", "");
+    let mut version = 1;
+    let mut complete = |lsp: &mut client::Lsp, typed: &str| -> (Duration, usize) {
+        version += 1;
+        let text = format!("{} {typed}", e.prose);
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": scratch, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+        let position = lsp.pos(&text, text.len());
         let t = Instant::now();
-        let n = references(&mut lsp, &mid);
-        times.push(t.elapsed());
-        assert_eq!(n, mid_count);
+        let r = lsp
+            .request(
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": scratch }, "position": position }),
+            )
+            .unwrap();
+        (t.elapsed(), r["items"].as_array().map_or(0, Vec::len))
+    };
+    let names = || e.names.iter().cycle().take(plan.n(e.names.len()));
+    for n in 1..=3 {
+        let mut times = Vec::new();
+        for name in names() {
+            let prefix: String = name.chars().take(n).collect();
+            let (t, items) = complete(lsp, &format!("[[{prefix}"));
+            assert!(items > 0, "completions for [[{prefix}");
+            times.push(t);
+        }
+        rows.push((
+            format!("completion `[[` + {n} char ({} runs)", times.len()),
+            Samples::new(times).brief(),
+        ));
     }
-    report(&format!("references ({mid_count} backlinks)"), &mut times);
-
-    // didChange in one note → the target's backlinks include it.
-    // The full path: a bare name may be shared by several notes.
-    let target_name = carnet::names::strip_md(&mid).to_string();
-    let editor = counts
-        .iter()
-        .find(|(c, p)| *c < 5 && *p != mid)
-        .unwrap()
-        .1
-        .clone();
-    let editor_text = std::fs::read_to_string(root.join(&editor)).unwrap();
-    let end = Lines::new(&editor_text);
-    let (last_line, last_col) = end.line_col(editor_text.len() as u32);
-    let euri = lsp.open(&editor);
     let mut times = Vec::new();
-    for i in 0..100 {
+    for name in names() {
+        let (t, _) = complete(lsp, &format!("[[{name}#"));
+        times.push(t);
+    }
+    rows.push((
+        "completion of headings `[[Note#`".into(),
+        Samples::new(times).brief(),
+    ));
+    let mut times = Vec::new();
+    for prefix in ["p", "pr", "a", "ar", "i", "st", "r", "t"]
+        .iter()
+        .cycle()
+        .take(plan.n(50))
+    {
+        let (t, items) = complete(lsp, &format!("#{prefix}"));
+        assert!(items > 0 || prefix.len() > 1);
+        times.push(t);
+    }
+    rows.push(("completion of tags `#`".into(), Samples::new(times).brief()));
+}
+
+/// The references answer at the title of `rel` (line 0, character 0).
+fn references(lsp: &mut client::Lsp, rel: &str) -> Vec<Value> {
+    let uri = lsp.file_uri(rel);
+    let r = lsp
+        .request(
+            "textDocument/references",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 },
+                    "context": { "includeDeclaration": false } }),
+        )
+        .unwrap();
+    r.as_array().cloned().unwrap_or_default()
+}
+
+/// Every location of the ~1k answer is where the library says, in the
+/// negotiated encoding (positions computed here from the note texts).
+fn check_positions(lsp: &mut client::Lsp, root: &Path, e: &Expect) {
+    type Loc = (String, (u64, u64), (u64, u64));
+    let at = |v: &Value| {
+        (
+            v["line"].as_u64().unwrap(),
+            v["character"].as_u64().unwrap(),
+        )
+    };
+    let mut texts = std::collections::HashMap::new();
+    let expected: BTreeSet<Loc> = e
+        .mid_refs
+        .iter()
+        .map(|l| {
+            let text = texts
+                .entry(l.path.to_string())
+                .or_insert_with(|| std::fs::read_to_string(root.join(&*l.path)).unwrap());
+            let start = lsp.pos(text, l.span.start as usize);
+            let end = lsp.pos(text, l.span.end as usize);
+            (l.path.to_string(), at(&start), at(&end))
+        })
+        .collect();
+    let got: BTreeSet<Loc> = references(lsp, &e.mid)
+        .iter()
+        .map(|v| {
+            let path = relative(root, v["uri"].as_str().unwrap()).unwrap();
+            (path, at(&v["range"]["start"]), at(&v["range"]["end"]))
+        })
+        .collect();
+    assert_eq!(got.len(), e.mid_refs.len(), "distinct references");
+    let wrong: Vec<_> = got.symmetric_difference(&expected).take(3).collect();
+    assert!(wrong.is_empty(), "references positions differ: {wrong:?}");
+}
+
+/// didChange in one note → the target's backlinks include it.
+fn edit_then_references(lsp: &mut client::Lsp, root: &Path, e: &Expect, plan: &Plan) -> Samples {
+    // The full path: a bare name may be shared by several notes.
+    let target_name = carnet::names::strip_md(&e.mid).to_string();
+    let editor = e
+        .snap
+        .notes()
+        .map(|n| n.path.to_string())
+        .find(|p| *p != e.mid && *p != e.hub && !e.mid_refs.iter().any(|l| *l.path == **p))
+        .unwrap();
+    let text = std::fs::read_to_string(root.join(&editor)).unwrap();
+    let at = lsp.pos(&text, text.len());
+    let euri = lsp.open(&editor);
+    let before = e.mid_refs.len();
+    let mut times = Vec::new();
+    for i in 0..plan.n(100) {
         let version = 2 + 2 * i;
         let insert = format!(" [[{target_name}]]");
-        let at = json!({ "line": last_line, "character": last_col });
         let t = Instant::now();
         lsp.notify(
             "textDocument/didChange",
             json!({ "textDocument": { "uri": euri, "version": version },
                     "contentChanges": [{ "range": { "start": at, "end": at }, "text": insert }] }),
         );
-        let n = references(&mut lsp, &mid);
+        let n = references(lsp, &e.mid).len();
         times.push(t.elapsed());
-        assert!(n > mid_count, "the new link must be among the backlinks");
-        let after = json!({ "line": last_line, "character": last_col + insert.len() as u32 });
+        assert_eq!(n, before + 1, "the new link must be among the backlinks");
+        let after = json!({ "line": at["line"], "character": at["character"].as_u64().unwrap() + insert.len() as u64 });
         lsp.notify(
             "textDocument/didChange",
             json!({ "textDocument": { "uri": euri, "version": version + 1 },
                     "contentChanges": [{ "range": { "start": at, "end": after }, "text": "" }] }),
         );
     }
-    report("didChange → updated backlinks", &mut times);
+    Samples::new(times)
+}
 
-    // Completion: `[[` + 1, 2, 3 characters of note names, headings, tags.
-    let scratch = lsp.open_text("bench-scratch.md", "");
-    let names: Vec<String> = counts
-        .iter()
-        .step_by((counts.len() / 50).max(1))
-        .map(|(_, p)| carnet::names::note_stem(p).to_string())
-        .filter(|n| n.chars().count() >= 3)
-        .collect();
-    let mut version = 1;
-    let mut complete = |lsp: &mut client::Lsp, text: &str| -> (Duration, usize) {
-        version += 1;
-        lsp.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": scratch, "version": version }, "contentChanges": [{ "text": text }] }),
-        );
-        let character = text.len();
-        let t = Instant::now();
-        let r = lsp
-            .request(
-                "textDocument/completion",
-                json!({ "textDocument": { "uri": scratch },
-                     "position": { "line": 0, "character": character } }),
-            )
-            .unwrap();
-        (t.elapsed(), r["items"].as_array().map_or(0, Vec::len))
-    };
-    for n in 1..=3 {
-        let mut times = Vec::new();
-        for name in &names {
-            let prefix: String = name.chars().take(n).collect();
-            let (t, items) = complete(&mut lsp, &format!("[[{prefix}"));
-            assert!(items > 0, "completions for [[{prefix}");
-            times.push(t);
-        }
-        report(
-            &format!(
-                "completion `[[` + {n} character{}",
-                if n == 1 { "" } else { "s" }
-            ),
-            &mut times,
-        );
-    }
-    let mut times = Vec::new();
-    for name in &names {
-        let (t, _) = complete(&mut lsp, &format!("[[{name}#"));
-        times.push(t);
-    }
-    report("completion of headings `[[Note#`", &mut times);
-    let mut times = Vec::new();
-    for prefix in ["p", "pr", "a", "ar", "i", "st", "r", "t"]
-        .iter()
-        .cycle()
-        .take(50)
-    {
-        let (t, items) = complete(&mut lsp, &format!("text #{prefix}"));
-        assert!(items > 0 || prefix.len() > 1);
-        times.push(t);
-    }
-    report("completion of tags `#`", &mut times);
-
-    // didChange in a 200 KB note → its diagnostics, published.
+/// didChange in a 200 KB note → its diagnostics, published: the note's size
+/// in KB, its problem count and the time of each change minus the settle time.
+fn big_note_diagnostics(
+    lsp: &mut client::Lsp,
+    root: &Path,
+    e: &Expect,
+    plan: &Plan,
+) -> (usize, usize, Samples) {
     let mut big = String::new();
-    for (_, path) in counts.iter().rev() {
+    for n in e.snap.notes() {
         if big.len() >= 200_000 {
             break;
         }
-        big += &std::fs::read_to_string(root.join(path)).unwrap();
+        big += &std::fs::read_to_string(root.join(&*n.path)).unwrap();
         big.push('\n');
     }
     let big_uri = lsp.open_text("bench-200k.md", &big);
-    let first = wait_diagnostics(&mut lsp, &big_uri, None);
-    let lines = Lines::new(&big);
-    let (last_line, last_col) = lines.line_col(big.len() as u32);
-    let at = json!({ "line": last_line, "character": last_col });
+    let first = wait_diagnostics(lsp, &big_uri, None);
+    let at = lsp.pos(&big, big.len());
     let insert = " [[zz no such note]]";
-    let after = json!({ "line": last_line, "character": last_col + insert.len() as u32 });
+    let after = json!({ "line": at["line"], "character": at["character"].as_u64().unwrap() + insert.len() as u64 });
     let mut times = Vec::new();
     let mut expected = first;
-    for i in 0..60 {
+    for i in 0..plan.n(60) {
         let adding = i % 2 == 0;
         let change = if adding {
             json!({ "range": { "start": at, "end": at }, "text": insert })
@@ -242,33 +684,10 @@ fn main() {
             "textDocument/didChange",
             json!({ "textDocument": { "uri": big_uri, "version": 2 + i }, "contentChanges": [change] }),
         );
-        wait_diagnostics(&mut lsp, &big_uri, Some(expected));
-        times.push(t.elapsed());
+        wait_diagnostics(lsp, &big_uri, Some(expected));
+        times.push(t.elapsed().saturating_sub(Duration::from_millis(30)));
     }
-    println!(
-        "- 200 KB note ({} KB, {first} problems): didChange → publishDiagnostics, including the 30 ms settle time:",
-        big.len() / 1000
-    );
-    report("total", &mut times);
-    let mut work: Vec<Duration> = times
-        .iter()
-        .map(|t| t.saturating_sub(Duration::from_millis(30)))
-        .collect();
-    report("work (total − settle)", &mut work);
-    lsp.shutdown();
-    assert_eq!(lsp.exit(), Some(0));
-}
-
-fn references(lsp: &mut client::Lsp, rel: &str) -> usize {
-    let uri = lsp.file_uri(rel);
-    let r = lsp
-        .request(
-            "textDocument/references",
-            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 },
-                    "context": { "includeDeclaration": false } }),
-        )
-        .unwrap();
-    r.as_array().map_or(0, Vec::len)
+    (big.len() / 1000, first, Samples::new(times))
 }
 
 /// Waits for diagnostics of `uri` (with `count` items, if given); returns the count.
@@ -284,20 +703,4 @@ fn wait_diagnostics(lsp: &mut client::Lsp, uri: &str, count: Option<usize>) -> u
         )
         .expect("diagnostics published");
     msg["params"]["diagnostics"].as_array().unwrap().len()
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn report(what: &str, times: &mut [Duration]) {
-    times.sort();
-    let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    println!(
-        "- {what}: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} requests)",
-        ms(pick(0.5)),
-        ms(pick(0.95)),
-        ms(*times.last().unwrap()),
-        times.len()
-    );
 }

@@ -95,7 +95,8 @@ fn report(what: &str, runs: Vec<(Duration, Duration)>, target: &str) {
 }
 
 fn main() {
-    let (notes, source) = vaults::server_vault();
+    let (spec, source) = vaults::server_vault();
+    let notes = spec.notes;
     // Outside this repository: the vault must not be in its git work tree.
     // One per process: other checkouts may run this benchmark at the same time.
     let work = std::env::temp_dir().join(format!("carnet-bench-mv-{notes}-{}", std::process::id()));

@@ -1,7 +1,7 @@
 //! Rename benchmark: `cargo bench -p carnet --bench rename`.
 //!
-//! On the generated 10,000-note vault (`CARNET_BENCH_LSP_NOTES` to change
-//! the size), times computing the edit for:
+//! On the generated `classic-10000` vault (`CARNET_BENCH_RENAME_VAULT` to
+//! change it, see `vaults.rs`), times computing the edit for:
 //! - renaming the note closest to 1,000 backlinks (`textDocument/rename`);
 //! - moving the folder closest to 500 notes (`workspace/willRenameFiles`);
 //! - renaming the tag closest to 2,000 uses (`textDocument/rename`).
@@ -13,19 +13,19 @@
 
 #[path = "../support/lsp.rs"]
 mod client;
+#[path = "measure.rs"]
+mod measure;
 #[path = "vaults.rs"]
 mod vaults;
 
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
-
 use carnet::answers::{self, tag_occurrences};
-use serde_json::{Value, json};
+use measure::{Samples, count_edits};
+use serde_json::json;
 
 const RUNS: usize = 15;
 
 fn main() {
-    let (notes, root) = vaults::server_vault();
+    let (spec, root) = vaults::named_vault("CARNET_BENCH_RENAME_VAULT", "classic-10000");
     let snap = carnet::vault::load(&root)
         .expect("index the vault")
         .snapshot;
@@ -33,19 +33,7 @@ fn main() {
 
     // The note closest to 1,000 backlinks.
     let (backlinks, note) = vaults::note_near_backlinks(&snap, 1000);
-    // The folder closest to 500 notes (all depths).
-    let mut folders: BTreeMap<String, usize> = BTreeMap::new();
-    for n in snap.notes() {
-        let mut p = n.path.as_ref();
-        while let Some((dir, _)) = p.rsplit_once('/') {
-            *folders.entry(dir.to_string()).or_default() += 1;
-            p = dir;
-        }
-    }
-    let (folder, folder_notes) = folders
-        .into_iter()
-        .min_by_key(|(_, c)| c.abs_diff(500))
-        .unwrap();
+    let (folder, folder_notes) = vaults::folder_near(snap.notes().map(|n| n.path.as_ref()), 500);
     // The tag closest to 2,000 uses (nested tags included).
     let mut spellings: Vec<String> = snap.tag_spellings().map(|s| s.to_string()).collect();
     spellings.sort();
@@ -57,7 +45,10 @@ fn main() {
         .unwrap();
 
     println!("## carnet rename benchmark\n");
-    println!("Command: `cargo bench -p carnet --bench rename` ({notes} generated notes)\n");
+    println!(
+        "Command: `cargo bench -p carnet --bench rename` (vault `{}`)\n",
+        spec.name
+    );
     println!(
         "- note `{note}` ({backlinks} backlinks); folder `{folder}` ({folder_notes} notes); tag `#{tag}` ({tag_uses} uses)\n"
     );
@@ -92,13 +83,7 @@ fn main() {
     let mut lsp = client::Lsp::start_with(&root, true, caps);
     let note_uri = lsp.file_uri(&note);
     let rename_note = json!({ "textDocument": { "uri": note_uri }, "position": { "line": 0, "character": 0 }, "newName": "Bench renamed" });
-    let edits = |v: &Value| -> usize {
-        v["documentChanges"].as_array().map_or(0, |ops| {
-            ops.iter()
-                .map(|o| o["edits"].as_array().map_or(0, Vec::len))
-                .sum()
-        })
-    };
+    let edits = count_edits;
     let first = lsp
         .request("textDocument/rename", rename_note.clone())
         .unwrap();
@@ -145,21 +130,6 @@ fn main() {
     assert_eq!(lsp.exit(), Some(0));
 }
 
-fn time(what: &str, mut f: impl FnMut()) {
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    println!(
-        "- {what}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({RUNS} runs)",
-        ms(pick(0.5)),
-        ms(pick(0.95)),
-        ms(*times.last().unwrap())
-    );
+fn time(what: &str, f: impl FnMut()) {
+    println!("- {what}: {}", Samples::time(RUNS, f).full());
 }

@@ -36,6 +36,8 @@ pub struct Lsp {
     early: std::collections::HashMap<i64, Value>,
     /// Server request methods the test answers itself.
     held: Vec<String>,
+    /// How long [`Lsp::response`] waits ([`TIMEOUT`] unless changed).
+    pub timeout: Duration,
 }
 
 /// `file://` URI of a path (spaces and non-ASCII percent-encoded).
@@ -115,6 +117,11 @@ impl Lsp {
         )
     }
 
+    /// Completes the initialize handshake of a spawned server.
+    pub fn initialize_with(lsp: Lsp, extra_caps: Value) -> Lsp {
+        Self::initialize(lsp, extra_caps, Value::Null)
+    }
+
     fn initialize(mut lsp: Lsp, extra_caps: Value, settings: Value) -> Lsp {
         let (root, utf8) = (lsp.root.clone(), lsp.utf8);
         let root = root.as_path();
@@ -150,14 +157,20 @@ impl Lsp {
     }
 
     fn spawn_logging(root: &Path, utf8: bool, level: &str) -> Lsp {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
-            .arg("--stdio")
-            .env("CARNET_LOG", level)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_carnet"));
+        cmd.arg("--stdio").env("CARNET_LOG", level);
+        Self::spawn_command(cmd, root, utf8)
+    }
+
+    /// Spawns any language server (`cmd`, e.g. a peer in a benchmark) on
+    /// `root` without initializing it; [`Lsp::initialize_with`] does that.
+    pub fn spawn_command(mut cmd: Command, root: &Path, utf8: bool) -> Lsp {
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("spawn carnet");
+            .unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -181,6 +194,7 @@ impl Lsp {
             settings: Value::Null,
             early: std::collections::HashMap::new(),
             held: Vec::new(),
+            timeout: TIMEOUT,
         }
     }
 
@@ -212,7 +226,7 @@ impl Lsp {
 
     /// Waits for the response with `id`, keeping everything else in the inbox.
     pub fn response(&mut self, id: i64) -> Result<Value, Value> {
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + self.timeout;
         loop {
             let msg = match self.early.remove(&id) {
                 Some(msg) => msg,

@@ -64,6 +64,10 @@ fn check(
     if roots.is_empty() {
         roots.push(PathBuf::from("."));
     }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let (mut notes, mut links, mut bytes) = (0, 0, 0);
+    let (mut errors, mut warnings, mut infos, mut hints) = (0, 0, 0, 0);
     let mut loaded = Vec::new();
     for root in &roots {
         let vault = match fix {
@@ -75,8 +79,19 @@ fn check(
         };
         let checking = Instant::now();
         let rules = Rules::from_config(&vault.config);
-        let mut problems = Checker::new(&vault.snapshot, &rules).vault(&vault.snapshot);
-        problems.retain(|p| p.severity <= threshold);
+        // Printed as they are found: problems are not all held at once.
+        let checker = Checker::new(&vault.snapshot, &rules);
+        checker.vault_each(&vault.snapshot, |problems| {
+            for p in problems.iter().filter(|p| p.severity <= threshold) {
+                match p.severity {
+                    Severity::Error => errors += 1,
+                    Severity::Warning => warnings += 1,
+                    Severity::Info => infos += 1,
+                    Severity::Hint => hints += 1,
+                }
+                print_problem(&mut out, root, p, format);
+            }
+        });
         if timings {
             for (phase, t) in &vault.timings {
                 eprintln!(
@@ -86,7 +101,7 @@ fn check(
                 );
             }
             eprintln!(
-                "carnet: {}: check links: {:.1} ms",
+                "carnet: {}: check links and print: {:.1} ms",
                 root.display(),
                 checking.elapsed().as_secs_f64() * 1e3
             );
@@ -94,15 +109,6 @@ fn check(
                 eprintln!("carnet: {}: peak memory so far: {peak}", root.display());
             }
         }
-        loaded.push((root, vault, problems));
-    }
-    let elapsed = start.elapsed();
-
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let (mut notes, mut links, mut bytes) = (0, 0, 0);
-    let (mut errors, mut warnings, mut infos, mut hints) = (0, 0, 0, 0);
-    for (root, vault, problems) in &loaded {
         notes += vault.snapshot.note_count();
         links += vault
             .snapshot
@@ -110,16 +116,10 @@ fn check(
             .map(|n| n.facts.links.len())
             .sum::<usize>();
         bytes += vault.bytes;
-        for p in problems {
-            match p.severity {
-                Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
-                Severity::Info => infos += 1,
-                Severity::Hint => hints += 1,
-            }
-            print_problem(&mut out, root, p, format);
-        }
+        loaded.push(vault);
     }
+    let elapsed = start.elapsed();
+
     let secs = elapsed.as_secs_f64();
     let _ = match format {
         Format::Text => {

@@ -242,6 +242,10 @@ pub fn extract(text: &str) -> NoteFacts {
     not_prose.extend(comments);
     scan::block_ids(text, &not_prose, &mut facts.blocks);
     facts.lines = Lines::new(text);
+    if !text.is_ascii() {
+        let offsets = facts.offsets();
+        facts.lines.keep_utf16(text, offsets);
+    }
     facts.links.shrink_to_fit();
     facts.headings.shrink_to_fit();
     facts.tags.shrink_to_fit();

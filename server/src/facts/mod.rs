@@ -64,6 +64,22 @@ impl NoteFacts {
             .any(|c| c.start <= link.span.start && link.span.start < c.end)
     }
 
+    /// Every offset the facts name (ends of links, link targets, headings,
+    /// blocks, tags, the title and front matter, comments): the places
+    /// answers give positions of, whose UTF-16 columns the line table keeps.
+    pub(crate) fn offsets(&self) -> Vec<u32> {
+        let spans = self.links.iter().flat_map(|l| [l.span, l.target_span]);
+        let spans = spans
+            .chain(self.headings.iter().map(|h| h.span))
+            .chain(self.blocks.iter().map(|b| b.span))
+            .chain(self.tags.iter().map(|t| t.span))
+            .chain(self.digit_hashtags.iter().copied())
+            .chain(self.title_span)
+            .chain(self.front_matter)
+            .chain(self.comments.iter().copied());
+        spans.flat_map(|s| [s.start, s.end]).collect()
+    }
+
     /// The byte range of heading `i`'s section (see [`section_end`]).
     pub fn section(&self, i: usize) -> Span {
         let end = section_end(&self.headings, i, |h| h.level);

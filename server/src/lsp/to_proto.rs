@@ -22,7 +22,7 @@ use crate::check::{Problem, Severity};
 use crate::graph::{Graph, export};
 use crate::index::Snapshot;
 use crate::syntax::Fold;
-use crate::text::Span;
+use crate::text::{Lines, Span};
 
 /// The LSP position of a byte offset in `rope`, clamped.
 pub fn position_in(rope: &Rope, byte: usize, enc: Encoding) -> Position {
@@ -53,9 +53,10 @@ pub fn range_in(rope: &Rope, bytes: std::ops::Range<usize>, enc: Encoding) -> Ra
 
 /// Turns byte offsets in notes of one snapshot into LSP positions.
 ///
-/// Line and byte column come from each note's line table. A UTF-16 column
-/// on a line that is not ASCII needs the text: it comes from [`Texts`], once
-/// per note and request.
+/// Line, byte column and the UTF-16 column of every offset the facts name
+/// come from each note's line table. Only a UTF-16 column elsewhere on a
+/// non-ASCII line (inside a link, as a rename edits it) needs the text: it
+/// comes from [`Texts`], once per note and request.
 pub struct Positions<'a> {
     enc: Encoding,
     snapshot: &'a Snapshot,
@@ -72,13 +73,32 @@ impl<'a> Positions<'a> {
     }
 
     pub fn position(&self, rel: &str, offset: u32) -> Position {
-        let Some(note) = self.snapshot.note(rel) else {
-            return Position::default(); // An attachment: its start.
-        };
-        let lines = &note.facts.lines;
+        match self.snapshot.note(rel) {
+            Some(note) => self.position_in(rel, &note.facts.lines, offset),
+            None => Position::default(), // An attachment: its start.
+        }
+    }
+
+    pub fn range(&self, rel: &str, span: Span) -> Range {
+        match self.snapshot.note(rel) {
+            Some(note) => self.range_in(rel, &note.facts.lines, span),
+            None => Range::default(),
+        }
+    }
+
+    /// The line table of a note, to convert many offsets of it without
+    /// looking the note up again each time.
+    fn lines(&self, rel: &str) -> Option<&'a Lines> {
+        self.snapshot.note(rel).map(|n| &n.facts.lines)
+    }
+
+    fn position_in(&self, rel: &str, lines: &Lines, offset: u32) -> Position {
         let (line, col8) = lines.line_col(offset);
-        if self.enc == Encoding::Utf8 || lines.is_ascii(line) {
+        if self.enc == Encoding::Utf8 {
             return Position::new(line, col8);
+        }
+        if let Some(col) = lines.utf16_col_at(offset, line, col8) {
+            return Position::new(line, col);
         }
         match self.texts.rope(rel) {
             Some(rope) => position_in(&rope, offset as usize, self.enc),
@@ -86,8 +106,11 @@ impl<'a> Positions<'a> {
         }
     }
 
-    pub fn range(&self, rel: &str, span: Span) -> Range {
-        Range::new(self.position(rel, span.start), self.position(rel, span.end))
+    fn range_in(&self, rel: &str, lines: &Lines, span: Span) -> Range {
+        Range::new(
+            self.position_in(rel, lines, span.start),
+            self.position_in(rel, lines, span.end),
+        )
     }
 }
 
@@ -127,23 +150,28 @@ pub fn locations(
     found: &[answers::Location],
     cancel: &Cancel,
 ) -> Vec<Location> {
-    let mut last: Option<(&str, Uri)> = None;
+    let mut last: Option<(&str, Uri, Option<&Lines>)> = None;
     let mut out = Vec::with_capacity(found.len());
     for l in found {
-        let uri = match &last {
-            Some((path, uri)) if *path == &*l.path => uri.clone(),
-            // A new note may need its text read (UTF-16 columns): stop here
-            // if nobody waits for the answer any more.
+        let (uri, lines) = match &last {
+            Some((path, uri, lines)) if *path == &*l.path => (uri.clone(), *lines),
+            // A new note might need its text read (a UTF-16 column the facts
+            // do not keep): stop here if nobody waits for the answer any more.
             _ if cancel.is_set() => break,
             _ => {
                 let Some(uri) = uri(root, &l.path) else {
                     continue;
                 };
-                last = Some((&l.path, uri.clone()));
-                uri
+                let lines = pos.lines(&l.path);
+                last = Some((&l.path, uri.clone(), lines));
+                (uri, lines)
             }
         };
-        out.push(Location::new(uri, pos.range(&l.path, l.span)));
+        let range = match lines {
+            Some(lines) => pos.range_in(&l.path, lines, l.span),
+            None => Range::default(), // An attachment: its start.
+        };
+        out.push(Location::new(uri, range));
     }
     out
 }
