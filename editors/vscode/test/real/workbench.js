@@ -272,13 +272,15 @@ class Workbench {
   /**
    * The References view's entries once it has its results, every note
    * expanded: `{ file, text, highlight }`, `file` the note's vault path,
-   * `text` the line as shown and `highlight` the part it marks.
+   * `text` the line as shown and `highlight` the part it marks. Throws
+   * unless every entry the view counts was read.
    */
   async referencesView() {
     const view = this.page.locator('.part.sidebar');
-    await this.until('the References view to show its results', async () =>
-      /\d+ results? in \d+ files?/.test((await view.textContent()) ?? ''),
-    );
+    const total = await this.until('the References view to show its results', async () => {
+      const m = /(\d+) results? in \d+ files?/.exec((await view.textContent()) ?? '');
+      return m && Number(m[1]);
+    });
     // Files come collapsed but the one in the editor: a click expands one.
     for (let i = 0; i < 500; i++) {
       const collapsed = view.locator('.monaco-list-row[aria-level="1"][aria-expanded="false"]');
@@ -287,7 +289,7 @@ class Workbench {
       }
       await collapsed.first().click();
     }
-    return view.evaluate((v) => {
+    const rows = await view.evaluate((v) => {
       const rows = [...v.querySelectorAll('.monaco-list-row')].sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index));
       const out = [];
       let file = null;
@@ -303,6 +305,10 @@ class Workbench {
       }
       return out;
     });
+    if (rows.length !== total) {
+      throw new Error(`the References view counts ${total} results, ${rows.length} were read`);
+    }
+    return rows;
   }
 
   /** The code lens reading `title` in the active editor, once it is drawn. */

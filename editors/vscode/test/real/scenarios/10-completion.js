@@ -15,6 +15,7 @@ module.exports = {
   title: 'completion typed fast and slowly gives one well-formed link that resolves',
   async run({ wb, sc, say }) {
     const { page } = wb;
+    const original = wb.read(sc.source);
     await wb.openNote(sc.source);
     await wb.ready();
     const want = `Also [[${sc.complete_label}]]`;
@@ -74,6 +75,18 @@ module.exports = {
     await wb.until('the completed link to be a document link', () => wb.linkOnCursorLine(sc.complete_label));
     const after = Object.entries(seen).map(([k, n]) => `${n}× ${JSON.stringify(k)}`).join(', ');
     say(`${TRIES} fast tries (after the cursor: ${after}), one before a single "]" and a slow one each wrote ${want}, which resolves`);
+    // Leave the note as it was, on disk too: the lines typed are deleted and
+    // the note saved (closing the window's editors may save them, and the
+    // scenarios after this one count the links in this note).
+    const lines = original.split(/\r\n|\r|\n/);
+    await wb.goTo(lines.length, lines[lines.length - 1].length + 1);
+    await page.keyboard.press('Control+Shift+End');
+    await page.keyboard.press('Delete');
+    await wb.command('File: Save');
+    await wb.until(`${sc.source} back as it was on disk`, () => wb.read(sc.source) === original);
     await wb.closeAll();
+    if (wb.read(sc.source) !== original) {
+      throw new Error(`${sc.source} changed on disk after its editor was closed`);
+    }
   },
 };

@@ -1,11 +1,8 @@
-// NOT RUN YET (run.js runs scenarios/*.js only): after the Explorer rename
-// and its refactoring prompt, the window no longer gives the command
-// palette the keys, and a folder far down the Explorer needs scrolling.
-// Move it back to scenarios/70-explorer.js once explorerRename handles both.
-//
-// Renaming a note and moving a folder in the Explorer updates the links
-// exactly once: carnet's edits are accepted in VS Code's refactoring
-// prompt, and VS Code's own Markdown link updater stays out of the way.
+// Renaming a note and a folder in the Explorer updates the links exactly
+// once: carnet's edits are accepted in VS Code's refactoring prompt, and
+// VS Code's own Markdown link updater stays out of the way. VS Code saves
+// the notes a refactoring edited itself (files.refactoring.autoSave, on by
+// default), so what is checked is what reaches the disk.
 'use strict';
 
 const fs = require('node:fs');
@@ -23,22 +20,42 @@ function problems(sc) {
   return counts;
 }
 
+/** Waits until every line of `lines` reads as it must on disk, and no editor is left unsaved. */
+async function onDisk(wb, lines, moved = {}) {
+  let last;
+  await wb
+    .until('the linking lines on disk', () => {
+      try {
+        wb.expectLines(lines, moved);
+        return true;
+      } catch (err) {
+        last = err;
+        return false;
+      }
+    }, 15000)
+    .catch(() => {
+      throw last;
+    });
+  const dirty = await wb.dirtyTabs();
+  if (dirty.length) {
+    throw new Error(`left unsaved after the move: ${dirty.join(', ')}`);
+  }
+}
+
 module.exports = {
   title: 'renaming a note and a folder in the Explorer updates links exactly once',
   async run({ wb, sc, say }) {
     const e = sc.explorer;
     await wb.explorerRename(e.from, path.basename(e.to));
     await wb.until(`${e.to} on disk`, () => fs.existsSync(wb.abs(e.to)) && !fs.existsSync(wb.abs(e.from)));
-    await wb.saveAll();
-    wb.expectLines(e.backlinks, { [e.from]: e.to });
+    await onDisk(wb, e.backlinks, { [e.from]: e.to });
     say(`${e.from} -> ${e.to}: ${e.backlinks.length} linking lines updated once`);
 
     const before = problems(sc);
     const f = sc.vscode.folder;
     await wb.explorerRename(f.from, path.basename(f.to));
     await wb.until(`${f.to}/ on disk`, () => fs.existsSync(wb.abs(f.to)) && !fs.existsSync(wb.abs(f.from)));
-    await wb.saveAll();
-    wb.expectLines(f.backlinks);
+    await onDisk(wb, f.backlinks);
     const doubled = `${f.to}/${f.to}/`;
     for (const b of f.backlinks) {
       if (wb.read(b.source).includes(doubled)) {
