@@ -442,11 +442,7 @@ pub fn update_syntax(syn: &mut Option<Syntax>, edits: &[SyntaxEdit], rope: &Rope
 }
 
 fn note_from_text(rel: &str, text: &str) -> Note {
-    Note {
-        path: rel.into(),
-        facts: extract(text),
-        bytes: text.len() as u64,
-    }
+    Note::new(rel.into(), extract(text), text.len() as u64)
 }
 
 fn apply(world: &World, job: Job) {

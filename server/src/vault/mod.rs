@@ -234,11 +234,11 @@ fn visit(root: &Path, path: &Path) -> Option<Found> {
         return Some(Found::Attachment(rel));
     }
     Some(match read_note(path) {
-        Ok(text) => Found::Note(Box::new(Note {
-            path: rel.into(),
-            facts: extract(&text),
-            bytes: text.len() as u64,
-        })),
+        Ok(text) => Found::Note(Box::new(Note::new(
+            rel.into(),
+            extract(&text),
+            text.len() as u64,
+        ))),
         Err(reason) => Found::Skipped(Skipped {
             path: path.to_path_buf(),
             reason,

@@ -227,11 +227,7 @@ fn nothing_in_code_or_aliases() {
 #[test]
 fn cached_name_lists_follow_the_vault() {
     use crate::index::Note;
-    let note = |path: &str, text: &str| Note {
-        path: path.into(),
-        facts: crate::facts::extract(text),
-        bytes: 0,
-    };
+    let note = |path: &str, text: &str| Note::new(path.into(), crate::facts::extract(text), 0);
     let snap = Snapshot::from_texts(&[
         ("a.md", "[[Someday]] [[pic.png]]"),
         ("b.md", "---\ntitle: Bee\n---\n"),
@@ -333,11 +329,7 @@ fn a_completed_link_to_every_awkward_name_resolves_to_it() {
                 } else if open.ends_with('<') {
                     written.push_str(">)");
                 }
-                let snap = snap.with_note(crate::index::Note {
-                    path: from.into(),
-                    facts: crate::facts::extract(&written),
-                    bytes: written.len() as u64,
-                });
+                let snap = snap.with_note(crate::index::Note::new(from.into(), crate::facts::extract(&written), written.len() as u64));
                 let note = snap.note(from).unwrap();
                 assert_eq!(note.facts.links.len(), 1, "{written:?} is one link");
                 let resolved = snap.resolve_note(from, &note.facts.links[0]);
