@@ -6,6 +6,7 @@
 //! here does I/O either: where a note's text is needed (hover previews), the
 //! caller passes a function that supplies it.
 
+mod blocks;
 mod complete;
 mod fixes;
 mod rename;
@@ -15,7 +16,8 @@ pub use rename::{
     rename_block, rename_heading, rename_note, rename_tag,
 };
 
-pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
+pub use blocks::add_block_id;
+pub use complete::{AddId, Completion, Item, ItemKind, Options, PathStyle, complete};
 mod symbols;
 
 pub use fixes::{Fix, fixes, fixes_in};

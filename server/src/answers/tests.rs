@@ -257,7 +257,11 @@ fn hover_previews_the_section_and_counts_backlinks() {
 
 #[test]
 fn outline_nests_headings() {
-    let note = Note::new("n.md".into(), extract("# A\n## B\n### C\n## D\n# E\n#### F\n"), 0);
+    let note = Note::new(
+        "n.md".into(),
+        extract("# A\n## B\n### C\n## D\n# E\n#### F\n"),
+        0,
+    );
     let syms = document_symbols(&note);
     let shape: Vec<String> = syms
         .iter()

@@ -7,9 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as Md, TagEnd};
 
-use super::{
-    Heading, Link, LinkKind, NoteFacts, Paragraph, ParagraphKind, Sym, frontmatter, scan,
-};
+use super::{Heading, Link, LinkKind, NoteFacts, Paragraph, ParagraphKind, Sym, frontmatter, scan};
 use crate::text::{Lines, Span};
 
 fn options() -> Options {
@@ -113,14 +111,18 @@ pub fn extract(text: &str) -> NoteFacts {
             }
             Event::Start(Md::BlockQuote(_)) => {
                 if quote_depth == 0 && open_items.is_empty() && footnote_depth == 0 {
-                    facts.paragraphs.push(paragraph(range, ParagraphKind::Quote));
+                    facts
+                        .paragraphs
+                        .push(paragraph(range, ParagraphKind::Quote));
                 }
                 quote_depth += 1;
             }
             Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
             Event::Start(Md::Table(_)) => {
                 if quote_depth == 0 && open_items.is_empty() && footnote_depth == 0 {
-                    facts.paragraphs.push(paragraph(range, ParagraphKind::Table));
+                    facts
+                        .paragraphs
+                        .push(paragraph(range, ParagraphKind::Table));
                 }
                 in_table = true;
             }
@@ -337,7 +339,9 @@ fn finish_paragraphs(text: &str, facts: &mut NoteFacts, comments: &[Range<usize>
         let lone_id = s.strip_prefix('^').is_some_and(|id| {
             !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-        let commented = comments.iter().any(|c| c.contains(&(p.span.start as usize)));
+        let commented = comments
+            .iter()
+            .any(|c| c.contains(&(p.span.start as usize)));
         !s.is_empty() && !lone_id && !commented
     });
 }

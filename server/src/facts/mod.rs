@@ -76,7 +76,10 @@ impl NoteFacts {
         if p.kind.id_on_own_line() {
             // Alone on the next line, or after one blank line.
             let last = self.lines.line_of(p.span.end);
-            let next_block = self.paragraphs.get(i + 1).map_or(u32::MAX, |n| n.span.start);
+            let next_block = self
+                .paragraphs
+                .get(i + 1)
+                .map_or(u32::MAX, |n| n.span.start);
             return self.blocks.iter().position(|b| {
                 let line = self.lines.line_of(b.span.start);
                 (last + 1..=last + 2).contains(&line)

@@ -48,7 +48,15 @@ pub struct Note {
 pub struct Derived {
     /// The text of each of `facts.paragraphs`, whitespace collapsed and cut
     /// to its first characters: what `[[^^` block search scores.
-    pub paragraph_texts: std::sync::OnceLock<Arc<[Box<str>]>>,
+    pub paragraph_texts: std::sync::OnceLock<Arc<ParagraphTexts>>,
+}
+
+/// See [`Derived::paragraph_texts`].
+#[derive(Debug, Default)]
+pub struct ParagraphTexts {
+    pub texts: Box<[Box<str>]>,
+    /// The note's line break (`\n` or `\r\n`), for edits that add lines.
+    pub line_break: &'static str,
 }
 
 impl Note {
@@ -271,7 +279,11 @@ impl Snapshot {
         let notes = files
             .iter()
             .map(|(path, text)| {
-                Note::new((*path).into(), crate::facts::extract(text), text.len() as u64)
+                Note::new(
+                    (*path).into(),
+                    crate::facts::extract(text),
+                    text.len() as u64,
+                )
             })
             .collect();
         Snapshot::build(notes, vec![])

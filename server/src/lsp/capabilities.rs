@@ -113,6 +113,14 @@ fn file_filters() -> FileOperationRegistrationOptions {
     }
 }
 
+/// The commands the server runs (`workspace/executeCommand`).
+pub mod command {
+    /// Writes the fresh `^id` of a block chosen by `[[^^` completion into
+    /// its note: `{ uri, start, end, id }` (the block's byte range).
+    pub const ADD_BLOCK_ID: &str = "carnet.addBlockId";
+    pub const ALL: [&str; 1] = [ADD_BLOCK_ID];
+}
+
 /// The characters after which editors ask for completion.
 const COMPLETION_TRIGGERS: [&str; 6] = ["[", "#", "(", "^", "|", "/"];
 
@@ -159,6 +167,10 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             resolve_provider: Some(false),
         })),
         selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: command::ALL.map(String::from).to_vec(),
+            work_done_progress_options: Default::default(),
+        }),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),

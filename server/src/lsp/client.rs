@@ -92,3 +92,21 @@ pub fn report_indexing(client: &Client, world: &Arc<World>) {
         progress.finish_with_message(format!("{notes} notes")).await;
     });
 }
+
+/// Asks the editor to apply `edit` (what a command computed); a refusal or
+/// failure is logged.
+pub fn apply_edit(client: &Client, world: &Arc<World>, edit: WorkspaceEdit, what: String) {
+    let (client, world) = (client.clone(), world.clone());
+    tokio::spawn(async move {
+        match client.apply_edit(edit).await {
+            Ok(r) if r.applied => world.log.debug(format!("{what}: applied")),
+            Ok(r) => world.log.warn(format!(
+                "{what}: the editor did not apply the edit ({})",
+                r.failure_reason.unwrap_or_default()
+            )),
+            Err(e) => world
+                .log
+                .warn(format!("{what}: workspace/applyEdit failed: {e}")),
+        }
+    });
+}

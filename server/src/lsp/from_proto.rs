@@ -68,6 +68,20 @@ pub fn path_of_str(uri: &str) -> Option<PathBuf> {
 pub fn file_rename(f: &FileRename) -> Option<(PathBuf, PathBuf)> {
     Some((path_of_str(&f.old_uri)?, path_of_str(&f.new_uri)?))
 }
+/// What the `carnet.addBlockId` command carries (see `to_proto`): the note, the block's byte range, the id.
+pub fn add_block_id_args(args: &[serde_json::Value]) -> Option<(Uri, Span, String)> {
+    let a = args.first()?;
+    let n = |k: &str| a.get(k)?.as_u64().and_then(|v| u32::try_from(v).ok());
+    Some((
+        a.get("uri")?.as_str()?.parse().ok()?,
+        Span {
+            start: n("start")?,
+            end: n("end")?,
+        },
+        a.get("id")?.as_str()?.to_string(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

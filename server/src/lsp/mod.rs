@@ -450,6 +450,24 @@ impl LanguageServer for Backend {
             .await
     }
 
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        match params.command.as_str() {
+            capabilities::command::ADD_BLOCK_ID => {
+                let Some((uri, _, id)) = from_proto::add_block_id_args(&params.arguments) else {
+                    return Err(Error::invalid_params("carnet.addBlockId: bad arguments"));
+                };
+                let edit = self
+                    .on_note("addBlockId", &uri, params, request::add_block_id)
+                    .await?;
+                if let Some(edit) = edit {
+                    client::apply_edit(&self.client, &self.world, edit, format!("add ^{id}"));
+                }
+                Ok(None)
+            }
+            other => Err(Error::invalid_params(format!("unknown command {other}"))),
+        }
+    }
+
     async fn selection_range(
         &self,
         params: SelectionRangeParams,

@@ -57,6 +57,7 @@ pub(super) fn notes(
                     insert: format!("{name}{close}"),
                     detail: folder_of(file),
                     path: None,
+                    adds_id: None,
                 });
             }
         }
@@ -100,6 +101,7 @@ pub(super) fn offer_note<'a>(
                 None => folder_of(&entry.path),
             },
             path: Some(entry.path.clone()),
+            adds_id: None,
         });
     }
     for alias in &entry.aliases {
@@ -112,6 +114,7 @@ pub(super) fn offer_note<'a>(
                 insert: format!("{}|{alias}{close}", link_text(snap, &entry.path)),
                 detail: format!("alias of {}", entry.path),
                 path: Some(entry.path.clone()),
+                adds_id: None,
             });
         }
     }
@@ -171,6 +174,7 @@ pub(super) fn missing_names<'a>(
                     if sources.len() == 1 { "note" } else { "notes" }
                 ),
                 path: None,
+                adds_id: None,
             }
         });
     }
@@ -223,6 +227,7 @@ pub(super) fn headings(
                     },
                     detail: format!("{} in {}", "#".repeat(h.level as usize), note.name()),
                     path: Some(note.path.clone()),
+                    adds_id: None,
                 },
             ))
         })
@@ -254,6 +259,7 @@ pub(super) fn aliases(
             insert: format!("{a}{close}"),
             detail: format!("display text for {}", note.name()),
             path: Some(note.path.clone()),
+            adds_id: None,
         })
         .collect()
 }
@@ -278,6 +284,7 @@ pub(super) fn blocks(
             insert: format!("{}{close}", b.id),
             detail: format!("block in {}", note.name()),
             path: Some(note.path.clone()),
+            adds_id: None,
         })
         .collect()
 }
@@ -319,6 +326,7 @@ pub(super) fn md_paths(
                 insert: encode(&rel),
                 detail: note_stem(&path).to_string(),
                 path: (kind == ItemKind::Note).then(|| path.clone()),
+                adds_id: None,
             });
         }
     }
@@ -361,6 +369,7 @@ pub(super) fn tags(
                 insert: spelling.to_string(),
                 detail: format!("{notes} {}", if notes == 1 { "note" } else { "notes" }),
                 path: None,
+                adds_id: None,
             });
         }
     }

@@ -10,6 +10,7 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::fixes::unambiguous_name;
+use super::rename::{Edit, TextOf};
 use crate::facts::{Link, LinkKind};
 use rayon::prelude::*;
 
@@ -20,10 +21,12 @@ use crate::names::{
 };
 use crate::text::Span;
 
+mod across;
 mod candidates;
 mod ranking;
 mod typed;
 
+use across::*;
 use candidates::*;
 use ranking::*;
 use typed::*;
@@ -50,6 +53,40 @@ pub struct Item {
     pub detail: String,
     /// The note the item stands for (for a preview).
     pub path: Option<NotePath>,
+    /// A block chosen by `[[^^` that has no id yet: the edit, in that
+    /// note, that gives it the id the inserted link names.
+    pub adds_id: Option<AddId>,
+}
+
+/// A fresh block id to write into a note (see [`Item::adds_id`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddId {
+    pub path: NotePath,
+    /// The block, as the note's facts have it.
+    pub block: Span,
+    pub id: String,
+    /// The edit that writes it, in that note's text.
+    pub edit: Edit,
+}
+
+/// What completion needs besides the cursor.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    /// At most this many items.
+    pub limit: usize,
+    pub style: PathStyle,
+    /// Other notes' texts, for `[[^^` block search (`None`: no blocks).
+    pub text_of: Option<TextOf<'a>>,
+}
+
+impl Options<'_> {
+    pub fn new(limit: usize, style: PathStyle) -> Options<'static> {
+        Options {
+            limit,
+            style,
+            text_of: None,
+        }
+    }
 }
 
 /// How a completed markdown link writes a path with spaces: `a%20b.md`,
@@ -76,9 +113,9 @@ pub fn complete(
     from: &str,
     text: &str,
     offset: usize,
-    limit: usize,
-    style: PathStyle,
+    options: &Options,
 ) -> Option<Completion> {
+    let Options { limit, style, .. } = *options;
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -132,6 +169,25 @@ pub fn complete(
             )
         }
         Typed::Tag { query, start } => (start, tags(snap, from, offset, query, limit)),
+        Typed::VaultHeading {
+            query,
+            start,
+            closed,
+        } => (
+            start,
+            vault_headings(snap, from, query, close(closed), limit),
+        ),
+        Typed::VaultBlock {
+            query,
+            start,
+            closed,
+        } => match options.text_of {
+            Some(text_of) => (
+                start,
+                vault_blocks(snap, from, offset, query, close(closed), limit, text_of),
+            ),
+            None => (start, (vec![], false)),
+        },
     };
     Some(Completion {
         replace: span(start),

@@ -383,7 +383,8 @@ fn blocks_that_an_id_can_name() {
 
 #[test]
 fn literal_text_is_code_html_and_external_links() {
-    let src = "a `code` <b>x</b> [web](https://x.org) <https://y.org> [[Note]] $m$\n\n```\nfenced\n```\n";
+    let src =
+        "a `code` <b>x</b> [web](https://x.org) <https://y.org> [[Note]] $m$\n\n```\nfenced\n```\n";
     let facts = extract(src);
     let spans: Vec<&str> = facts.literal.iter().map(|s| &src[s.range()]).collect();
     assert_eq!(

@@ -169,12 +169,19 @@ pub fn completion(s: &NoteSnapshot, p: CompletionParams) -> Result<Option<Comple
     const LIMIT: usize = 50;
     let offset = s.offset(p.text_document_position.position);
     let text = s.text();
-    let Some(done) = answers::complete(&s.snapshot, &s.rel, &text, offset, LIMIT, s.path_style)
-    else {
+    let text_of = |rel: &str| s.texts.text(rel);
+    let options = answers::Options {
+        text_of: Some(&text_of),
+        ..answers::Options::new(LIMIT, s.path_style)
+    };
+    let Some(done) = answers::complete(&s.snapshot, &s.rel, &text, offset, &options) else {
         return Ok(None);
     };
     let range = s.range(done.replace.range());
-    Ok(Some(to_proto::completion_list(done, range, &s.root)))
+    let here = |span: crate::text::Span| s.range(span.range());
+    Ok(Some(to_proto::completion_list(
+        done, range, &s.root, &s.rel, &here,
+    )))
 }
 
 pub fn completion_resolve(
@@ -224,6 +231,25 @@ pub fn code_action(s: &NoteSnapshot, p: CodeActionParams) -> Result<Option<CodeA
         }
     }
     Ok(Some(actions))
+}
+
+/// `carnet.addBlockId`: the edit that writes a block's fresh id, planned
+/// again from the snapshot as it is now (the note may have changed since
+/// the completion that chose the block).
+pub fn add_block_id(s: &NoteSnapshot, p: ExecuteCommandParams) -> Result<Option<WorkspaceEdit>> {
+    let Some((_, block, id)) = from_proto::add_block_id_args(&p.arguments) else {
+        return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+            "carnet.addBlockId takes { uri, start, end, id }",
+        ));
+    };
+    let text_of = |rel: &str| s.texts.text(rel);
+    let edit = answers::add_block_id(&s.snapshot, &s.rel, block, &id, &text_of)
+        .map_err(to_proto::failed)?;
+    let plan = Plan {
+        moves: vec![],
+        edits: [(s.rel.as_str().into(), vec![edit])].into(),
+    };
+    Ok(to_proto::plan_edit(&s.root, &plan, &s.texts, &s.caps))
 }
 
 pub fn prepare_rename(
