@@ -9,6 +9,7 @@
 mod blocks;
 mod complete;
 mod fixes;
+mod mentions;
 mod rename;
 
 pub use rename::{
@@ -18,6 +19,7 @@ pub use rename::{
 
 pub use blocks::add_block_id;
 pub use complete::{AddId, Completion, Item, ItemKind, Options, PathStyle, complete};
+pub use mentions::{Mention, link_for, mentions_in, mentions_of_in, unlinked_mentions};
 mod symbols;
 
 pub use fixes::{Fix, fixes, fixes_in};

@@ -181,7 +181,7 @@ pub(super) fn missing_names<'a>(
 }
 
 /// The shortest wiki-link text that resolves to `path`.
-pub(super) fn link_text(snap: &Snapshot, path: &str) -> String {
+pub(crate) fn link_text(snap: &Snapshot, path: &str) -> String {
     unambiguous_name(snap, path, "").unwrap_or_else(|| crate::names::strip_md(path).to_string())
 }
 

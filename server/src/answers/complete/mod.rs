@@ -27,6 +27,7 @@ mod ranking;
 mod typed;
 
 use across::*;
+pub(crate) use candidates::link_text as link_text_of;
 use candidates::*;
 use ranking::*;
 use typed::*;
