@@ -250,8 +250,8 @@ pub fn unlinked_mentions(
 /// Mentions of any note in `range` of the note at `from` (whose current
 /// text is `text`): what the "Link to" quick fixes act on.
 pub fn mentions_in(snap: &Snapshot, from: &str, text: &str, range: Span) -> Vec<Mention> {
-    let Some(note) = snap.note(from) else {
-        return vec![];
+    let Some(note) = snap.note(from).filter(|n| n.bytes == text.len() as u64) else {
+        return vec![]; // the index is behind the buffer
     };
     // The lines of the range: a mention under the cursor is on its line.
     let start = crate::text::line_start(text, (range.start as usize).min(text.len()));

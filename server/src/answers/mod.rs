@@ -10,6 +10,7 @@ mod blocks;
 mod complete;
 mod fixes;
 mod mentions;
+mod refactor;
 mod rename;
 
 pub use rename::{
@@ -20,6 +21,7 @@ pub use rename::{
 pub use blocks::add_block_id;
 pub use complete::{AddId, Completion, Item, ItemKind, Options, PathStyle, complete};
 pub use mentions::{Mention, link_for, mentions_in, mentions_of_in, unlinked_mentions};
+pub use refactor::{Refactor, RefactorKind, TOC_END, TOC_START, refactors};
 mod symbols;
 
 pub use fixes::{Fix, fixes, fixes_in};

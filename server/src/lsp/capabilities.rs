@@ -118,7 +118,9 @@ pub mod command {
     /// Writes the fresh `^id` of a block chosen by `[[^^` completion into
     /// its note: `{ uri, start, end, id }` (the block's byte range).
     pub const ADD_BLOCK_ID: &str = "carnet.addBlockId";
-    pub const ALL: [&str; 1] = [ADD_BLOCK_ID];
+    /// The unlinked mentions of a note, as locations: `{ uri }`.
+    pub const UNLINKED_MENTIONS: &str = "carnet.unlinkedMentions";
+    pub const ALL: [&str; 2] = [ADD_BLOCK_ID, UNLINKED_MENTIONS];
 }
 
 /// The characters after which editors ask for completion.
@@ -162,7 +164,12 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             ..Default::default()
         }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR_EXTRACT,
+                CodeActionKind::REFACTOR_INLINE,
+                CodeActionKind::REFACTOR_REWRITE,
+            ]),
             work_done_progress_options: Default::default(),
             resolve_provider: Some(false),
         })),

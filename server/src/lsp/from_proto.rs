@@ -68,6 +68,11 @@ pub fn path_of_str(uri: &str) -> Option<PathBuf> {
 pub fn file_rename(f: &FileRename) -> Option<(PathBuf, PathBuf)> {
     Some((path_of_str(&f.old_uri)?, path_of_str(&f.new_uri)?))
 }
+/// The `uri` a command's first argument names.
+pub fn command_uri(args: &[serde_json::Value]) -> Option<Uri> {
+    args.first()?.get("uri")?.as_str()?.parse().ok()
+}
+
 /// What the `carnet.addBlockId` command carries (see `to_proto`): the note, the block's byte range, the id.
 pub fn add_block_id_args(args: &[serde_json::Value]) -> Option<(Uri, Span, String)> {
     let a = args.first()?;

@@ -464,6 +464,17 @@ impl LanguageServer for Backend {
                 }
                 Ok(None)
             }
+            capabilities::command::UNLINKED_MENTIONS => {
+                let Some(uri) = from_proto::command_uri(&params.arguments) else {
+                    return Err(Error::invalid_params(
+                        "carnet.unlinkedMentions takes { uri }",
+                    ));
+                };
+                let found = self
+                    .on_note("unlinkedMentions", &uri, params, request::unlinked_mentions)
+                    .await?;
+                Ok(Some(serde_json::to_value(found).unwrap_or_default()))
+            }
             other => Err(Error::invalid_params(format!("unknown command {other}"))),
         }
     }

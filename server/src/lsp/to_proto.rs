@@ -527,15 +527,20 @@ fn text_edits(
     }
 }
 
-/// A plan as a `WorkspaceEdit`: text edits first (at the files' current
-/// URIs, versioned for open buffers, positioned in the very texts the plan
-/// was computed from), then the file renames.
+/// A plan as a `WorkspaceEdit`: new notes first (created, never over a
+/// file, then filled), then the text edits (at the files' current URIs,
+/// versioned for open buffers, positioned in the very texts the plan was
+/// computed from), then the file renames. `None` when the client cannot
+/// take it (a new note without file operations).
 pub fn plan_edit(
     root: &Path,
     plan: &Plan,
     texts: &Texts,
     caps: &ClientCaps,
 ) -> Option<WorkspaceEdit> {
+    if !plan.creates.is_empty() && !caps.creates_files() {
+        return None;
+    }
     let mut docs = Vec::new();
     for (path, edits) in &plan.edits {
         let rope = texts.rope(path)?;
@@ -554,10 +559,15 @@ pub fn plan_edit(
     let Some(DocumentChanges::Edits(edits)) = edit.document_changes else {
         return Some(edit);
     };
-    let mut ops: Vec<DocumentChangeOperation> = edits
-        .into_iter()
-        .map(DocumentChangeOperation::Edit)
-        .collect();
+    let mut ops: Vec<DocumentChangeOperation> = Vec::new();
+    for (path, text) in &plan.creates {
+        if let Some(DocumentChanges::Operations(create)) =
+            create_file(uri(root, path)?, text.clone()).document_changes
+        {
+            ops.extend(create);
+        }
+    }
+    ops.extend(edits.into_iter().map(DocumentChangeOperation::Edit));
     for (old, new) in &plan.moves {
         ops.push(DocumentChangeOperation::Op(ResourceOp::Rename(
             RenameFile {
@@ -664,6 +674,23 @@ pub fn code_action(
         diagnostics: Some(vec![diagnostic.clone()]),
         edit: Some(edit),
         is_preferred: preferred.then_some(true),
+        ..Default::default()
+    }))
+}
+
+/// A code action that applies a plan (no diagnostic: refactors, links).
+pub fn edit_action(
+    title: String,
+    kind: CodeActionKind,
+    root: &Path,
+    plan: &Plan,
+    texts: &Texts,
+    caps: &ClientCaps,
+) -> Option<CodeActionOrCommand> {
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(kind),
+        edit: Some(plan_edit(root, plan, texts, caps)?),
         ..Default::default()
     }))
 }

@@ -230,7 +230,71 @@ pub fn code_action(s: &NoteSnapshot, p: CodeActionParams) -> Result<Option<CodeA
             ));
         }
     }
+    actions.extend(mention_actions(s, range));
+    actions.extend(refactor_actions(s, range));
     Ok(Some(actions))
+}
+
+/// "Link to Note" on a plain-text mention, and "Link all mentions of Note
+/// in this note".
+fn mention_actions(s: &NoteSnapshot, range: crate::text::Span) -> Vec<CodeActionOrCommand> {
+    let text = s.text();
+    let mut out = Vec::new();
+    for m in answers::mentions_in(&s.snapshot, &s.rel, &text, range) {
+        let name = crate::names::note_stem(&m.target);
+        let one = answers::link_for(&s.snapshot, &m);
+        out.extend(to_proto::edit_action(
+            format!("Link to {name}"),
+            CodeActionKind::QUICKFIX,
+            &s.root,
+            &one_note(&s.rel, vec![one]),
+            &s.texts,
+            &s.caps,
+        ));
+        let all = answers::mentions_of_in(&s.snapshot, &m.target, &s.rel, &text);
+        if all.len() > 1 {
+            let edits = all
+                .iter()
+                .map(|m| answers::link_for(&s.snapshot, m))
+                .collect();
+            out.extend(to_proto::edit_action(
+                format!("Link all {} mentions of {name} in this note", all.len()),
+                CodeActionKind::QUICKFIX,
+                &s.root,
+                &one_note(&s.rel, edits),
+                &s.texts,
+                &s.caps,
+            ));
+        }
+    }
+    out
+}
+
+/// Extract, inline and table of contents.
+fn refactor_actions(s: &NoteSnapshot, range: crate::text::Span) -> Vec<CodeActionOrCommand> {
+    let text_of = |rel: &str| s.texts.text(rel);
+    // A new note never goes where a file is, indexed or not.
+    let free = |rel: &str| !vault::occupied(&s.root.join(rel));
+    let found = answers::refactors(&s.snapshot, &s.rel, &s.text(), range, &text_of, &free);
+    found
+        .into_iter()
+        .filter_map(|r| {
+            let kind = match r.kind {
+                answers::RefactorKind::Extract => CodeActionKind::REFACTOR_EXTRACT,
+                answers::RefactorKind::Inline => CodeActionKind::REFACTOR_INLINE,
+                answers::RefactorKind::Rewrite => CodeActionKind::REFACTOR_REWRITE,
+            };
+            to_proto::edit_action(r.title, kind, &s.root, &r.plan, &s.texts, &s.caps)
+        })
+        .collect()
+}
+
+/// A plan that edits one note.
+fn one_note(rel: &str, edits: Vec<answers::Edit>) -> Plan {
+    Plan {
+        edits: [(rel.into(), edits)].into(),
+        ..Plan::default()
+    }
 }
 
 /// `carnet.addBlockId`: the edit that writes a block's fresh id, planned
@@ -245,11 +309,20 @@ pub fn add_block_id(s: &NoteSnapshot, p: ExecuteCommandParams) -> Result<Option<
     let text_of = |rel: &str| s.texts.text(rel);
     let edit = answers::add_block_id(&s.snapshot, &s.rel, block, &id, &text_of)
         .map_err(to_proto::failed)?;
-    let plan = Plan {
-        moves: vec![],
-        edits: [(s.rel.as_str().into(), vec![edit])].into(),
-    };
-    Ok(to_proto::plan_edit(&s.root, &plan, &s.texts, &s.caps))
+    Ok(to_proto::plan_edit(
+        &s.root,
+        &one_note(&s.rel, vec![edit]),
+        &s.texts,
+        &s.caps,
+    ))
+}
+
+/// `carnet.unlinkedMentions`: where the note is named in plain text.
+pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Vec<Location>> {
+    let text_of = |rel: &str| s.texts.text(rel);
+    let found = answers::unlinked_mentions(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set());
+    let at: Vec<answers::Location> = found.into_iter().map(|m| m.at).collect();
+    Ok(to_proto::locations(&s.root, &s.positions(), &at, &s.cancel))
 }
 
 pub fn prepare_rename(
