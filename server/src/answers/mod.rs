@@ -8,6 +8,7 @@
 
 mod blocks;
 mod complete;
+pub mod daily;
 mod fixes;
 mod mentions;
 mod refactor;

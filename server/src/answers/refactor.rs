@@ -226,12 +226,21 @@ fn toc(snap: &Snapshot, from: &str, text: &str, cursor: u32) -> Option<Refactor>
             },
         ),
         None => {
-            let at = crate::text::line_start(text, (cursor as usize).min(text.len())) as u32;
+            let at = crate::text::line_start(text, (cursor as usize).min(text.len()));
+            // A blank line after the table: the one at the cursor, or a new one.
+            let blank = crate::text::lines(&text[at..])
+                .next()
+                .is_none_or(|l| l.text.trim().is_empty());
+            let after = if blank {
+                nl.to_string()
+            } else {
+                format!("{nl}{nl}")
+            };
             (
                 "Insert table of contents",
                 Edit {
-                    span: Span { start: at, end: at },
-                    text: format!("{block}{nl}{nl}"),
+                    span: Span::new(at..at),
+                    text: format!("{block}{after}"),
                 },
             )
         }

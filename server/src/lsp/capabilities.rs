@@ -36,6 +36,8 @@ pub struct ClientCaps {
     pub rename_files: bool,
     /// The client answers `workspace/configuration`.
     pub configuration: bool,
+    /// The client opens documents the server asks it to show.
+    pub show_document: bool,
 }
 
 impl ClientCaps {
@@ -78,6 +80,11 @@ impl ClientCaps {
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+            show_document: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
             // Resource operations exist only inside `documentChanges`, so a
             // client listing any (Neovim, which omits `documentChanges`)
             // applies them.
@@ -120,7 +127,9 @@ pub mod command {
     pub const ADD_BLOCK_ID: &str = "carnet.addBlockId";
     /// The unlinked mentions of a note, as locations: `{ uri }`.
     pub const UNLINKED_MENTIONS: &str = "carnet.unlinkedMentions";
-    pub const ALL: [&str; 2] = [ADD_BLOCK_ID, UNLINKED_MENTIONS];
+    /// Opens (creating it if needed) the daily note of a day: `{ date, uri }`.
+    pub const OPEN_DAILY_NOTE: &str = "carnet.openDailyNote";
+    pub const ALL: [&str; 3] = [ADD_BLOCK_ID, UNLINKED_MENTIONS, OPEN_DAILY_NOTE];
 }
 
 /// The characters after which editors ask for completion.

@@ -110,3 +110,23 @@ pub fn apply_edit(client: &Client, world: &Arc<World>, edit: WorkspaceEdit, what
         }
     });
 }
+
+/// Asks the editor to open `uri` and focus it.
+pub fn show_document(client: &Client, world: &Arc<World>, uri: Uri) {
+    let (client, world) = (client.clone(), world.clone());
+    tokio::spawn(async move {
+        let params = ShowDocumentParams {
+            uri: uri.clone(),
+            external: Some(false),
+            take_focus: Some(true),
+            selection: None,
+        };
+        match client.show_document(params).await {
+            Ok(true) => {}
+            Ok(false) => world
+                .log
+                .warn(format!("the editor did not open {}", uri.as_str())),
+            Err(e) => world.log.warn(format!("window/showDocument failed: {e}")),
+        }
+    });
+}

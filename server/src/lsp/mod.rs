@@ -475,6 +475,15 @@ impl LanguageServer for Backend {
                     .await?;
                 Ok(Some(serde_json::to_value(found).unwrap_or_default()))
             }
+            capabilities::command::OPEN_DAILY_NOTE => {
+                let uri = self
+                    .on_workspace("openDailyNote", params, request::open_daily_note)
+                    .await?;
+                if self.world.caps().show_document {
+                    client::show_document(&self.client, &self.world, uri.clone());
+                }
+                Ok(Some(serde_json::json!(uri.as_str())))
+            }
             other => Err(Error::invalid_params(format!("unknown command {other}"))),
         }
     }

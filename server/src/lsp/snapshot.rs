@@ -18,6 +18,7 @@ use super::capabilities::{ClientCaps, Encoding};
 use super::to_proto::Positions;
 use super::world::World;
 use super::{from_proto, to_proto};
+use crate::answers::daily::DailyNotes;
 use crate::answers::{At, PathStyle};
 use crate::check::Rules;
 use crate::index::Snapshot;
@@ -107,6 +108,7 @@ pub struct NoteSnapshot {
     pub caps: Arc<ClientCaps>,
     pub rules: Arc<Rules>,
     pub filter: Option<Arc<Filter>>,
+    pub daily: Arc<DailyNotes>,
     pub path_style: PathStyle,
     pub texts: Texts,
     pub cancel: Cancel,
@@ -119,6 +121,9 @@ pub struct VaultView {
     pub root: PathBuf,
     pub snapshot: Snapshot,
     pub rules: Arc<Rules>,
+    pub daily: Arc<DailyNotes>,
+    /// A stand-in vault for notes outside every workspace folder.
+    pub adhoc: bool,
     pub texts: Texts,
 }
 
@@ -153,6 +158,7 @@ impl NoteSnapshot {
             caps: world.caps(),
             rules: world.with_editor_levels(vault.rules.clone()),
             filter: vault.filter.clone(),
+            daily: vault.daily.clone(),
             path_style: world.path_style(),
             cancel,
             world: world.clone(),
@@ -208,4 +214,10 @@ impl WorkspaceSnapshot {
     pub fn positions<'a>(&self, v: &'a VaultView) -> Positions<'a> {
         Positions::new(self.caps.encoding, &v.snapshot, &v.texts)
     }
+}
+
+/// Today, and the time of day (hours, minutes), where the editor runs.
+pub fn now() -> (jiff::civil::Date, (i8, i8)) {
+    let now = jiff::ZonedDateTime::now();
+    (now.date(), (now.hour(), now.minute()))
 }

@@ -425,6 +425,7 @@ fn completion_item(
             K::Heading => CompletionItemKind::TEXT,
             K::Tag => CompletionItemKind::KEYWORD,
             K::Missing => CompletionItemKind::FOLDER,
+            K::Daily => CompletionItemKind::EVENT,
         }),
         detail: Some(item.detail),
         label_details: (item.kind == K::Missing).then(|| CompletionItemLabelDetails {

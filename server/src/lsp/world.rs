@@ -20,6 +20,7 @@ use super::capabilities::{ClientCaps, Encoding};
 use super::from_proto;
 use super::snapshot::{Cancel, NoteSnapshot, Texts, VaultView, WorkspaceSnapshot};
 use crate::answers::PathStyle;
+use crate::answers::daily::DailyNotes;
 use crate::check::Rules;
 use crate::facts::extract;
 use crate::index::{Note, Snapshot};
@@ -44,6 +45,8 @@ pub struct Vault {
     pub filter: Option<Arc<vault::Filter>>,
     /// What to check, from the vault's `carnet.toml`.
     pub rules: Arc<Rules>,
+    /// Where daily notes go (`carnet.toml`, `.obsidian/daily-notes.json`).
+    pub daily: Arc<DailyNotes>,
 }
 
 pub struct OpenDoc {
@@ -247,6 +250,7 @@ impl World {
             adhoc: false,
             filter: None,
             rules: Arc::default(),
+            daily: Arc::default(),
         });
         drop(st);
         self.send(Job::Index(root));
@@ -357,6 +361,8 @@ impl World {
             .map(|v| VaultView {
                 texts: Texts::new(self.clone(), &v.root),
                 rules: self.with_editor_levels(v.rules.clone()),
+                daily: v.daily.clone(),
+                adhoc: v.adhoc,
                 root: v.root.clone(),
                 snapshot: v.snapshot.clone(),
             })
@@ -517,6 +523,7 @@ fn adhoc_vault(st: &mut State, path: &Path) -> usize {
         adhoc: true,
         filter: None,
         rules: Arc::default(),
+        daily: Arc::default(),
     });
     st.vaults.len() - 1
 }
@@ -566,6 +573,7 @@ fn index_root(world: &World, root: PathBuf) {
         v.snapshot = snapshot;
         v.filter = Some(filter);
         v.rules = Arc::new(Rules::from_config(&loaded.config));
+        v.daily = Arc::new(loaded.daily.clone());
     }
 }
 

@@ -375,3 +375,40 @@ pub(super) fn tags(
     }
     best.finish()
 }
+
+/// `[[today`, `[[next monday`…: the daily note of each day the query names.
+pub(super) fn daily_notes(
+    snap: &Snapshot,
+    daily: &DailyNotes,
+    today: jiff::civil::Date,
+    query: &str,
+    close: &str,
+) -> Vec<Item> {
+    super::super::daily::named_days(query, today)
+        .into_iter()
+        .map(|day| {
+            let path = daily.path(day.date);
+            let exists = snap.note(&path).is_some();
+            let insert = if exists {
+                link_text(snap, &path)
+            } else {
+                // Not created yet: the name, as Obsidian writes it.
+                crate::names::note_stem(&path).to_string()
+            };
+            Item {
+                label: day.label,
+                kind: ItemKind::Daily,
+                insert: format!("{insert}{close}"),
+                detail: format!(
+                    "{}{}",
+                    crate::names::strip_md(&path),
+                    if exists { "" } else { " (not created yet)" }
+                ),
+                path: exists
+                    .then(|| snap.note(&path).map(|n| n.path.clone()))
+                    .flatten(),
+                adds_id: None,
+            }
+        })
+        .collect()
+}

@@ -9,6 +9,7 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use super::daily::DailyNotes;
 use super::fixes::unambiguous_name;
 use super::rename::{Edit, TextOf};
 use crate::facts::{Link, LinkKind};
@@ -42,6 +43,8 @@ pub enum ItemKind {
     Tag,
     /// A name that is linked but has no note yet.
     Missing,
+    /// The daily note of a day named by what was typed (`today`, …).
+    Daily,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -78,6 +81,8 @@ pub struct Options<'a> {
     pub style: PathStyle,
     /// Other notes' texts, for `[[^^` block search (`None`: no blocks).
     pub text_of: Option<TextOf<'a>>,
+    /// Daily notes, and today's date (`None`: no daily notes).
+    pub daily: Option<(&'a DailyNotes, jiff::civil::Date)>,
 }
 
 impl Options<'_> {
@@ -86,6 +91,7 @@ impl Options<'_> {
             limit,
             style,
             text_of: None,
+            daily: None,
         }
     }
 }
@@ -133,10 +139,16 @@ pub fn complete(
             start,
             embed,
             closed,
-        } => (
-            start,
-            notes(snap, from, offset, query, embed, close(closed), limit),
-        ),
+        } => {
+            let (mut items, incomplete) =
+                notes(snap, from, offset, query, embed, close(closed), limit);
+            if let Some((daily, today)) = options.daily {
+                let days = daily_notes(snap, daily, today, query, close(closed));
+                items.splice(0..0, days);
+                items.truncate(limit.max(1));
+            }
+            (start, (items, incomplete))
+        }
         Typed::WikiPart {
             part,
             note,

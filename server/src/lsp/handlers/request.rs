@@ -172,6 +172,7 @@ pub fn completion(s: &NoteSnapshot, p: CompletionParams) -> Result<Option<Comple
     let text_of = |rel: &str| s.texts.text(rel);
     let options = answers::Options {
         text_of: Some(&text_of),
+        daily: Some((&s.daily, crate::lsp::snapshot::now().0)),
         ..answers::Options::new(LIMIT, s.path_style)
     };
     let Some(done) = answers::complete(&s.snapshot, &s.rel, &text, offset, &options) else {
@@ -323,6 +324,58 @@ pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Ve
     let found = answers::unlinked_mentions(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set());
     let at: Vec<answers::Location> = found.into_iter().map(|m| m.at).collect();
     Ok(to_proto::locations(&s.root, &s.positions(), &at, &s.cancel))
+}
+
+/// `carnet.openDailyNote`: the daily note of a day (`{ date }`: `today`
+/// by default, a name such as `yesterday` or `next monday`, or
+/// `YYYY-MM-DD`), created from the vault's template if it does not exist;
+/// never over a file. `{ uri }` picks the vault (a note or folder in it).
+/// Returns the note's URI; the caller asks the editor to show it.
+pub fn open_daily_note(w: &WorkspaceSnapshot, p: ExecuteCommandParams) -> Result<Uri> {
+    let arg = p.arguments.first();
+    let text = |k: &str| arg.and_then(|a| a.get(k)?.as_str().map(str::to_string));
+    let near = text("uri").and_then(|u| from_proto::path_of_str(&u));
+    let v = w
+        .vaults
+        .iter()
+        .filter(|v| near.as_ref().is_none_or(|p| p.starts_with(&v.root)))
+        .min_by_key(|v| (v.adhoc, std::cmp::Reverse(v.root.as_os_str().len())))
+        .ok_or_else(|| to_proto::failed("no vault is open".into()))?;
+    let (today, time) = crate::lsp::snapshot::now();
+    let wanted = text("date").unwrap_or_else(|| "today".into());
+    let date = wanted
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .or_else(|| {
+            answers::daily::named_days(&wanted, today)
+                .into_iter()
+                .find(|d| d.label == wanted.trim().to_lowercase())
+                .map(|d| d.date)
+        })
+        .ok_or_else(|| to_proto::failed(format!("\"{wanted}\" is not a day carnet knows")))?;
+    let rel = v.daily.path(date);
+    let path = v.root.join(&rel);
+    if !vault::occupied(&path) {
+        let template = match &v.daily.template {
+            Some(t) => {
+                let file = v.root.join(format!("{}.md", crate::names::strip_md(t)));
+                vault::read_note(&file).unwrap_or_else(|e| {
+                    w.world.log.warn(format!(
+                        "daily note template {}: {e}; the note starts empty",
+                        file.display()
+                    ));
+                    String::new()
+                })
+            }
+            None => String::new(),
+        };
+        let title = crate::names::note_stem(&rel);
+        let text = answers::daily::render_template(&template, title, date, time);
+        vault::create_note(&path, &text).map_err(to_proto::failed)?;
+        w.world.log.info(format!("created the daily note {rel}"));
+        w.world.send(crate::lsp::world::Job::Disk(path.clone()));
+    }
+    to_proto::path_uri(&path).ok_or_else(|| to_proto::failed(format!("{rel}: no URI")))
 }
 
 pub fn prepare_rename(
