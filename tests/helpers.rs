@@ -1,0 +1,565 @@
+//! Black-box tests of the writing helpers (issue #16) on copies of real
+//! vaults, in both position encodings: `[[##` / `[[^^` completion (a fresh
+//! block id written by the command the item carries), unlinked mentions and
+//! their "Link to" fixes, extract / inline / table-of-contents refactors,
+//! and daily notes. Every edit is applied by the strict client
+//! (`support/edit.rs`) and the vault is checked again afterwards.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::lsp::{Lsp, copy_dir};
+use support::{both_encodings, corpora};
+
+/// Capabilities of an editor that applies `documentChanges` with file
+/// creation, runs commands and shows documents.
+fn editor_caps() -> Value {
+    json!({
+        "workspace": {
+            "applyEdit": true,
+            "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create", "rename"] },
+            "executeCommand": { "dynamicRegistration": false },
+        },
+        "window": { "showDocument": { "support": true } },
+    })
+}
+
+/// The vault's problems, by code: what a refactor must not make worse.
+fn problems(root: &Path) -> BTreeMap<&'static str, usize> {
+    let loaded = carnet::vault::load(root).expect("index the vault");
+    let rules = carnet::check::Rules::from_config(&loaded.config);
+    let mut out = BTreeMap::new();
+    for p in carnet::check::Checker::new(&loaded.snapshot, &rules).vault(&loaded.snapshot) {
+        *out.entry(p.code).or_default() += 1;
+    }
+    out
+}
+
+/// A corpus vault copied into a temporary folder, or `None` (skipped).
+fn corpus(which: &str) -> Option<tempfile::TempDir> {
+    let dir = corpora()?.join(which);
+    if !dir.is_dir() {
+        support::corpus_missing(&format!("{} is missing", dir.display()));
+        return None;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&dir, tmp.path());
+    Some(tmp)
+}
+
+/// Applies a workspace edit to the disk and tells the server, as an editor
+/// that saves at once does: open notes get their new text, others a
+/// watched-file change.
+fn apply(lsp: &mut Lsp, edit: &Value, open: &mut BTreeMap<String, (String, i32)>) {
+    let applied = support::edit::apply(edit, lsp.utf8).expect("the edit applies cleanly");
+    let mut changed: Vec<std::path::PathBuf> = applied.edited.keys().cloned().collect();
+    changed.extend(applied.created);
+    for path in changed {
+        let rel = lsp.rel(&support::lsp::uri(&path));
+        let text = std::fs::read_to_string(&path).unwrap();
+        if let Some((buffer, version)) = open.get_mut(&rel) {
+            *version += 1;
+            *buffer = text.clone();
+            let uri = lsp.file_uri(&rel);
+            lsp.notify(
+                "textDocument/didChange",
+                json!({ "textDocument": { "uri": uri, "version": *version },
+                        "contentChanges": [{ "text": text }] }),
+            );
+        } else {
+            let uri = lsp.file_uri(&rel);
+            lsp.notify(
+                "workspace/didChangeWatchedFiles",
+                json!({ "changes": [{ "uri": uri, "type": 2 }] }),
+            );
+        }
+    }
+}
+
+/// Types `typed` at the end of the open note `rel` and asks for completions.
+fn complete_at_end(
+    lsp: &mut Lsp,
+    rel: &str,
+    open: &mut BTreeMap<String, (String, i32)>,
+    typed: &str,
+) -> Value {
+    let (text, version) = open.get_mut(rel).unwrap();
+    let end = lsp.pos(text, text.len());
+    *version += 1;
+    text.push_str(typed);
+    let uri = lsp.file_uri(rel);
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": *version },
+                "contentChanges": [{ "range": { "start": end, "end": end }, "text": typed }] }),
+    );
+    let cursor = lsp.pos(text, text.len());
+    lsp.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": cursor }),
+    )
+    .unwrap()
+}
+
+/// Applies a completion item's text edit to the open note (on disk too).
+fn accept(lsp: &mut Lsp, rel: &str, open: &mut BTreeMap<String, (String, i32)>, item: &Value) {
+    let uri = lsp.file_uri(rel);
+    let edit = json!({ "changes": { uri.clone(): [item["textEdit"]] } });
+    let path = lsp.root.join(rel);
+    std::fs::write(&path, &open[rel].0).unwrap();
+    apply(lsp, &edit, open);
+}
+
+/// Where the definition of the link at byte `at` of the open note leads.
+fn definition(lsp: &mut Lsp, rel: &str, text: &str, at: usize) -> Vec<String> {
+    let pos = lsp.pos(text, at);
+    let uri = lsp.file_uri(rel);
+    let r = lsp
+        .request(
+            "textDocument/definition",
+            json!({ "textDocument": { "uri": uri }, "position": pos }),
+        )
+        .unwrap();
+    lsp.places(&r)
+}
+
+const LINE: &str = "- 😀 漢字 see ";
+
+#[test]
+fn headings_and_blocks_of_every_note_complete_and_get_ids() {
+    let Some(tmp) = corpus("obsidian-help/en") else {
+        return;
+    };
+    let before = problems(tmp.path());
+    let target = "Plugins/Daily notes.md";
+    let original = std::fs::read_to_string(tmp.path().join(target)).unwrap();
+    both_encodings(|utf8| {
+        std::fs::write(tmp.path().join(target), &original).unwrap();
+        std::fs::write(tmp.path().join("cur.md"), LINE).unwrap();
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
+        let mut open = BTreeMap::new();
+        lsp.open("cur.md");
+        open.insert("cur.md".to_string(), (LINE.to_string(), 1));
+
+        // A heading of another note.
+        let r = complete_at_end(&mut lsp, "cur.md", &mut open, "[[##Daily notes and prop");
+        let item = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["label"] == "Daily notes and properties")
+            .unwrap_or_else(|| panic!("no heading item: {r}"))
+            .clone();
+        assert_eq!(
+            item["textEdit"]["newText"],
+            "Daily notes#Daily notes and properties]]"
+        );
+        accept(&mut lsp, "cur.md", &mut open, &item);
+        let text = open["cur.md"].0.clone();
+        assert!(
+            text.ends_with("[[Daily notes#Daily notes and properties]]"),
+            "{text}"
+        );
+        let at = text.rfind("[[").unwrap() + 3;
+        let heading_line = original
+            .lines()
+            .position(|l| l == "## Daily notes and properties")
+            .unwrap();
+        assert_eq!(
+            definition(&mut lsp, "cur.md", &text, at),
+            [format!("{target}:{heading_line}")],
+            "utf8={utf8}"
+        );
+
+        // A block without an id: the link names a fresh one, and the
+        // item's command writes it into the target note.
+        let r = complete_at_end(
+            &mut lsp,
+            "cur.md",
+            &mut open,
+            " [[^^opens a note based on today",
+        );
+        let item = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| {
+                i["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("Plugins/Daily notes"))
+            })
+            .unwrap_or_else(|| panic!("no block item: {r}"))
+            .clone();
+        let command = item["command"].clone();
+        assert_eq!(command["command"], "carnet.addBlockId", "{item}");
+        assert!(item.get("additionalTextEdits").is_none());
+        accept(&mut lsp, "cur.md", &mut open, &item);
+        lsp.request(
+            "workspace/executeCommand",
+            json!({ "command": command["command"], "arguments": command["arguments"] }),
+        )
+        .unwrap();
+        let apply_edit = lsp
+            .wait_for("workspace/applyEdit", Duration::from_secs(10), |_| true)
+            .expect("the server asks the editor to add the id");
+        apply(&mut lsp, &apply_edit["params"]["edit"], &mut open);
+        let id = command["arguments"][0]["id"].as_str().unwrap();
+        let written = std::fs::read_to_string(tmp.path().join(target)).unwrap();
+        let block_line = written
+            .lines()
+            .position(|l| l.starts_with("Daily notes is a") && l.ends_with(&format!(" ^{id}")))
+            .unwrap_or_else(|| panic!("^{id} not written:\n{written}"));
+        let text = open["cur.md"].0.clone();
+        assert!(text.ends_with(&format!("[[Daily notes#^{id}]]")), "{text}");
+        let at = text.rfind("[[").unwrap() + 3;
+        assert_eq!(
+            definition(&mut lsp, "cur.md", &text, at),
+            [format!("{target}:{block_line}")]
+        );
+        // A block of the same note: the id comes with the item.
+        let r = complete_at_end(
+            &mut lsp,
+            "cur.md",
+            &mut open,
+            "\n\nA second 😀 paragraph here.\n\n[[^^second",
+        );
+        let item = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["label"] == "A second 😀 paragraph here.")
+            .unwrap_or_else(|| panic!("no block of this note: {r}"));
+        assert!(item["command"].is_null(), "{item}");
+        let extra = &item["additionalTextEdits"][0];
+        assert!(
+            extra["newText"].as_str().unwrap().starts_with(" ^"),
+            "{item}"
+        );
+        drop(lsp);
+        std::fs::remove_file(tmp.path().join("cur.md")).unwrap();
+        let after = problems(tmp.path());
+        assert_eq!(after, before, "utf8={utf8}: no new problem");
+    });
+}
+
+/// The text of a location in the vault.
+fn text_at(root: &Path, lsp: &Lsp, loc: &Value) -> String {
+    let rel = lsp.rel(loc["uri"].as_str().unwrap());
+    let text = std::fs::read_to_string(root.join(&rel)).unwrap();
+    let r = &loc["range"];
+    let off = |p: &Value| {
+        support::lsp::offset(
+            &text,
+            p["line"].as_u64().unwrap(),
+            p["character"].as_u64().unwrap(),
+            lsp.utf8,
+        )
+        .unwrap()
+    };
+    text[off(&r["start"])..off(&r["end"])].to_string()
+}
+
+#[test]
+fn unlinked_mentions_are_listed_and_linked() {
+    let Some(tmp) = corpus("obsidian-help/en") else {
+        return;
+    };
+    let line = "😀 漢字 I keep Daily Notes every day.\n";
+    std::fs::write(tmp.path().join("cur.md"), line).unwrap();
+    let before = problems(tmp.path());
+    both_encodings(|utf8| {
+        std::fs::write(tmp.path().join("cur.md"), line).unwrap();
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
+        let target = lsp.file_uri("Plugins/Daily notes.md");
+        let found = lsp
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "carnet.unlinkedMentions", "arguments": [{ "uri": target }] }),
+            )
+            .unwrap();
+        let found = found.as_array().unwrap();
+        // The note's own text is not a mention of it; the `path:"Daily
+        // notes/…"` in a code span is not one either.
+        let mut notes: Vec<String> = found
+            .iter()
+            .map(|l| lsp.rel(l["uri"].as_str().unwrap()))
+            .collect();
+        notes.sort();
+        assert_eq!(
+            notes,
+            [
+                "Extending Obsidian/Obsidian CLI.md",
+                "Extending Obsidian/Obsidian Headless.md",
+                "Obsidian Sync/Sync settings and selective syncing.md",
+                "cur.md"
+            ],
+            "{found:?}"
+        );
+        for loc in found {
+            assert_eq!(
+                text_at(tmp.path(), &lsp, loc).to_lowercase(),
+                "daily notes",
+                "{loc}"
+            );
+            assert_ne!(
+                lsp.rel(loc["uri"].as_str().unwrap()),
+                "Plugins/Daily notes.md"
+            );
+        }
+        let mine = found
+            .iter()
+            .find(|l| l["uri"] == lsp.file_uri("cur.md"))
+            .expect("the mention after emoji and CJK");
+        assert_eq!(mine["range"]["start"], lsp.pos_of(line, "Daily", 0));
+
+        // "Link to Daily notes" on that mention.
+        let mut open = BTreeMap::new();
+        lsp.open("cur.md");
+        open.insert("cur.md".to_string(), (line.to_string(), 1));
+        let actions = lsp
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": lsp.file_uri("cur.md") }, "range": mine["range"],
+                        "context": { "diagnostics": [] } }),
+            )
+            .unwrap();
+        let link = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == "Link to Daily notes")
+            .unwrap_or_else(|| panic!("{actions}"));
+        assert_eq!(link["kind"], "quickfix");
+        apply(&mut lsp, &link["edit"], &mut open);
+        let text = open["cur.md"].0.clone();
+        assert_eq!(
+            text,
+            "😀 漢字 I keep [[Daily notes|Daily Notes]] every day.\n"
+        );
+        let at = text.find("[[").unwrap() + 3;
+        assert_eq!(
+            definition(&mut lsp, "cur.md", &text, at),
+            ["Plugins/Daily notes.md:0"]
+        );
+        drop(lsp);
+        assert_eq!(problems(tmp.path()), before, "utf8={utf8}");
+    });
+}
+
+#[test]
+fn extract_a_section_into_a_new_note_and_inline_it_back() {
+    let Some(tmp) = corpus("obsidian-help/zh") else {
+        return;
+    };
+    let before = problems(tmp.path());
+    let note = "快速入门/更新 Obsidian.md";
+    let original = std::fs::read_to_string(tmp.path().join(note)).unwrap();
+    let linkers: Vec<String> = [
+        "扩展 Obsidian/Obsidian CLI.md",
+        "团队/在团队中部署 Obsidian.md",
+    ]
+    .map(String::from)
+    .to_vec();
+    let saved: Vec<(String, String)> = linkers
+        .iter()
+        .map(|l| {
+            (
+                l.clone(),
+                std::fs::read_to_string(tmp.path().join(l)).unwrap(),
+            )
+        })
+        .collect();
+    both_encodings(|utf8| {
+        std::fs::write(tmp.path().join(note), &original).unwrap();
+        for (p, t) in &saved {
+            std::fs::write(tmp.path().join(p), t).unwrap();
+        }
+        let _ = std::fs::remove_file(tmp.path().join("快速入门/安装程序更新.md"));
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
+        let mut open = BTreeMap::new();
+        lsp.open(note);
+        open.insert(note.to_string(), (original.clone(), 1));
+        let pos = lsp.pos_of(&original, "## 安装程序更新", 3);
+        let actions = lsp
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": lsp.file_uri(note) }, "range": { "start": pos, "end": pos },
+                        "context": { "diagnostics": [] } }),
+            )
+            .unwrap();
+        let extract = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == "Extract section \"安装程序更新\" to new note \"安装程序更新\", leaving an embed")
+            .unwrap_or_else(|| panic!("{actions}"))
+            .clone();
+        assert_eq!(extract["kind"], "refactor.extract");
+        apply(&mut lsp, &extract["edit"], &mut open);
+        let new_note =
+            std::fs::read_to_string(tmp.path().join("快速入门/安装程序更新.md")).unwrap();
+        assert!(new_note.starts_with("# 安装程序更新\n"), "{new_note}");
+        let left = &open[note].0;
+        assert!(left.contains("![[安装程序更新]]"), "{left}");
+        assert!(!left.contains("## 安装程序更新"));
+        for l in &linkers {
+            let t = std::fs::read_to_string(tmp.path().join(l)).unwrap();
+            assert!(
+                t.contains("[[安装程序更新#安装程序更新|"),
+                "{l}: links follow the section"
+            );
+        }
+        assert_eq!(
+            problems(tmp.path()),
+            before,
+            "utf8={utf8}: every link still resolves"
+        );
+
+        // Inline the embed again.
+        let at = left.find("![[安装程序更新]]").unwrap() + 3;
+        let pos = lsp.pos(left, at);
+        let actions = lsp
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": lsp.file_uri(note) }, "range": { "start": pos, "end": pos },
+                        "context": { "diagnostics": [] } }),
+            )
+            .unwrap();
+        let inline = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == "Inline ![[安装程序更新]]")
+            .unwrap_or_else(|| panic!("{actions}"))
+            .clone();
+        assert_eq!(inline["kind"], "refactor.inline");
+        apply(&mut lsp, &inline["edit"], &mut open);
+        assert!(
+            open[note].0.contains("# 安装程序更新\n"),
+            "{}",
+            open[note].0
+        );
+        drop(lsp);
+        std::fs::remove_file(tmp.path().join("快速入门/安装程序更新.md")).unwrap();
+        for (p, t) in &saved {
+            std::fs::write(tmp.path().join(p), t).unwrap();
+        }
+    });
+}
+
+#[test]
+fn a_table_of_contents_is_inserted_and_resolves() {
+    let Some(tmp) = corpus("obsidian-help/ru") else {
+        return;
+    };
+    let note = support::walk(tmp.path(), support::Folders::Excluded)
+        .into_iter()
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .is_ok_and(|t| t.matches("\n## ").count() >= 3 && !t.contains("toc:start"))
+        })
+        .expect("a note with sections");
+    let before = problems(tmp.path());
+    let mut lsp = Lsp::start_with(tmp.path(), false, editor_caps());
+    let rel = lsp.rel(&support::lsp::uri(&note));
+    let text = lsp.open(&rel);
+    let _ = text;
+    let body = std::fs::read_to_string(&note).unwrap();
+    let pos = lsp.pos_of(&body, "\n## ", 1);
+    let actions = lsp
+        .request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": lsp.file_uri(&rel) }, "range": { "start": pos, "end": pos },
+                    "context": { "diagnostics": [] } }),
+        )
+        .unwrap();
+    let toc = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Insert table of contents")
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    let mut open = BTreeMap::from([(rel.clone(), (body.clone(), 1))]);
+    apply(&mut lsp, &toc["edit"], &mut open);
+    let after = std::fs::read_to_string(&note).unwrap();
+    assert!(after.contains("<!--toc:start-->"), "{after}");
+    assert_eq!(
+        problems(tmp.path()),
+        before,
+        "every entry of the table resolves"
+    );
+}
+
+#[test]
+fn daily_notes_complete_and_open() {
+    both_encodings(|utf8| {
+        let v = support::Vault::new(&[
+            (
+                ".obsidian/daily-notes.json",
+                r#"{"format":"YYYY/MM/DD dddd","folder":"Journal","template":"Templates/Day"}"#,
+            ),
+            ("Templates/Day.md", "# {{title}}\n😀 {{date:dddd D MMMM}}\n"),
+            ("cur.md", LINE),
+        ]);
+        let today = jiff::ZonedDateTime::now().date();
+        let name = carnet::answers::daily::format("DD dddd", today, None);
+        let rel = format!(
+            "Journal/{}.md",
+            carnet::answers::daily::format("YYYY/MM/DD dddd", today, None)
+        );
+        let mut lsp = Lsp::start_with(v.path(), utf8, editor_caps());
+        let mut open = BTreeMap::new();
+        lsp.open("cur.md");
+        open.insert("cur.md".to_string(), (LINE.to_string(), 1));
+        let r = complete_at_end(&mut lsp, "cur.md", &mut open, "[[tod");
+        let item = &r["items"][0];
+        assert_eq!(item["label"], "today", "{r}");
+        assert_eq!(item["textEdit"]["newText"], format!("{name}]]"));
+        assert!(item["detail"].as_str().unwrap().contains("not created yet"));
+
+        let uri = lsp
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "carnet.openDailyNote", "arguments": [] }),
+            )
+            .unwrap();
+        assert_eq!(uri, json!(lsp.file_uri(&rel)));
+        let shown = lsp
+            .wait_for("window/showDocument", Duration::from_secs(10), |_| true)
+            .expect("the editor is asked to show the note");
+        assert_eq!(shown["params"]["uri"], uri);
+        let written = std::fs::read_to_string(v.path().join(&rel)).unwrap();
+        let day = carnet::answers::daily::format("dddd D MMMM", today, None);
+        assert_eq!(written, format!("# {name}\n😀 {day}\n"));
+        // Never over a file: asked again, the note is left as it is.
+        std::fs::write(v.path().join(&rel), "kept").unwrap();
+        lsp.request(
+            "workspace/executeCommand",
+            json!({ "command": "carnet.openDailyNote", "arguments": [{ "date": "today" }] }),
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(v.path().join(&rel)).unwrap(),
+            "kept"
+        );
+        // Once it exists, the completed link leads to it.
+        let r = complete_at_end(&mut lsp, "cur.md", &mut open, "ay");
+        let item = r["items"][0].clone();
+        assert!(
+            !item["detail"].as_str().unwrap().contains("not created"),
+            "{item}"
+        );
+        accept(&mut lsp, "cur.md", &mut open, &item);
+        let text = open["cur.md"].0.clone();
+        let at = text.rfind("[[").unwrap() + 3;
+        assert_eq!(
+            definition(&mut lsp, "cur.md", &text, at),
+            [format!("{rel}:0")]
+        );
+    });
+}
