@@ -176,6 +176,31 @@ pub fn add_block_id(
     Ok(id_edit(f, i, id, texts.as_ref().map(|t| t.line_break)))
 }
 
+/// A link to `^id` that no block of `target` has yet, where `id` is the
+/// fresh id `[[^^` completion offers one of its blocks: the block's index
+/// and the edit that writes the id. This is how an editor that does not
+/// run a completion item's command (Helix 25.07) still gets the id: the
+/// broken link's quick fix. Ids are derived from the block's text, so the
+/// block is found again without remembering what was offered.
+pub(crate) fn pending_block(
+    snap: &Snapshot,
+    target: &str,
+    id: &str,
+    text_of: TextOf,
+) -> Option<(String, Edit)> {
+    let note = snap.note(target)?;
+    let f = &note.facts;
+    let texts = paragraph_texts(note, text_of)?;
+    let wanted = fold(id);
+    (0..f.paragraphs.len())
+        .filter(|&i| f.paragraph_id(i).is_none())
+        .find(|&i| fresh_block_id(f, &texts.texts[i]) == wanted)
+        .map(|i| {
+            let edit = id_edit(f, i, &wanted, Some(texts.line_break));
+            (texts.texts[i].to_string(), edit)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
