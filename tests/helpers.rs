@@ -372,6 +372,37 @@ fn unlinked_mentions_are_listed_and_linked() {
             definition(&mut lsp, "cur.md", &text, at),
             ["Plugins/Daily notes.md:0"]
         );
+
+        // "Link all mentions of Daily notes in this note", each keeping
+        // its text as written.
+        let more = format!("{text}- 漢字 daily notes 😀 and DAILY NOTES, not dailynotes.\n");
+        std::fs::write(tmp.path().join("cur.md"), &more).unwrap();
+        open.insert("cur.md".to_string(), (more.clone(), 3));
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": lsp.file_uri("cur.md"), "version": 3 },
+                    "contentChanges": [{ "text": more }] }),
+        );
+        let at = lsp.pos_of(&more, "DAILY", 2);
+        let actions = lsp
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": lsp.file_uri("cur.md") },
+                        "range": { "start": at, "end": at }, "context": { "diagnostics": [] } }),
+            )
+            .unwrap();
+        let all = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == "Link all 2 mentions of Daily notes in this note")
+            .unwrap_or_else(|| panic!("{actions}"));
+        apply(&mut lsp, &all["edit"], &mut open);
+        assert_eq!(
+            open["cur.md"].0,
+            "😀 漢字 I keep [[Daily notes|Daily Notes]] every day.\n\
+             - 漢字 [[Daily notes|daily notes]] 😀 and [[Daily notes|DAILY NOTES]], not dailynotes.\n"
+        );
         drop(lsp);
         assert_eq!(problems(tmp.path()), before, "utf8={utf8}");
     });
@@ -478,8 +509,27 @@ fn extract_a_section_into_a_new_note_and_inline_it_back() {
     });
 }
 
+/// The code action titled `title` at byte `at` of the open note `rel`.
+fn action_at(lsp: &mut Lsp, rel: &str, text: &str, at: usize, title: &str) -> Value {
+    let pos = lsp.pos(text, at);
+    let actions = lsp
+        .request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": lsp.file_uri(rel) }, "range": { "start": pos, "end": pos },
+                    "context": { "diagnostics": [] } }),
+        )
+        .unwrap();
+    actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no {title:?} in {actions}"))
+        .clone()
+}
+
 #[test]
-fn a_table_of_contents_is_inserted_and_resolves() {
+fn a_table_of_contents_is_inserted_updated_and_resolves() {
     let Some(tmp) = corpus("obsidian-help/ru") else {
         return;
     };
@@ -490,36 +540,45 @@ fn a_table_of_contents_is_inserted_and_resolves() {
                 .is_ok_and(|t| t.matches("\n## ").count() >= 3 && !t.contains("toc:start"))
         })
         .expect("a note with sections");
+    let original = std::fs::read_to_string(&note).unwrap();
     let before = problems(tmp.path());
-    let mut lsp = Lsp::start_with(tmp.path(), false, editor_caps());
-    let rel = lsp.rel(&support::lsp::uri(&note));
-    let text = lsp.open(&rel);
-    let _ = text;
-    let body = std::fs::read_to_string(&note).unwrap();
-    let pos = lsp.pos_of(&body, "\n## ", 1);
-    let actions = lsp
-        .request(
-            "textDocument/codeAction",
-            json!({ "textDocument": { "uri": lsp.file_uri(&rel) }, "range": { "start": pos, "end": pos },
-                    "context": { "diagnostics": [] } }),
-        )
-        .unwrap();
-    let toc = actions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"] == "Insert table of contents")
-        .unwrap_or_else(|| panic!("{actions}"))
-        .clone();
-    let mut open = BTreeMap::from([(rel.clone(), (body.clone(), 1))]);
-    apply(&mut lsp, &toc["edit"], &mut open);
-    let after = std::fs::read_to_string(&note).unwrap();
-    assert!(after.contains("<!--toc:start-->"), "{after}");
-    assert_eq!(
-        problems(tmp.path()),
-        before,
-        "every entry of the table resolves"
-    );
+    both_encodings(|utf8| {
+        std::fs::write(&note, &original).unwrap();
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
+        let rel = lsp.rel(&support::lsp::uri(&note));
+        lsp.open(&rel);
+        let mut open = BTreeMap::from([(rel.clone(), (original.clone(), 1))]);
+        let at = original.find("\n## ").unwrap() + 1;
+        let toc = action_at(&mut lsp, &rel, &original, at, "Insert table of contents");
+        assert_eq!(toc["kind"], "refactor.rewrite");
+        apply(&mut lsp, &toc["edit"], &mut open);
+        let after = open[&rel].0.clone();
+        assert!(after.contains("<!--toc:start-->"), "{after}");
+        assert_eq!(
+            problems(tmp.path()),
+            before,
+            "every entry of the table resolves"
+        );
+
+        // A new section after emoji and CJK; the table follows it.
+        let grown = format!("{after}\n## 😀 漢字 раздел\n\nтекст\n");
+        std::fs::write(&note, &grown).unwrap();
+        open.insert(rel.clone(), (grown.clone(), 3));
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": lsp.file_uri(&rel), "version": 3 },
+                    "contentChanges": [{ "text": grown }] }),
+        );
+        let at = grown.find("<!--toc:start-->").unwrap();
+        let update = action_at(&mut lsp, &rel, &grown, at, "Update table of contents");
+        apply(&mut lsp, &update["edit"], &mut open);
+        let updated = open[&rel].0.clone();
+        let table = &updated[..updated.find("<!--toc:end-->").unwrap()];
+        assert!(table.contains("- [[#😀 漢字 раздел]]\n"), "{updated}");
+        assert_eq!(updated.matches("<!--toc:start-->").count(), 1);
+        assert_eq!(problems(tmp.path()), before, "utf8={utf8}");
+    });
+    std::fs::write(&note, &original).unwrap();
 }
 
 #[test]
