@@ -118,7 +118,8 @@ impl Finder {
         let Some(ac) = &self.automaton else {
             return vec![];
         };
-        let skip = not_prose(note);
+        // Built at the first hit: most notes have none.
+        let mut skip: Option<Vec<Span>> = None;
         let hay = text.get(range.range()).unwrap_or("");
         let mut out = Vec::new();
         for m in ac.find_iter(hay) {
@@ -131,7 +132,11 @@ impl Finder {
             if **target == *note.path
                 || fold(written) != *folded
                 || !whole_word(text, start, end)
-                || inside(&skip, start as u32, end as u32)
+                || inside(
+                    skip.get_or_insert_with(|| not_prose(note)),
+                    start as u32,
+                    end as u32,
+                )
                 || in_url(text, start, end)
             {
                 continue;
@@ -212,6 +217,25 @@ fn in_url(text: &str, start: usize, end: usize) -> bool {
     word.contains("://") || word.starts_with("www.") || word.starts_with("mailto:")
 }
 
+/// The threads a vault-wide mention search runs on: a pool of its own, so
+/// that completion and the other answers of the editor's typing, which use
+/// rayon's global pool, share the cores with it instead of queueing behind
+/// its jobs.
+fn background() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("carnet-mentions-{i}"))
+            .build()
+            .unwrap_or_else(|_| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .build()
+                    .expect("a thread for mention searches")
+            })
+    })
+}
+
 /// Every unlinked mention of the note at `target` in the other notes of
 /// the vault, sorted by note and position. `stop` is asked between notes
 /// (a cancelled request stops early).
@@ -230,19 +254,21 @@ pub fn unlinked_mentions(
     }
     let finder = Finder::new(&[(note.path.clone(), names)]);
     let notes: Vec<&std::sync::Arc<Note>> = snap.notes().collect();
-    let mut out: Vec<Mention> = notes
-        .par_iter()
-        .filter(|n| *n.path != *target)
-        .flat_map_iter(|n| {
-            if stop() {
-                return vec![];
-            }
-            match text_of(&n.path).filter(|t| t.len() as u64 == n.bytes) {
-                Some(text) => finder.find(n, &text, Span::new(0..text.len())),
-                None => vec![],
-            }
-        })
-        .collect();
+    let mut out: Vec<Mention> = background().install(|| {
+        notes
+            .par_iter()
+            .filter(|n| *n.path != *target)
+            .flat_map_iter(|n| {
+                if stop() {
+                    return vec![];
+                }
+                match text_of(&n.path).filter(|t| t.len() as u64 == n.bytes) {
+                    Some(text) => finder.find(n, &text, Span::new(0..text.len())),
+                    None => vec![],
+                }
+            })
+            .collect()
+    });
     out.sort_by(|a, b| (&a.at.path, a.at.span.start).cmp(&(&b.at.path, b.at.span.start)));
     out
 }

@@ -90,6 +90,21 @@ impl Texts {
         self.rope(rel).map(String::from)
     }
 
+    /// The text, as [`Texts::text`], but not kept when read from disk:
+    /// for answers that read every note once (unlinked mentions), which
+    /// would otherwise hold the whole vault in memory and build a rope of
+    /// each note for nothing.
+    pub fn text_once(&self, rel: &str) -> Option<String> {
+        if let Some(known) = self.lock().get(rel) {
+            return known.as_ref().map(|(rope, _)| String::from(rope));
+        }
+        let path = self.root.join(rel);
+        match self.world.buffer(&path) {
+            Some((rope, _)) => Some(rope.into()),
+            None => crate::vault::read_note(&path).ok(),
+        }
+    }
+
     /// The buffer version of the text (`None` for a closed note).
     pub fn version(&self, rel: &str) -> Option<i32> {
         self.get(rel).and_then(|(_, v)| v)

@@ -402,14 +402,21 @@ impl World {
     /// file) and, for an open buffer, its version. The one place the
     /// server reads a note; [`Texts`] caches it per request.
     pub fn read(&self, path: &Path) -> Option<(Rope, Option<i32>)> {
-        let st = self.state();
-        if let Some(d) = st.docs.values().find(|d| d.path == path) {
-            return Some((d.rope.clone(), Some(d.version)));
+        if let Some(open) = self.buffer(path) {
+            return Some(open);
         }
-        drop(st);
         vault::read_note(path)
             .ok()
             .map(|t| (Rope::from_str(&t), None))
+    }
+
+    /// The open buffer of the note at `path`, with its version.
+    pub fn buffer(&self, path: &Path) -> Option<(Rope, Option<i32>)> {
+        let st = self.state();
+        st.docs
+            .values()
+            .find(|d| d.path == path)
+            .map(|d| (d.rope.clone(), Some(d.version)))
     }
 }
 

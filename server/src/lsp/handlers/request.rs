@@ -241,7 +241,12 @@ pub fn code_action(s: &NoteSnapshot, p: CodeActionParams) -> Result<Option<CodeA
 fn mention_actions(s: &NoteSnapshot, range: crate::text::Span) -> Vec<CodeActionOrCommand> {
     let text = s.text();
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for m in answers::mentions_in(&s.snapshot, &s.rel, &text, range) {
+        // One pair of actions per note, for its first mention in the range.
+        if !seen.insert(m.target.clone()) {
+            continue;
+        }
         let name = crate::names::note_stem(&m.target);
         let one = answers::link_for(&s.snapshot, &m);
         out.extend(to_proto::edit_action(
@@ -320,7 +325,7 @@ pub fn add_block_id(s: &NoteSnapshot, p: ExecuteCommandParams) -> Result<Option<
 
 /// `carnet.unlinkedMentions`: where the note is named in plain text.
 pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Vec<Location>> {
-    let text_of = |rel: &str| s.texts.text(rel);
+    let text_of = |rel: &str| s.texts.text_once(rel);
     let found = answers::unlinked_mentions(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set());
     let at: Vec<answers::Location> = found.into_iter().map(|m| m.at).collect();
     Ok(to_proto::locations(&s.root, &s.positions(), &at, &s.cancel))
