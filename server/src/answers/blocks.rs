@@ -31,14 +31,19 @@ pub(crate) fn paragraph_texts(note: &Note, text_of: TextOf) -> Option<Arc<Paragr
     if text.len() as u64 != note.bytes {
         return None;
     }
-    let texts = note
+    let texts: Box<[Box<str>]> = note
         .facts
         .paragraphs
         .iter()
         .map(|p| block_text(text.get(p.span.range()).unwrap_or("")).into())
         .collect();
+    let folded = texts.iter().map(|t| fold(t).into()).collect();
     let line_break = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let done = Arc::new(ParagraphTexts { texts, line_break });
+    let done = Arc::new(ParagraphTexts {
+        texts,
+        folded,
+        line_break,
+    });
     Some(note.derived.paragraph_texts.get_or_init(|| done).clone())
 }
 

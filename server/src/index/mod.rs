@@ -55,6 +55,8 @@ pub struct Derived {
 #[derive(Debug, Default)]
 pub struct ParagraphTexts {
     pub texts: Box<[Box<str>]>,
+    /// The same, folded as names are: what the typed words are found in.
+    pub folded: Box<[Box<str>]>,
     /// The note's line break (`\n` or `\r\n`), for edits that add lines.
     pub line_break: &'static str,
 }

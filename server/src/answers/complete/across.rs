@@ -112,16 +112,18 @@ pub(super) fn vault_blocks(
                 let Some(texts) = paragraph_texts(note, text_of) else {
                     continue;
                 };
-                let weight = popularity(snap, note);
+                let mut weight = None;
                 for (i, block) in texts.texts.iter().enumerate() {
                     let p = note.facts.paragraphs[i];
                     // The block being typed in is not a target.
                     if *note.path == *from && p.span.touches(offset as u32) {
                         continue;
                     }
-                    if !words.iter().all(|w| contains_folded(block, w)) {
+                    let folded = &texts.folded[i];
+                    if !words.iter().all(|w| folded.contains(w.as_str())) {
                         continue;
                     }
+                    let weight = *weight.get_or_insert_with(|| popularity(snap, note));
                     let Some(score) = scorer.score(block) else {
                         continue;
                     };
@@ -178,17 +180,4 @@ fn merged(parts: Vec<Best>, limit: usize) -> (Vec<Item>, bool) {
         best.merge(part);
     }
     best.finish()
-}
-
-/// Whether `hay` contains `needle` (already folded), compared folded:
-/// without allocating when `hay` is ASCII.
-pub(crate) fn contains_folded(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    if hay.is_ascii() {
-        let (h, n) = (hay.as_bytes(), needle.as_bytes());
-        return h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
-    }
-    fold(hay).contains(needle)
 }
