@@ -5,18 +5,10 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-use support::{Vault, corpora};
-
-fn carnet(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carnet"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("carnet runs")
-}
+use support::{Vault, carnet, corpora};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
@@ -69,22 +61,11 @@ const EXPLAINED: &[(&str, &str, u32, &str, &str)] = &[
     ),
 ];
 
-/// The corpora with a ground truth: (its name there, the vault's folder).
-const CORPUS_VAULTS: [(&str, &str); 6] = [
-    ("obsidian-help_en", "obsidian-help/en"),
-    ("obsidian-help_fr", "obsidian-help/fr"),
-    ("obsidian-help_ru", "obsidian-help/ru"),
-    ("obsidian-help_zh", "obsidian-help/zh"),
-    ("foam-docs", "foam-docs/docs"),
-    ("kepano-obsidian", "kepano-obsidian"),
-];
-
 #[test]
 fn corpora_match_ground_truth() {
     let Some(corpora) = corpora() else { return };
-    let vaults = CORPUS_VAULTS;
     let mut compared = 0;
-    for (name, root) in vaults {
+    for &(name, root) in support::GROUND_TRUTH_VAULTS {
         let truth_file = corpora
             .join("ground-truth")
             .join(format!("{name}.links.tsv"));
@@ -431,78 +412,14 @@ fn hostile_names_deep_folders_and_a_dense_graph() {
     );
 }
 
-/// Where the corpora's ground truth (computed with "shortest path wins")
-/// and Obsidian 1.13's tie-break differ: a note in the linking note's own
-/// folder wins. Each case by hand: (vault, source, line, link, carnet's
-/// target, the ground truth's).
-const FOLDER_RULE: &[(&str, &str, u32, &str, &str, &str)] = &[
-    (
-        "obsidian-help_en",
-        "Obsidian Publish/Introduction to Obsidian Publish.md",
-        34,
-        "[[Security and privacy]]",
-        "Obsidian Publish/Security and privacy.md",
-        "Obsidian Sync/Security and privacy.md",
-    ),
-    (
-        "obsidian-help_fr",
-        "Obsidian Publish/Introduction à Obsidian Publish.md",
-        35,
-        "[[Sécurité et confidentialité]]",
-        "Obsidian Publish/Sécurité et confidentialité.md",
-        "Obsidian Sync/Sécurité et confidentialité.md",
-    ),
-    (
-        "obsidian-help_fr",
-        "Obsidian Web Clipper/Variables.md",
-        97,
-        "[[Modèles#Logique de modèle|logique de modèle]]",
-        "Obsidian Web Clipper/Modèles.md",
-        "Modules/Modèles.md",
-    ),
-    (
-        "obsidian-help_ru",
-        "Obsidian Publish/Введение в Obsidian Publish.md",
-        33,
-        "[[Безопасность и конфиденциальность]]",
-        "Obsidian Publish/Безопасность и конфиденциальность.md",
-        "Obsidian Sync/Безопасность и конфиденциальность.md",
-    ),
-    (
-        "obsidian-help_ru",
-        "Obsidian Publish/Настройка Obsidian Publish.md",
-        103,
-        "[[Безопасность и конфиденциальность|Безопасность и конфиденциальность]]",
-        "Obsidian Publish/Безопасность и конфиденциальность.md",
-        "Obsidian Sync/Безопасность и конфиденциальность.md",
-    ),
-    (
-        "obsidian-help_ru",
-        "Obsidian Web Clipper/Переменные.md",
-        98,
-        "[[Шаблоны#Логика шаблонов|логике шаблонов]]",
-        "Obsidian Web Clipper/Шаблоны.md",
-        "Плагины/Шаблоны.md",
-    ),
-    (
-        "obsidian-help_zh",
-        "Obsidian 网页剪藏器/变量.md",
-        100,
-        "[[模板#模板逻辑|模板逻辑]]",
-        "Obsidian 网页剪藏器/模板.md",
-        "插件/模板.md",
-    ),
-];
-
 /// Every link the ground truth resolves goes, for carnet, to the same note —
-/// except the cases in [`FOLDER_RULE`], which go where the rule says.
+/// except the cases in [`support::FOLDER_RULE`], which go where the rule says.
 #[test]
 fn corpora_resolve_every_link_to_the_ground_truths_target() {
     let Some(corpora) = corpora() else { return };
-    let vaults = CORPUS_VAULTS;
     let mut differences = Vec::new();
     let mut compared = 0;
-    for (name, root) in vaults {
+    for &(name, root) in support::GROUND_TRUTH_VAULTS {
         let truth = corpora
             .join("ground-truth")
             .join(format!("{name}.links.tsv"));
@@ -546,7 +463,7 @@ fn corpora_resolve_every_link_to_the_ground_truths_target() {
             }
         }
     }
-    let listed: Vec<_> = FOLDER_RULE
+    let listed: Vec<_> = support::FOLDER_RULE
         .iter()
         .map(|(a, b, c, d, e, f)| {
             (
@@ -569,4 +486,36 @@ fn corpora_resolve_every_link_to_the_ground_truths_target() {
         );
     }
     assert!(compared > 1000, "{compared} links compared");
+}
+
+/// `carnet --help | head` and the like: output to a pipe nobody reads any
+/// more is not an error, and never a panic.
+#[test]
+fn output_to_a_closed_pipe_is_no_panic() {
+    let v = Vault::new(&[("a.md", "[[b]] [[gone]]\n"), ("b.md", "#tag\n")]);
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["check"],
+        &["graph"],
+        &["graph", "--help"],
+        &["graph", "--format", "dot"],
+        &["report"],
+        &["report", "--help"],
+    ] {
+        // The reading end is closed before carnet starts: every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_carnet"))
+            .args(args)
+            .current_dir(v.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "carnet {args:?}: {stderr}");
+        // `check` finds the broken link: 1, as with any output.
+        let want = if args == ["check"] { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(want), "carnet {args:?}: {stderr}");
+    }
 }

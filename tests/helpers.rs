@@ -649,3 +649,51 @@ fn daily_notes_complete_and_open() {
         );
     });
 }
+
+#[test]
+fn code_actions_of_the_kinds_asked_for() {
+    let v = support::Vault::new(&[
+        ("Daily notes.md", "# Daily notes\n"),
+        ("a.md", "# A\n\n## 😀 漢字\n\nI keep daily notes.\n"),
+    ]);
+    let text = std::fs::read_to_string(v.path().join("a.md")).unwrap();
+    both_encodings(|utf8| {
+        let mut lsp = Lsp::start_with(v.path(), utf8, editor_caps());
+        lsp.open("a.md");
+        let at = lsp.pos_of(&text, "daily", 1);
+        let titles = |lsp: &mut Lsp, only: Value| -> Vec<String> {
+            let r = lsp
+                .request(
+                    "textDocument/codeAction",
+                    json!({ "textDocument": { "uri": lsp.file_uri("a.md") },
+                            "range": { "start": at, "end": at },
+                            "context": { "diagnostics": [], "only": only } }),
+                )
+                .unwrap();
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} {}",
+                        a["kind"].as_str().unwrap(),
+                        a["title"].as_str().unwrap()
+                    )
+                })
+                .collect()
+        };
+        let extract = [
+            "refactor.extract Extract section \"😀 漢字\" to new note \"😀 漢字\", leaving a link",
+            "refactor.extract Extract section \"😀 漢字\" to new note \"😀 漢字\", leaving an embed",
+        ];
+        assert_eq!(
+            titles(&mut lsp, json!(["quickfix"])),
+            ["quickfix Link to Daily notes"]
+        );
+        assert_eq!(titles(&mut lsp, json!(["refactor.extract"])), extract);
+        let refactors = titles(&mut lsp, json!(["refactor"]));
+        assert_eq!(refactors[..2], extract);
+        assert_eq!(refactors[2], "refactor.rewrite Insert table of contents");
+        assert_eq!(titles(&mut lsp, Value::Null).len(), 4, "utf8={utf8}");
+    });
+}

@@ -90,6 +90,43 @@ fn definition_of_every_link_form_after_emoji_cjk_and_crlf() {
     });
 }
 
+/// Definition over the protocol, asserted as exact spans (in both
+/// encodings) against the fixture's `^^^` marks.
+fn check_definition(fixture: &str) {
+    let fixture = Fixture::parse(fixture);
+    both_encodings(|utf8| {
+        let v = Vault::from_fixture(&fixture);
+        let mut lsp = Lsp::start(v.path(), utf8);
+        lsp.open(&fixture.cursor().path);
+        let r = lsp
+            .request("textDocument/definition", lsp.at_cursor(&fixture))
+            .unwrap();
+        lsp.assert_marks(&fixture, &r);
+    });
+}
+
+#[test]
+fn definition_of_each_link_form_as_exact_spans() {
+    // `{heading}` and `{block}` are where the marks of the expected target go.
+    let vault = |cursor_before: &str, heading: &str, block: &str| {
+        let links = "😀 漢字 see [[Target Note#Deep Heading|alias]] and [[Twin]]\n\
+                     Café ![[Target Note#^blk]] [md](Target%20Note.md#deep-heading) [[#Start]]\n";
+        let links = links.replacen(cursor_before, &format!("{cursor_before}$0"), 1);
+        format!(
+            "//- notes/a.md\n# Start\n{links}//- Target Note.md\n# Target\n\n\
+             ## Deep Heading\n{heading}A block ^blk\n{block}//- x/Twin.md\nx\n//- y/Twin.md\ny\n"
+        )
+    };
+    let heading = "^^^^^^^^^^^^^^^\n";
+    let block = "        ^^^^\n";
+    check_definition(&vault("[[Tar", heading, ""));
+    check_definition(&vault("[md](Tar", heading, ""));
+    check_definition(&vault("![[Tar", "", block));
+    // Two notes share the name: both, at their starts.
+    let twins = vault("[[Tw", "", "").replace("//- x/Twin.md\nx\n", "//- x/Twin.md\nx\n^\n");
+    check_definition(&twins.replace("//- y/Twin.md\ny\n", "//- y/Twin.md\ny\n^\n"));
+}
+
 /// References over the protocol, asserted as exact spans (in both
 /// encodings) against the fixture's `^^^` marks. Marks count characters, so
 /// under a line with an emoji they sit one cell left of where they look.
@@ -205,17 +242,11 @@ fn unsaved_edits_feed_the_index() {
     }
     assert_eq!(refs_of_b(&mut lsp), ["a.md:0"]);
     // The disk still has no link: closing the buffer drops it again.
-    lsp.notify(
-        "textDocument/didClose",
-        json!({ "textDocument": { "uri": a } }),
-    );
+    lsp.close(&a);
     assert!(refs_of_b(&mut lsp).is_empty());
     // A full-text change works too.
     let a = lsp.open("a.md");
-    lsp.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": a, "version": 2 }, "contentChanges": [{ "text": "[[b]] [[b]]" }] }),
-    );
+    lsp.change(&a, 2, "[[b]] [[b]]");
     assert_eq!(refs_of_b(&mut lsp), ["a.md:0", "a.md:0"]);
 }
 
@@ -623,22 +654,27 @@ fn published(lsp: &mut Lsp, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<V
 
 #[test]
 fn diagnostics_are_pushed_and_follow_other_notes() {
+    // Marks count characters: under the emoji they sit one cell left.
+    let fixture = Fixture::parse(
+        r#"
+        //- a.md
+        😀 [[missing]] and [[b#Intro]] and [[Twin]]
+          ^^^^^^^^^^^ unresolved-link
+                                          ^^^^^^^^ ambiguous-link
+        //- b.md
+        # Intro
+        //- x/Twin.md
+        //- y/Twin.md
+        "#,
+    );
     both_encodings(|utf8| {
-        let a_text = "😀 [[missing]] and [[b#Intro]] and [[Twin]]\n";
-        let v = Vault::new(&[
-            ("a.md", a_text),
-            ("b.md", "# Intro\n"),
-            ("x/Twin.md", ""),
-            ("y/Twin.md", ""),
-        ]);
+        let v = Vault::from_fixture(&fixture);
         let mut lsp = Lsp::start(v.path(), utf8);
         let a = lsp.open("a.md");
         let d = published(&mut lsp, &a, |d| d.len() == 2);
-        assert_eq!(d[0]["code"], "unresolved-link");
+        lsp.assert_diagnostics(&fixture, "a.md", &d);
         assert_eq!(d[0]["severity"], 1);
         assert_eq!(d[0]["source"], "carnet");
-        assert_eq!(d[0]["range"]["start"], lsp.pos_of(a_text, "[[missing]]", 0));
-        assert_eq!(d[1]["code"], "ambiguous-link");
         assert_eq!(d[1]["relatedInformation"].as_array().unwrap().len(), 2);
 
         // Creating the missing note (an unsaved buffer) clears that problem.
@@ -648,18 +684,12 @@ fn diagnostics_are_pushed_and_follow_other_notes() {
 
         // Renaming the heading in another note breaks `[[b#Intro]]`.
         let b = lsp.open("b.md");
-        lsp.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": b, "version": 2 }, "contentChanges": [{ "text": "# Overview\n" }] }),
-        );
+        lsp.change(&b, 2, "# Overview\n");
         let d = published(&mut lsp, &a, |d| d.len() == 2);
         assert_eq!(d[0]["code"], "unresolved-heading");
 
         // Closing a note clears its diagnostics.
-        lsp.notify(
-            "textDocument/didClose",
-            json!({ "textDocument": { "uri": a } }),
-        );
+        lsp.close(&a);
         published(&mut lsp, &a, |d| d.is_empty());
     });
 }
@@ -712,10 +742,7 @@ fn diagnostics_can_be_pulled() {
     uris.sort();
     assert_eq!(uris, ["a.md", "c.md"]);
     // In pull mode nothing is pushed; a change makes the server ask for a refresh.
-    lsp.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": a, "version": 2 }, "contentChanges": [{ "text": "fixed\n" }] }),
-    );
+    lsp.change(&a, 2, "fixed\n");
     assert!(
         lsp.wait_for(
             "workspace/diagnostic/refresh",
@@ -746,7 +773,7 @@ fn quick_fixes_apply_cleanly_and_leave_the_note_clean() {
             .request(
                 "textDocument/codeAction",
                 json!({ "textDocument": { "uri": a }, "range": { "start": { "line": 0, "character": 0 }, "end": end },
-                        "context": { "diagnostics": [] } }),
+                        "context": { "diagnostics": [], "only": ["quickfix"] } }),
             )
             .unwrap();
         let titles: Vec<&str> = actions
@@ -766,10 +793,11 @@ fn quick_fixes_apply_cleanly_and_leave_the_note_clean() {
         assert_eq!(edit["textDocument"]["version"], 1);
         let text_edit = &edit["edits"][0];
         assert_eq!(text_edit["range"]["start"], lsp.pos_of(a_text, "#ToDo", 0));
-        lsp.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": a, "version": 2 },
-                    "contentChanges": [{ "range": text_edit["range"], "text": text_edit["newText"] }] }),
+        lsp.edit(
+            &a,
+            2,
+            text_edit["range"].clone(),
+            text_edit["newText"].as_str().unwrap(),
         );
         let d = published(&mut lsp, &a, |d| d.len() == 2);
         assert!(d.iter().all(|d| d["code"] == "unresolved-link"));
@@ -860,11 +888,7 @@ fn complete_and_follow(
 ) -> (String, Vec<String>) {
     let uri = lsp.file_uri(rel);
     let end = lsp.pos(text, text.len());
-    lsp.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": uri, "version": version },
-                "contentChanges": [{ "range": { "start": end, "end": end }, "text": typed }] }),
-    );
+    lsp.edit(&uri, version, json!({ "start": end, "end": end }), typed);
     let typed_text = format!("{text}{typed}");
     let cursor = lsp.pos(&typed_text, typed_text.len());
     let r = lsp
@@ -883,10 +907,11 @@ fn complete_and_follow(
     let item = &items[rank];
     assert_eq!(item["sortText"], format!("{rank:04}"));
     let edit = &item["textEdit"];
-    lsp.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": uri, "version": version + 1 },
-                "contentChanges": [{ "range": edit["range"], "text": edit["newText"] }] }),
+    lsp.edit(
+        &uri,
+        version + 1,
+        edit["range"].clone(),
+        edit["newText"].as_str().unwrap(),
     );
     // Apply the same edit to our copy of the text.
     let start = edit["range"]["start"]["character"].as_u64().unwrap() as usize;
@@ -1078,11 +1103,7 @@ fn completion_of_blocks_embeds_markdown_paths_and_slugs() {
         let text = format!("{text})");
         let end = lsp.pos(&text, text.len() - 1);
         let u = lsp.file_uri("deep/er/cur.md");
-        lsp.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": u, "version": 8 },
-                    "contentChanges": [{ "range": { "start": end, "end": end }, "text": ")" }] }),
-        );
+        lsp.edit(&u, 8, json!({ "start": end, "end": end }), ")");
         let _ = to; // The link was not closed yet when it was followed.
         let at = lsp.pos_of(&text, "[x](", 1);
         let r = lsp
@@ -1155,11 +1176,7 @@ fn a_flood_of_changes_and_requests() {
     for i in 0..3000 {
         let insert = if i % 100 == 0 { "[[b]] " } else { "x" };
         let end = json!({ "line": 0, "character": text.len() });
-        lsp.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": a, "version": i + 2 },
-                    "contentChanges": [{ "range": { "start": end, "end": end }, "text": insert }] }),
-        );
+        lsp.edit(&a, i + 2, json!({ "start": end, "end": end }), insert);
         text.push_str(insert);
         if i % 250 == 0 {
             // Requests sent without waiting for their answers.

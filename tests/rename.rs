@@ -4,15 +4,15 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use carnet::index::Snapshot;
 use carnet::index::resolve::Resolution;
 use serde_json::{Value, json};
 use support::edit::{Applied, apply};
+use support::links::{Rng, landings, load, moved_path, same_landings};
 use support::lsp::{Lsp, copy_dir, uri};
-use support::{Folders, Vault, both_encodings, corpora, walk};
+use support::{Vault, both_encodings, corpora, tree};
 
 /// What a client that renames files advertises (VS Code sends this).
 fn rename_caps() -> Value {
@@ -163,15 +163,6 @@ fn renaming_from_the_title_and_a_case_only_rename() {
     assert!(root.join("archive/2026/Note.md").exists());
 }
 
-/// Every file of a vault, to check that a refused rename changed nothing.
-fn contents(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for e in walk(root, Folders::Excluded) {
-        out.insert(e.clone(), std::fs::read(&e).unwrap());
-    }
-    out
-}
-
 #[test]
 fn refusals_say_why_and_change_nothing() {
     let v = Vault::new(&[
@@ -182,7 +173,7 @@ fn refusals_say_why_and_change_nothing() {
         ("hidden/taken.md", "not indexed, but a real file\n"),
     ]);
     let root = v.path();
-    let before = contents(root);
+    let before = tree(root);
     let mut lsp = Lsp::start_with(root, false, rename_caps());
     let text = read(root, "note.md");
     let title = lsp.pos_of(&text, "Note", 0);
@@ -219,7 +210,7 @@ fn refusals_say_why_and_change_nothing() {
         )
         .unwrap_err();
     assert_eq!(err["message"], "nothing to rename here");
-    assert_eq!(contents(root), before, "a refused rename changed a file");
+    assert_eq!(tree(root), before, "a refused rename changed a file");
 
     // A client that cannot rename files is told why.
     let mut plain = Lsp::start(root, false);
@@ -243,7 +234,7 @@ fn refusals_say_why_and_change_nothing() {
     assert!(edit["changes"].is_object(), "{edit}");
     apply(&edit, false).unwrap();
     assert_eq!(read(v2.path(), "a.md"), "[[n#New]]\n");
-    assert_eq!(contents(root), before);
+    assert_eq!(tree(root), before);
 }
 
 #[test]
@@ -325,6 +316,16 @@ fn moving_a_folder_in_the_editor_updates_links_into_and_out_of_it() {
     std::fs::create_dir_all(root.join("archive")).unwrap();
     std::fs::rename(root.join("proj"), root.join("archive/old-proj")).unwrap();
     lsp.notify("workspace/didRenameFiles", files);
+    // As the editor reports the notes it edited (its own watcher; waiting
+    // for the server's would race with the request below).
+    let changed: Vec<Value> = ["index.md", "archive/old-proj/a.md"]
+        .iter()
+        .map(|p| json!({ "uri": lsp.file_uri(p), "type": 2 }))
+        .collect();
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": changed }),
+    );
     assert_eq!(
         read(root, "index.md"),
         "[[old-proj/a]] [b](archive/old-proj/b.md) ![](archive/old-proj/pic.png) [[old-proj/a]]\n"
@@ -363,49 +364,6 @@ fn moving_a_folder_in_the_editor_updates_links_into_and_out_of_it() {
 // ---------------------------------------------------------------------------
 // The guarantee: random renames on real vaults never change what a link
 // resolves to (beyond the rename itself).
-
-/// Where each link of each note lands: (target path, subpath, ambiguous).
-type Landings = BTreeMap<String, Vec<Option<(String, String, bool)>>>;
-
-fn landings(snap: &Snapshot) -> Landings {
-    snap.notes()
-        .map(|n| {
-            let list = n
-                .facts
-                .links
-                .iter()
-                .map(|l| match snap.resolve(&n.path, l) {
-                    Resolution::Note {
-                        path,
-                        others,
-                        subpath,
-                    } => Some((path.to_string(), format!("{subpath:?}"), !others.is_empty())),
-                    Resolution::Attachment(p) => Some((p.to_string(), String::new(), false)),
-                    Resolution::Unresolved(_) => None,
-                })
-                .collect();
-            (n.path.to_string(), list)
-        })
-        .collect()
-}
-
-fn load(root: &Path) -> Snapshot {
-    carnet::vault::load(root).expect("vault loads").snapshot
-}
-
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -644,44 +602,8 @@ fn random_rename(
 /// are renamed, and edits stay inside links, tags, headings and block ids.
 fn check_outcome(root: &Path, before: &Snapshot, out: &Outcome, what: &str) {
     let after = load(root);
-    let moved = |p: &str| {
-        out.moves
-            .iter()
-            .find(|(o, _)| o == p)
-            .map_or(p.to_string(), |(_, n)| n.clone())
-    };
-    let (b, a) = (landings(before), landings(&after));
-    for (path, links) in &b {
-        let now = a
-            .get(&moved(path))
-            .unwrap_or_else(|| panic!("{what}: {path} vanished"));
-        assert_eq!(
-            links.len(),
-            now.len(),
-            "{what}: link count changed in {path}"
-        );
-        for (i, (l, nl)) in links.iter().zip(now).enumerate() {
-            let Some((target, sub, ambiguous)) = l else {
-                continue;
-            };
-            let link = &before.note(path).unwrap().facts.links[i];
-            let (t2, s2, a2) = nl
-                .as_ref()
-                .unwrap_or_else(|| panic!("{what}: {path} link {:?} became broken", link.target));
-            assert_eq!(
-                moved(target),
-                *t2,
-                "{what}: {path} link {:?} moved",
-                link.target
-            );
-            assert_eq!(sub, s2, "{what}: {path} link {:?} subpath", link.target);
-            assert!(
-                !a2 || *ambiguous,
-                "{what}: {path} link {:?} became ambiguous",
-                link.target
-            );
-        }
-    }
+    let moved = |p: &str| moved_path(&out.moves, p);
+    same_landings(&landings(before), &landings(&after), &moved, what);
     if let Some((old, new)) = &out.tag {
         let fold = |s: &str| s.to_lowercase();
         for n in before.notes() {

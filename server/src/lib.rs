@@ -11,8 +11,10 @@ pub mod check;
 pub mod facts;
 #[doc(hidden)]
 pub mod fixture;
+pub mod graph;
 pub mod index;
 pub mod lsp;
+pub mod moves;
 pub mod names;
 pub mod syntax;
 pub mod text;

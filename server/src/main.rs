@@ -27,6 +27,12 @@ fn run() -> Result<ExitCode, String> {
     match command.as_str() {
         "check" => cli::check::run(parser),
         "lsp" => cli::lsp::run(parser),
+        "graph" => cli::graph::run(parser),
+        "report" => cli::report::run(parser),
+        "mv" => cli::mv::run(parser),
+        "rename-tag" => cli::rename_tag::run(parser),
+        "rename-heading" => cli::rename_heading::run(parser),
+        "fix-moves" => cli::fix_moves::run(parser),
         other => Err(format!("unknown command {other:?}\n\n{}", cli::USAGE)),
     }
 }

@@ -254,6 +254,15 @@ pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// The vault path a link's `target` names, written in the note at `from`:
+/// relative to that note's folder for Markdown links and `./`, `../`
+/// wiki paths, from the root for other wiki paths. `None` when it climbs
+/// out of the vault.
+pub fn link_path(from: &str, target: &str, wiki: bool) -> Option<String> {
+    let relative = !wiki || target.starts_with("./") || target.starts_with("../");
+    join_relative(if relative { parent(from) } else { "" }, target)
+}
+
 /// `to` (vault-relative) as a path relative to the folder `dir`, with `../`
 /// as needed. The one relative-path rule: completion, renames and fixes.
 pub fn relative_path(dir: &str, to: &str) -> String {

@@ -19,7 +19,7 @@ mod vaults;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use carnet::answers::{self, Part, links_to, tag_occurrences};
+use carnet::answers::{self, tag_occurrences};
 use serde_json::{Value, json};
 
 const RUNS: usize = 15;
@@ -32,16 +32,7 @@ fn main() {
     let text_of = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
 
     // The note closest to 1,000 backlinks.
-    let (backlinks, note) = snap
-        .notes()
-        .map(|n| {
-            (
-                links_to(&snap, &n.path, Part::Whole).len(),
-                n.path.to_string(),
-            )
-        })
-        .min_by_key(|(c, _)| c.abs_diff(1000))
-        .unwrap();
+    let (backlinks, note) = vaults::note_near_backlinks(&snap, 1000);
     // The folder closest to 500 notes (all depths).
     let mut folders: BTreeMap<String, usize> = BTreeMap::new();
     for n in snap.notes() {

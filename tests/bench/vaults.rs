@@ -103,3 +103,18 @@ fn parse_stamp(text: &str, notes: usize, seed: u64) -> Option<vaultgen::GenStats
         folders: get("folders")? as usize,
     })
 }
+
+/// The note whose backlink count is closest to `n` (first by path on a
+/// tie), with that count: the benchmarks' "note with ~1,000 backlinks".
+pub fn note_near_backlinks(snap: &carnet::index::Snapshot, n: usize) -> (usize, String) {
+    use carnet::answers::{Part, links_to};
+    snap.notes()
+        .map(|note| {
+            (
+                links_to(snap, &note.path, Part::Whole).len(),
+                note.path.to_string(),
+            )
+        })
+        .min_by_key(|(c, _)| c.abs_diff(n))
+        .expect("a vault with notes")
+}

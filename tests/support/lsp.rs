@@ -1,6 +1,8 @@
 //! A small LSP client that drives the built `carnet` binary over stdio,
 //! the way an editor does: Content-Length framing, requests matched by id,
-//! notifications collected, and server-to-client requests answered.
+//! notifications collected, and server-to-client requests answered (with
+//! `null`, the settings for `workspace/configuration`) unless the test
+//! holds their method to answer itself ([`Lsp::hold`], [`Lsp::reply`]).
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -32,6 +34,8 @@ pub struct Lsp {
     /// Responses that arrived while waiting for another (servers may answer
     /// concurrent requests in any order).
     early: std::collections::HashMap<i64, Value>,
+    /// Server request methods the test answers itself.
+    held: Vec<String>,
 }
 
 /// `file://` URI of a path (spaces and non-ASCII percent-encoded).
@@ -176,6 +180,7 @@ impl Lsp {
             init_result: Value::Null,
             settings: Value::Null,
             early: std::collections::HashMap::new(),
+            held: Vec::new(),
         }
     }
 
@@ -228,16 +233,17 @@ impl Lsp {
         }
     }
 
-    /// The next message; server requests are answered (as an editor that
-    /// accepts them would, else a null result) and,
-    /// like notifications, kept in the inbox.
+    /// The next message; server requests are answered unless held (as an
+    /// editor that accepts them would, else a null result) and, like
+    /// notifications, kept in the inbox.
     fn next_message(&mut self, deadline: Instant) -> Option<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
         let msg = self.rx.recv_timeout(left).ok()?;
         if msg.get("method").is_none() && msg["id"].is_null() {
             self.inbox.push(msg.clone());
-        } else if msg.get("method").is_some() {
-            if let Some(id) = msg.get("id") {
+        } else if let Some(method) = msg["method"].as_str() {
+            let held = self.held.iter().any(|h| h == method);
+            if let Some(id) = msg.get("id").filter(|_| !held) {
                 let id = id.clone();
                 // Tests that take an edit or a document apply or check it
                 // themselves (support/edit.rs); the answer is an editor's.
@@ -289,6 +295,19 @@ impl Lsp {
         }
     }
 
+    /// Leaves server requests `method` for the test to answer: they wait
+    /// in the inbox (see [`Lsp::wait_for`]) until [`Lsp::reply`].
+    pub fn hold(&mut self, method: &str) {
+        self.held.push(method.to_string());
+    }
+
+    /// Answers the server request `request` (as [`Lsp::wait_for`] returned it).
+    pub fn reply(&mut self, request: &Value, result: Value) {
+        let id = request["id"].clone();
+        assert!(!id.is_null(), "not a request: {request}");
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": result }));
+    }
+
     pub fn file_uri(&self, rel: &str) -> String {
         uri(&self.root.join(rel))
     }
@@ -306,6 +325,31 @@ impl Lsp {
             json!({ "textDocument": { "uri": u, "languageId": "markdown", "version": 1, "text": text } }),
         );
         u
+    }
+
+    /// Replaces the whole text of the open note at `uri`, as version `version`.
+    pub fn change(&mut self, uri: &str, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    }
+
+    /// Replaces `range` of the open note at `uri` with `text`, as version
+    /// `version`.
+    pub fn edit(&mut self, uri: &str, version: i32, range: Value, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version },
+                    "contentChanges": [{ "range": range, "text": text }] }),
+        );
+    }
+
+    pub fn close(&mut self, uri: &str) {
+        self.notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": uri } }),
+        );
     }
 
     /// An LSP position of byte offset `offset` in `text`, in the negotiated encoding.
@@ -405,6 +449,34 @@ impl Lsp {
         let marks = self.marks(fixture, v);
         let drawn = fixture.annotate(marks.iter().map(|(p, s)| (p.as_str(), *s, "")));
         assert_eq!(drawn, fixture.written(), "utf8={}", self.utf8);
+    }
+
+    /// Asserts that `diagnostics` of the note `path` are exactly the
+    /// fixture's marks in that note, each labelled with its code.
+    pub fn assert_diagnostics(&self, fixture: &Fixture, path: &str, diagnostics: &[Value]) {
+        let text = fixture.text(path);
+        let at = |p: &Value| {
+            let (line, ch) = (
+                p["line"].as_u64().unwrap(),
+                p["character"].as_u64().unwrap(),
+            );
+            offset(text, line, ch, self.utf8).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        let actual: Vec<(Span, &str)> = diagnostics
+            .iter()
+            .map(|d| {
+                let r = &d["range"];
+                let code = d["code"].as_str().unwrap_or("?");
+                (Span::new(at(&r["start"])..at(&r["end"])), code)
+            })
+            .collect();
+        let expected = fixture.marks().into_iter().filter(|m| m.0 == path);
+        assert_eq!(
+            fixture.annotate(actual.iter().map(|(s, c)| (path, *s, *c))),
+            fixture.annotate(expected),
+            "utf8={}",
+            self.utf8
+        );
     }
 
     pub fn shutdown(&mut self) {

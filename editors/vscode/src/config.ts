@@ -68,6 +68,7 @@ export interface CarnetSettings {
   logLevel?: string;
   diagnostics?: Record<string, string>;
   completion?: { markdownPathStyle?: string };
+  moves?: { updateLinks?: string };
 }
 
 /**
@@ -94,6 +95,10 @@ export function carnetSettings(get: Get): CarnetSettings {
   const style = get('completion.markdownPathStyle');
   if (typeof style === 'string' && style !== '') {
     out.completion = { markdownPathStyle: style };
+  }
+  const updateLinks = get('moves.updateLinks');
+  if (typeof updateLinks === 'string' && updateLinks !== '') {
+    out.moves = { updateLinks };
   }
   return out;
 }

@@ -10,6 +10,8 @@ import {
 } from 'vscode-languageclient/node';
 
 import { configurationAnswer, resolveServerPath, thisMachine } from './config';
+import { registerGraphView } from './graphView';
+import { registerReportLists } from './reportLists';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -93,6 +95,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  registerGraphView(context, () => client);
+  registerReportLists(context, () => client);
   await start();
 }
 

@@ -45,6 +45,7 @@ test('settings map to the carnet section the server reads', () => {
     logLevel: 'debug',
     diagnostics: { 'tag-near-miss': 'off', 'unresolved-heading': 'error', bogus: 3 },
     'completion.markdownPathStyle': 'angle',
+    'moves.updateLinks': 'always',
     'server.path': '/x/carnet',
     'trace.server': 'verbose',
   };
@@ -53,6 +54,7 @@ test('settings map to the carnet section the server reads', () => {
     logLevel: 'debug',
     diagnostics: { 'tag-near-miss': 'off', 'unresolved-heading': 'error' },
     completion: { markdownPathStyle: 'angle' },
+    moves: { updateLinks: 'always' },
   });
   assert.deepEqual(carnetSettings(() => undefined), {});
 });

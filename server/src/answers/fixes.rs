@@ -7,7 +7,7 @@ use crate::check::{Checker, Problem, Rules, code};
 use crate::facts::{Link, LinkKind, Subpath};
 use crate::index::resolve::{Resolution, Unresolved};
 use crate::index::{NotePath, Snapshot};
-use crate::names::{fold, has_other_extension, join_relative, note_stem, parent, slug, strip_md};
+use crate::names::{fold, has_other_extension, note_stem, slug, strip_md};
 use crate::text::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -237,23 +237,26 @@ fn create_note(snap: &Snapshot, from: &str, link: &Link) -> Option<Fix> {
     ) {
         return None;
     }
-    let target = link.target.trim();
-    if target.is_empty() || has_other_extension(target) {
-        return None;
-    }
-    let relative = !link.kind.is_wiki() || target.starts_with("./") || target.starts_with("../");
-    let path = if relative {
-        join_relative(parent(from), target)?
-    } else {
-        join_relative("", target)?
-    };
-    let path = format!("{}.md", strip_md(&path));
+    let path = new_note_path(from, link)?;
     let name = note_stem(&path).to_string();
     Some(Fix::CreateNote {
         title: format!("Create note \"{name}\""),
         text: format!("# {name}\n"),
         path,
     })
+}
+
+/// Where the note a link to a missing note wants would be created
+/// (vault-relative, with `.md`): relative to the linking note for markdown
+/// links and `./`, `../` wiki-links, else from the vault root. `None` for
+/// same-note links, attachments and paths out of the vault.
+pub(crate) fn new_note_path(from: &str, link: &Link) -> Option<String> {
+    let target = link.target.trim();
+    if target.is_empty() || has_other_extension(target) {
+        return None;
+    }
+    let path = crate::names::link_path(from, target, link.kind.is_wiki())?;
+    Some(format!("{}.md", strip_md(&path)))
 }
 
 /// The shortest `folder/…/name` that picks `candidate` alone among the notes

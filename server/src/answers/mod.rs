@@ -6,6 +6,7 @@
 //! here does I/O either: where a note's text is needed (hover previews), the
 //! caller passes a function that supplies it.
 
+mod autofix;
 mod blocks;
 mod complete;
 pub mod daily;
@@ -15,8 +16,8 @@ mod refactor;
 mod rename;
 
 pub use rename::{
-    Edit, Plan, Prepared, RenameError, Target, move_files, prepare, rename, rename_attachment,
-    rename_block, rename_heading, rename_note, rename_tag,
+    Edit, Plan, Prepared, RenameError, Target, TextOf, apply_edits, move_files, move_paths,
+    prepare, rename, rename_attachment, rename_block, rename_heading, rename_note, rename_tag,
 };
 
 pub use blocks::add_block_id;
@@ -25,6 +26,8 @@ pub use mentions::{Mention, link_for, mentions_in, mentions_of_in, unlinked_ment
 pub use refactor::{Refactor, RefactorKind, TOC_END, TOC_START, refactors};
 mod symbols;
 
+pub use autofix::sure_fixes;
+pub(crate) use fixes::new_note_path;
 pub use fixes::{Fix, fixes, fixes_in};
 
 pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};

@@ -8,7 +8,7 @@ use std::time::Instant;
 use carnet::check::{Checker, Problem, Rules, Severity};
 use carnet::vault;
 
-use super::{USAGE, common};
+use super::{USAGE, common, display_path, load, plural, warn};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
@@ -23,6 +23,7 @@ pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut timings = false;
     let mut threshold = Severity::Info;
+    let (mut fix, mut dry_run) = (false, false);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Long("format") => {
@@ -34,6 +35,8 @@ pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
                 };
             }
             Long("timings") => timings = true,
+            Long("fix") => fix = true,
+            Short('n') | Long("dry-run") => dry_run = true,
             Long("severity") => {
                 let value = parser.value().map_err(|e| e.to_string())?;
                 threshold = value.to_str().and_then(Severity::parse).ok_or_else(|| {
@@ -44,16 +47,10 @@ pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
             other => return common(other),
         }
     }
-    check(paths, format, timings, threshold)
-}
-
-/// How a note's path is shown: relative to where the user pointed us.
-fn display_path(root: &Path, rel: &str) -> String {
-    if root == Path::new(".") {
-        rel.to_string()
-    } else {
-        root.join(rel).display().to_string()
+    if dry_run && !fix {
+        return Err(format!("--dry-run goes with --fix\n\n{USAGE}"));
     }
+    check(paths, format, timings, threshold, fix.then_some(dry_run))
 }
 
 fn check(
@@ -61,6 +58,7 @@ fn check(
     format: Format,
     timings: bool,
     threshold: Severity,
+    fix: Option<bool>,
 ) -> Result<ExitCode, String> {
     let start = Instant::now();
     if roots.is_empty() {
@@ -68,13 +66,13 @@ fn check(
     }
     let mut loaded = Vec::new();
     for root in &roots {
-        let vault = vault::load(root)?;
-        for warning in &vault.config_warnings {
-            eprintln!("carnet: {}: {warning}", root.display());
-        }
-        for s in &vault.skipped {
-            eprintln!("carnet: skipped {}: {}", s.path.display(), s.reason);
-        }
+        let vault = match fix {
+            Some(dry_run) => warn(
+                root,
+                super::fix::run(root, dry_run, format == Format::Json)?,
+            ),
+            None => load(root)?,
+        };
         let checking = Instant::now();
         let rules = Rules::from_config(&vault.config);
         let mut problems = Checker::new(&vault.snapshot, &rules).vault(&vault.snapshot);
@@ -167,10 +165,6 @@ fn check(
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 { one } else { many }
 }
 
 fn print_problem(out: &mut impl Write, root: &Path, p: &Problem, format: Format) {

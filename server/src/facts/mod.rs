@@ -203,6 +203,15 @@ impl Link {
         (!target.trim().is_empty()).then(|| Sym::new(&crate::names::fold(name)))
     }
 
+    /// A `[ref]: path.md` definition that no `[text][ref]` uses: it names
+    /// a target but shows nothing a reader could follow. (A used one is
+    /// recorded at each use, its target range outside the link.)
+    pub fn is_unused_definition(&self) -> bool {
+        self.kind == LinkKind::Reference
+            && self.span.start <= self.target_span.start
+            && self.target_span.end <= self.span.end
+    }
+
     pub fn subpath(&self) -> Option<Subpath> {
         Subpath::parse(self.subpath_text?.as_str())
     }

@@ -429,6 +429,12 @@ impl Snapshot {
         next
     }
 
+    /// Whether `other` is this snapshot (a clone of it), not a later one: a
+    /// cheap test for what is computed once per snapshot and kept.
+    pub fn same_as(&self, other: &Snapshot) -> bool {
+        self.notes.ptr_eq(&other.notes) && self.attachment_by_path.ptr_eq(&other.attachment_by_path)
+    }
+
     pub fn note(&self, path: &str) -> Option<&Arc<Note>> {
         self.notes.get(path)
     }

@@ -38,6 +38,8 @@ pub struct ClientCaps {
     pub configuration: bool,
     /// The client opens documents the server asks it to show.
     pub show_document: bool,
+    /// The client applies edits the server sends (`workspace/applyEdit`).
+    pub apply_edit: bool,
 }
 
 impl ClientCaps {
@@ -85,6 +87,7 @@ impl ClientCaps {
                 .as_ref()
                 .and_then(|w| w.show_document.as_ref())
                 .is_some_and(|s| s.support),
+            apply_edit: ws.and_then(|w| w.apply_edit).unwrap_or(false),
             // Resource operations exist only inside `documentChanges`, so a
             // client listing any (Neovim, which omits `documentChanges`)
             // applies them.
@@ -183,10 +186,6 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             resolve_provider: Some(false),
         })),
         selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
-        execute_command_provider: Some(ExecuteCommandOptions {
-            commands: command::ALL.map(String::from).to_vec(),
-            work_done_progress_options: Default::default(),
-        }),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
@@ -202,6 +201,14 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             prepare_provider: Some(true),
             work_done_progress_options: Default::default(),
         })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: command::ALL
+                .into_iter()
+                .chain(super::ext::REPORT_COMMANDS.iter().map(|(name, _)| *name))
+                .map(String::from)
+                .collect(),
+            work_done_progress_options: Default::default(),
+        }),
         ..Default::default()
     }
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::*;
 
+use super::moves::Mode;
 use super::world::World;
+use super::{from_proto, to_proto};
 
 /// Asks the editor for the `carnet` settings.
 pub fn pull_settings(client: &Client, world: &Arc<World>) {
@@ -127,6 +129,87 @@ pub fn show_document(client: &Client, world: &Arc<World>, uri: Uri) {
                 .log
                 .warn(format!("the editor did not open {}", uri.as_str())),
             Err(e) => world.log.warn(format!("window/showDocument failed: {e}")),
+        }
+    });
+}
+
+/// Offers the link updates for notes moved outside the editor (in the vault
+/// at `root`, old → new), as `carnet.moves.updateLinks` says: ask
+/// (`window/showMessageRequest`), then send them (`workspace/applyEdit`).
+/// Planned on a blocking thread, and planned again after the answer: the
+/// texts may have changed while the question was open.
+pub fn offer_link_updates(
+    client: &Client,
+    world: &Arc<World>,
+    root: std::path::PathBuf,
+    moves: Vec<(String, String)>,
+) {
+    let (client, world) = (client.clone(), world.clone());
+    tokio::spawn(async move {
+        let planned = {
+            let (w, r, m) = (world.clone(), root.clone(), moves.clone());
+            tokio::task::spawn_blocking(move || super::moves::plan(&w, &r, &m).map(|(p, _)| p))
+                .await
+                .ok()
+                .flatten()
+        };
+        let Some(planned) = planned else {
+            return;
+        };
+        let offer = to_proto::move_offer(&planned, &moves);
+        world.log.info(format!(
+            "moved outside the editor: {}",
+            moves
+                .iter()
+                .map(|(o, n)| format!("{o} -> {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let mode = world.moves.mode();
+        let caps = world.caps();
+        if mode == Mode::Never || !caps.apply_edit {
+            world.log.info(format!(
+                "{} (not offered: {}; `carnet fix-moves` does it)",
+                offer.message,
+                if caps.apply_edit {
+                    "carnet.moves.updateLinks is \"never\""
+                } else {
+                    "the editor cannot apply edits"
+                }
+            ));
+            return;
+        }
+        if mode == Mode::Ask {
+            let answer = client
+                .show_message_request(offer.typ, &offer.message, offer.actions.clone())
+                .await;
+            if !from_proto::accepted(&answer) {
+                return;
+            }
+        }
+        let edit = {
+            let w = world.clone();
+            tokio::task::spawn_blocking(move || {
+                let (plan, texts) = super::moves::plan(&w, &root, &moves)?;
+                to_proto::plan_edit(&root, &plan, &texts, &w.caps())
+            })
+            .await
+            .ok()
+            .flatten()
+        };
+        let Some(edit) = edit else {
+            return;
+        };
+        match client.apply_edit(edit).await {
+            Ok(r) if r.applied => world
+                .log
+                .info(format!("updated the links to {}", offer.what)),
+            Ok(r) => world.log.warn(format!(
+                "the editor did not update the links to {}: {}",
+                offer.what,
+                r.failure_reason.unwrap_or_default()
+            )),
+            Err(e) => world.log.warn(format!("workspace/applyEdit failed: {e}")),
         }
     });
 }

@@ -1,5 +1,6 @@
 //! Protocol values in, domain values out: positions (in the negotiated
-//! encoding) to byte offsets, URIs to paths.
+//! encoding) to byte offsets, URIs to paths, and carnet's own requests
+//! ([`ext`](super::ext)) to graph queries.
 //!
 //! Out of range positions are clamped, never trusted: a line past the end
 //! means the end of the text, a column past the end of its line means the
@@ -8,10 +9,15 @@
 use std::path::PathBuf;
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::{FileRename, Position, Range, Uri};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    CodeActionKind, ExecuteCommandParams, FileRename, MessageActionItem, Position, Range, Uri,
+};
 
 use super::capabilities::Encoding;
+use super::ext::{self, GraphParams, ReportArgs};
 use crate::answers::At;
+use crate::graph::{self, report::List};
 use crate::text::Span;
 
 /// Byte offset of an LSP position in `rope`, clamped.
@@ -68,6 +74,23 @@ pub fn path_of_str(uri: &str) -> Option<PathBuf> {
 pub fn file_rename(f: &FileRename) -> Option<(PathBuf, PathBuf)> {
     Some((path_of_str(&f.old_uri)?, path_of_str(&f.new_uri)?))
 }
+/// Whether a code action of `kind` is among the kinds `only` asks for
+/// (`None`: every kind). Kinds are hierarchical: `refactor` includes
+/// `refactor.extract`, and a request for `refactor.extract` still wants
+/// to know whether to compute `refactor` ones (it does: they may be that).
+pub fn wants_kind(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
+    let (k, only) = match only {
+        None => return true,
+        Some(only) => (kind.as_str(), only),
+    };
+    only.iter().any(|o| {
+        let o = o.as_str();
+        k == o
+            || k.strip_prefix(o).is_some_and(|r| r.starts_with('.'))
+            || o.strip_prefix(k).is_some_and(|r| r.starts_with('.'))
+    })
+}
+
 /// The `uri` a command's first argument names.
 pub fn command_uri(args: &[serde_json::Value]) -> Option<Uri> {
     args.first()?.get("uri")?.as_str()?.parse().ok()
@@ -85,6 +108,44 @@ pub fn add_block_id_args(args: &[serde_json::Value]) -> Option<(Uri, Span, Strin
         },
         a.get("id")?.as_str()?.to_string(),
     ))
+}
+
+/// A folder a request names by URI; `InvalidParams` unless it is a `file:` URI.
+pub fn folder(uri: &Uri) -> Result<PathBuf> {
+    path(uri).ok_or_else(|| Error::invalid_params(format!("not a file: URI: {}", uri.as_str())))
+}
+
+/// The part of a vault's graph a `carnet/graph` request asks for; `center`
+/// is the vault-relative path of the note it names, if any.
+pub fn graph_options(p: &GraphParams, center: Option<&str>) -> graph::Options {
+    graph::Options {
+        from: p.depth.and(center).map(Into::into),
+        depth: p.depth.unwrap_or(0),
+        tags: p.tags.clone(),
+        folders: p.folders.clone(),
+        include_unresolved: p.include_unresolved,
+    }
+}
+
+/// The report list a `workspace/executeCommand` asks for, and its one
+/// optional argument; an unknown command or a malformed argument is
+/// `InvalidParams`.
+pub fn report_command(p: ExecuteCommandParams) -> Result<(List, ReportArgs)> {
+    let command = p.command;
+    let Some(&(_, list)) = ext::REPORT_COMMANDS.iter().find(|(c, _)| *c == command) else {
+        return Err(Error::invalid_params(format!("unknown command {command}")));
+    };
+    let args = match p.arguments.into_iter().next() {
+        Some(v) => serde_json::from_value(v)
+            .map_err(|e| Error::invalid_params(format!("{command}: {e}")))?,
+        None => ReportArgs::default(),
+    };
+    Ok((list, args))
+}
+
+/// Whether the user took the offer (chose its "Update links" action).
+pub fn accepted<E>(answer: &std::result::Result<Option<MessageActionItem>, E>) -> bool {
+    matches!(answer, Ok(Some(a)) if a.title == super::to_proto::UPDATE_LINKS)
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! handlers, which translate between LSP and the [`answers`](crate::answers)
 //! computed from vault snapshots.
 //!
-//! - [`capabilities`]: what the server offers, and a typed view of the client's.
+//! - [`capabilities`]: what the server offers, and a typed view of the client's;
+//!   [`ext`]: carnet's own requests and commands.
 //! - [`from_proto`] / [`to_proto`]: every conversion between protocol values
 //!   (positions in the negotiated encoding, URIs, response shapes,
 //!   `WorkspaceEdit`s) and domain values (byte offsets, paths, answers).
@@ -10,7 +11,9 @@
 //! - [`snapshot`]: what a request handler reads; [`world`]: open buffers, vault
 //!   snapshots and the writer thread that publishes them.
 //! - [`diagnostics`]: pushing or refreshing diagnostics after changes settle;
-//!   [`client`]: requests to the client; [`transport`]: JSON-RPC framing.
+//!   [`moves`]: noticing notes moved behind the editor's back and offering
+//!   the link updates; [`client`]: requests to the client; [`transport`]:
+//!   JSON-RPC framing.
 //!
 //! Rules this module keeps: buffer changes mutate state synchronously, before
 //! any `.await`, so they apply in arrival order; CPU work (and every read of
@@ -22,9 +25,11 @@
 mod capabilities;
 mod client;
 mod diagnostics;
+mod ext;
 mod from_proto;
 mod handlers;
 mod log;
+mod moves;
 mod snapshot;
 mod to_proto;
 mod transport;
@@ -83,7 +88,7 @@ pub fn run_stdio() -> i32 {
     runtime.block_on(async move {
         let logger = log::Logger::new();
         let world = World::new(logger);
-        let (service, socket) = LspService::new(|client| {
+        let (service, socket) = LspService::build(|client| {
             world
                 .log
                 .attach(client.clone(), tokio::runtime::Handle::current());
@@ -94,7 +99,9 @@ pub fn run_stdio() -> i32 {
                 shut_down: flag,
                 watcher: Mutex::new(None),
             }
-        });
+        })
+        .custom_method(ext::GRAPH, Backend::graph)
+        .finish();
         // Client ⇄ transport (checks framing) ⇄ tower-lsp, through in-memory pipes.
         let (server_in, client_side_in) = tokio::io::duplex(1 << 16);
         let (client_side_out, server_out) = tokio::io::duplex(1 << 16);
@@ -236,6 +243,11 @@ impl Backend {
         .await
     }
 
+    /// `carnet/graph` (see [`ext`]).
+    async fn graph(&self, params: ext::GraphParams) -> Result<serde_json::Value> {
+        self.on_workspace(ext::GRAPH, params, request::graph).await
+    }
+
     /// Watches the roots ourselves when the client cannot do it for us.
     fn watch_roots(&self, roots: &[PathBuf]) {
         let world = Arc::downgrade(&self.world);
@@ -281,6 +293,7 @@ impl LanguageServer for Backend {
                 self.client.clone(),
             ));
         }
+        tokio::spawn(moves::offer_loop(self.world.clone(), self.client.clone()));
         if caps.watched_files_dynamic {
             client::register_file_watcher(&self.client, &self.world);
         } else {
@@ -473,7 +486,7 @@ impl LanguageServer for Backend {
                 let found = self
                     .on_note("unlinkedMentions", &uri, params, request::unlinked_mentions)
                     .await?;
-                Ok(Some(serde_json::to_value(found).unwrap_or_default()))
+                Ok(to_proto::command_locations(found))
             }
             capabilities::command::OPEN_DAILY_NOTE => {
                 let uri = self
@@ -484,7 +497,11 @@ impl LanguageServer for Backend {
                 }
                 Ok(Some(serde_json::json!(uri.as_str())))
             }
-            other => Err(Error::invalid_params(format!("unknown command {other}"))),
+            // The reports (`carnet.report.*`); anything else is refused there.
+            _ => {
+                self.on_workspace("workspace/executeCommand", params, request::execute_command)
+                    .await
+            }
         }
     }
 

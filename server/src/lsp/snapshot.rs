@@ -134,11 +134,11 @@ pub struct NoteSnapshot {
 /// One vault, for a request about every vault.
 pub struct VaultView {
     pub root: PathBuf,
+    /// A stand-in vault for notes outside every workspace folder.
+    pub adhoc: bool,
     pub snapshot: Snapshot,
     pub rules: Arc<Rules>,
     pub daily: Arc<DailyNotes>,
-    /// A stand-in vault for notes outside every workspace folder.
-    pub adhoc: bool,
     pub texts: Texts,
 }
 
@@ -223,6 +223,14 @@ impl NoteSnapshot {
 impl WorkspaceSnapshot {
     pub fn vault(&self, root: &Path) -> Option<&VaultView> {
         self.vaults.iter().find(|v| v.root == root)
+    }
+
+    /// The vault holding the file at `path`, as [`World`] finds it for a
+    /// request about one note, and the file's vault-relative path.
+    pub fn vault_of(&self, path: &Path) -> Option<(&VaultView, String)> {
+        let vaults = self.vaults.iter().map(|v| (v.root.as_path(), v.adhoc));
+        let v = &self.vaults[super::world::holding(vaults, path)?];
+        Some((v, crate::vault::relative(&v.root, path)?))
     }
 
     /// Positions in the notes of one of the vaults.

@@ -1,7 +1,8 @@
 //! Domain values in, protocol values out: byte offsets to positions (in the
 //! negotiated encoding), paths to URIs, and every response shape — locations,
-//! symbols, diagnostics, completion items, code actions and each
-//! `WorkspaceEdit` the server sends.
+//! symbols, diagnostics, completion items, code actions, each
+//! `WorkspaceEdit` the server sends, and the answers of carnet's own
+//! requests ([`ext`](super::ext)).
 //!
 //! Positions are clamped: an offset past the end is the end.
 
@@ -9,14 +10,16 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ropey::Rope;
-use serde_json::json;
+use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::*;
 
 use super::capabilities::{ClientCaps, Encoding, command};
+use super::ext::EdgeForm;
 use super::snapshot::{Cancel, Texts};
 use crate::answers::{self, Fix, Plan, RenameError};
 use crate::check::{Problem, Severity};
+use crate::graph::{Graph, export};
 use crate::index::Snapshot;
 use crate::syntax::Fold;
 use crate::text::Span;
@@ -131,6 +134,26 @@ pub fn locations(
         out.push(Location::new(uri, pos.range(&l.path, l.span)));
     }
     out
+}
+
+/// A `carnet/graph` answer: the graph's JSON in the form asked for (see
+/// docs/graph.md), plus `rootUri` (node paths are relative to it) and
+/// `center` (the note asked about). With no vault, an empty graph whose
+/// `rootUri` is `null`.
+pub fn graph(root: Option<&Path>, g: &Graph, center: Option<&str>, form: EdgeForm) -> Value {
+    let mut out = match form {
+        EdgeForm::Full => serde_json::to_value(export::Json::new(g)),
+        EdgeForm::Pairs => serde_json::to_value(export::Pairs::new(g)),
+    }
+    .expect("a graph serializes");
+    out["rootUri"] = json!(root.and_then(path_uri).map(|u| u.as_str().to_string()));
+    out["center"] = json!(center);
+    out
+}
+
+/// A report command's answer: `Location[]`.
+pub fn command_locations(found: Vec<Location>) -> Option<Value> {
+    Some(json!(found))
 }
 
 /// Where a link leads, as location links when the client takes them.
@@ -586,6 +609,42 @@ pub fn plan_edit(
         document_changes: Some(DocumentChanges::Operations(ops)),
         ..Default::default()
     })
+}
+
+/// The question that offers the link updates for notes moved outside the
+/// editor: "Update 12 links in 3 notes to the moved note X?".
+pub struct MoveOffer {
+    pub typ: MessageType,
+    pub message: String,
+    pub actions: Option<Vec<MessageActionItem>>,
+    /// What moved, for log lines.
+    pub what: String,
+}
+
+/// The title of the action that accepts a [`MoveOffer`].
+pub const UPDATE_LINKS: &str = "Update links";
+
+pub fn move_offer(plan: &Plan, moves: &[(String, String)]) -> MoveOffer {
+    let (links, notes) = (plan.edit_count(), plan.edits.len());
+    let what = match moves {
+        [(_, new)] => format!("the moved note {}", crate::names::note_stem(new)),
+        _ => format!("{} moved notes", moves.len()),
+    };
+    let message = format!(
+        "Update {links} {} in {notes} {} to {what}?",
+        if links == 1 { "link" } else { "links" },
+        if notes == 1 { "note" } else { "notes" }
+    );
+    let action = |title: &str| MessageActionItem {
+        title: title.into(),
+        properties: Default::default(),
+    };
+    MoveOffer {
+        typ: MessageType::INFO,
+        message,
+        actions: Some(vec![action(UPDATE_LINKS), action("Not now")]),
+        what,
+    }
 }
 
 /// Merges the edits of several vaults' plans (for `willRenameFiles`).

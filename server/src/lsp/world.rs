@@ -23,6 +23,7 @@ use crate::answers::PathStyle;
 use crate::answers::daily::DailyNotes;
 use crate::check::Rules;
 use crate::facts::extract;
+use crate::graph::Full;
 use crate::index::{Note, Snapshot};
 use crate::syntax::Syntax;
 use crate::vault::{self, OnDisk};
@@ -66,21 +67,28 @@ pub struct State {
     pub docs: HashMap<Uri, OpenDoc>,
 }
 
+/// Which of `vaults` (each its root and whether it is ad hoc) holds `path`:
+/// the deepest workspace folder containing it, else the ad-hoc vault of its
+/// folder.
+pub(super) fn holding<'a>(
+    vaults: impl Iterator<Item = (&'a Path, bool)>,
+    path: &Path,
+) -> Option<usize> {
+    vaults
+        .enumerate()
+        .filter(|(_, (root, adhoc))| match adhoc {
+            true => path.parent() == Some(*root),
+            false => path.starts_with(root),
+        })
+        .max_by_key(|(_, (root, adhoc))| (!adhoc, root.as_os_str().len()))
+        .map(|(i, _)| i)
+}
+
 impl State {
-    /// The vault holding `path`: the deepest workspace folder containing it.
+    /// The vault holding `path` (see [`holding`]).
     pub fn vault_of(&self, path: &Path) -> Option<usize> {
-        self.vaults
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| {
-                if v.adhoc {
-                    path.parent() == Some(v.root.as_path())
-                } else {
-                    path.starts_with(&v.root)
-                }
-            })
-            .max_by_key(|(_, v)| (!v.adhoc, v.root.as_os_str().len()))
-            .map(|(i, _)| i)
+        let vaults = self.vaults.iter().map(|v| (v.root.as_path(), v.adhoc));
+        holding(vaults, path)
     }
 
     fn is_open(&self, path: &Path) -> bool {
@@ -170,6 +178,12 @@ pub struct World {
     /// answer), old → new, and when: the editor then announces them with
     /// `willRenameFiles`, whose link edits were already in that answer.
     pub own_moves: Mutex<Vec<(PathBuf, PathBuf, std::time::Instant)>>,
+    /// The last whole-vault graph built for each vault, with the snapshot it
+    /// came from: following the active editor asks about one snapshot again
+    /// and again, and resolving every link of a large vault is the costly part.
+    graphs: Mutex<Vec<(PathBuf, Snapshot, Arc<Full>)>>,
+    /// Notes that disappeared and appeared on disk, for moves made elsewhere.
+    pub moves: super::moves::Watch,
 }
 
 impl World {
@@ -185,6 +199,8 @@ impl World {
             editor_levels: Mutex::default(),
             path_style: Mutex::default(),
             own_moves: Mutex::default(),
+            graphs: Mutex::default(),
+            moves: Default::default(),
         });
         let w = Arc::downgrade(&world);
         std::thread::Builder::new()
@@ -317,6 +333,9 @@ impl World {
                 PathStyle::Percent
             }
         };
+        if let Err(w) = self.moves.set_mode(settings.pointer("/moves/updateLinks")) {
+            self.log.warn(w);
+        }
         *self.editor_levels.lock().unwrap_or_else(|e| e.into_inner()) = levels;
         self.send(Job::Recheck);
     }
@@ -359,10 +378,10 @@ impl World {
             .vaults
             .iter()
             .map(|v| VaultView {
+                adhoc: v.adhoc,
                 texts: Texts::new(self.clone(), &v.root),
                 rules: self.with_editor_levels(v.rules.clone()),
                 daily: v.daily.clone(),
-                adhoc: v.adhoc,
                 root: v.root.clone(),
                 snapshot: v.snapshot.clone(),
             })
@@ -373,6 +392,28 @@ impl World {
             cancel,
             world: self.clone(),
         }
+    }
+
+    /// The whole graph of the vault at `root` as of `snapshot`: the one kept
+    /// if it was built from this very snapshot, else built now (off the
+    /// async threads: it resolves every link) and kept in its place.
+    pub fn graph(&self, root: &Path, snapshot: &Snapshot) -> Arc<Full> {
+        let graphs = || self.graphs.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = graphs()
+            .iter()
+            .find(|(r, s, _)| r == root && s.same_as(snapshot))
+            .map(|(_, _, full)| full.clone());
+        if let Some(full) = kept {
+            return full;
+        }
+        // Built without the lock held: another vault's request need not wait.
+        let full = Arc::new(Full::build(snapshot));
+        let roots: Vec<PathBuf> = self.state().vaults.iter().map(|v| v.root.clone()).collect();
+        let mut graphs = graphs();
+        // Drop this vault's older graph, and those of folders since closed.
+        graphs.retain(|(r, _, _)| r != root && roots.contains(r));
+        graphs.push((root.to_path_buf(), snapshot.clone(), full.clone()));
+        full
     }
 
     /// Remembers moves sent in a rename's answer (see `own_moves`).
@@ -506,7 +547,7 @@ fn apply(world: &World, job: Job) {
         }
         Job::Closed(path) => refresh_from_disk(world, &path),
         Job::Recheck => {}
-        Job::Disk(path) => {
+        Job::Disk(path) => super::moves::observe(world, &path, || {
             if world.state().is_open(&path) {
                 return; // The buffer, not the disk, is the truth for an open note.
             }
@@ -519,7 +560,7 @@ fn apply(world: &World, job: Job) {
                 OnDisk::Missing => remove_under(world, &path),
                 OnDisk::File => refresh_from_disk(world, &path),
             }
-        }
+        }),
     }
 }
 

@@ -7,9 +7,13 @@
 //! in [`Loaded::skipped`] and the walk goes on.
 
 mod config;
+pub mod git;
+mod locate;
 mod watch;
+pub mod write;
 
 pub use config::{Config, DailyConfig, TagRules, daily_notes};
+pub use locate::{find_root, path_in};
 pub use watch::Watcher;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +66,16 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
     Some(out)
 }
 
+/// The vault-relative path of `file`, a file named as a shell names it
+/// (relative to the current folder, through symlinks), when it lies inside
+/// `root`; `None` when it is not a file or lies elsewhere.
+pub fn relative_file(root: &Path, file: &Path) -> Option<String> {
+    if !file.is_file() {
+        return None;
+    }
+    relative(&root.canonicalize().ok()?, &file.canonicalize().ok()?)
+}
+
 /// Reads a note; `Err` says why it is skipped.
 pub fn read_note(path: &Path) -> Result<String, String> {
     // Opening a FIFO for reading blocks until someone writes to it: a note
@@ -70,7 +84,12 @@ pub fn read_note(path: &Path) -> Result<String, String> {
     if !meta.is_file() {
         return Err(not_regular(&meta.file_type()).into());
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    decode_note(std::fs::read(path).map_err(|e| e.to_string())?)
+}
+
+/// A note's bytes as text (wherever they come from: the disk, git); `Err`
+/// says why they are not a note.
+pub(crate) fn decode_note(bytes: Vec<u8>) -> Result<String, String> {
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err("binary file (contains NUL bytes)".into());
     }
@@ -129,10 +148,30 @@ pub fn occupied(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
-/// Whether two paths name the same file (as a case-only rename on a
-/// case-insensitive file system sees them).
+/// Whether two paths name one directory entry: a hard link, or another case
+/// of the same name on a case-insensitive file system. Symbolic links are
+/// not followed: a link and the file it points at are two entries, and
+/// moving one over the other would lose a file.
 pub fn same_file(a: &Path, b: &Path) -> bool {
-    same_file::is_same_file(a, b).unwrap_or(false)
+    let (Ok(x), Ok(y)) = (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) else {
+        return false;
+    };
+    match (x.file_type().is_symlink(), y.file_type().is_symlink()) {
+        (false, false) => same_file::is_same_file(a, b).unwrap_or(false),
+        (true, true) => same_link(&x, &y),
+        _ => false,
+    }
+}
+
+#[cfg(unix)]
+fn same_link(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_link(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false // two links, as far as can be told without following them
 }
 
 /// The process's peak resident memory, where the OS tells it (Linux).

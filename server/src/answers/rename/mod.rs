@@ -41,9 +41,10 @@ use texts::*;
 
 pub use fragments::{Leave, extract_to_note, inline_embed};
 pub(crate) use link_text::encode_like;
-pub use moves::{move_files, rename_attachment, rename_note};
+pub use moves::{move_files, move_paths, rename_attachment, rename_note};
 pub use parts::{rename_block, rename_heading};
 pub use tags::rename_tag;
+pub use texts::apply_edits;
 
 /// One replacement in a note's text.
 #[derive(Clone, Debug, PartialEq, Eq)]

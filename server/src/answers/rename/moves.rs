@@ -17,7 +17,29 @@ pub(super) fn new_path(old: &str, new: &str, kind: FileKind) -> Result<String> {
     let note = kind == FileKind::Note;
     let new = new.trim();
     let new = if note { strip_md(new).trim_end() } else { new };
-    let what = if note { "note name" } else { "file name" };
+    check_path(new, kind)?;
+    let file = if note {
+        format!("{new}.md")
+    } else {
+        new.to_string()
+    };
+    Ok(if new.contains('/') {
+        file
+    } else {
+        match parent(old) {
+            "" => file,
+            dir => format!("{dir}/{file}"),
+        }
+    })
+}
+
+/// Whether `new` (a vault path; for a note without `.md`) can be a file's
+/// path: inside the vault, not hidden, and no part a link could not name.
+fn check_path(new: &str, kind: FileKind) -> Result<()> {
+    let what = match kind {
+        FileKind::Note => "note name",
+        FileKind::Attachment => "file name",
+    };
     if new.starts_with('/') || new.split('/').any(|p| p == ".." || p == ".") {
         return Err(RenameError::Invalid(format!(
             "\"{new}\" leaves the vault: give a name, or a path from the vault's root"
@@ -36,19 +58,7 @@ pub(super) fn new_path(old: &str, new: &str, kind: FileKind) -> Result<String> {
             )));
         }
     }
-    let file = if note {
-        format!("{new}.md")
-    } else {
-        new.to_string()
-    };
-    Ok(if new.contains('/') {
-        file
-    } else {
-        match parent(old) {
-            "" => file,
-            dir => format!("{dir}/{file}"),
-        }
-    })
+    Ok(())
 }
 
 /// Renames (or moves) a note and rewrites the links to it.
@@ -96,13 +106,7 @@ pub fn rename_attachment(
             "the file is already named {new}"
         )));
     }
-    if crate::names::has_other_extension(&new) != crate::names::has_other_extension(path)
-        || new.to_ascii_lowercase().ends_with(".md")
-    {
-        return Err(RenameError::Invalid(format!(
-            "\"{new}\" would change what kind of file this is; keep its extension"
-        )));
-    }
+    check_extension(path, &new)?;
     if let Some(other) = snap.attachment_at(&fold(&new))
         && **other != *path
     {
@@ -122,6 +126,24 @@ pub fn rename_attachment(
 /// stands for every file under it. The returned plan's `moves` list every
 /// indexed file that moves.
 pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) -> Result<Plan> {
+    let all = expand(snap, moves);
+    for (old, new) in &all {
+        if snap.note(old).is_some() && !new.to_ascii_lowercase().ends_with(".md") {
+            return Err(RenameError::Invalid(format!(
+                "{new} is not a Markdown file: links to {old} cannot follow it"
+            )));
+        }
+    }
+    let edits = relink(snap, &all, text_of)?;
+    Ok(Plan {
+        moves: all,
+        edits,
+        ..Plan::default()
+    })
+}
+
+/// Every indexed file that `moves` move (a folder stands for what is in it).
+fn expand(snap: &Snapshot, moves: &[(String, String)]) -> Vec<(NotePath, String)> {
     let mut all: Vec<(NotePath, String)> = Vec::new();
     for (old, new) in moves {
         if let Some(note) = snap.note(old) {
@@ -139,19 +161,57 @@ pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) 
             all.extend(snap.attachments().filter_map(under));
         }
     }
+    all
+}
+
+/// Moves of files and folders asked for outside the editor (`carnet mv`),
+/// with the refusals of an editor rename: each new path must be a valid
+/// name inside the vault, keep its kind of file, and take no other file's
+/// name (compared case-insensitively); then [`move_files`] plans them.
+pub fn move_paths(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) -> Result<Plan> {
+    let all = expand(snap, moves);
+    if all.is_empty() {
+        let what = moves.first().map_or("", |m| m.0.as_str());
+        return Err(RenameError::Nothing(format!(
+            "{what} holds no note or file of the vault"
+        )));
+    }
+    let moving: BTreeSet<&str> = all.iter().map(|(o, _)| &**o).collect();
+    let taken = |other: &NotePath| !moving.contains(&**other);
     for (old, new) in &all {
-        if snap.note(old).is_some() && !new.to_ascii_lowercase().ends_with(".md") {
-            return Err(RenameError::Invalid(format!(
-                "{new} is not a Markdown file: links to {old} cannot follow it"
-            )));
+        let kind = if snap.note(old).is_some() {
+            FileKind::Note
+        } else {
+            FileKind::Attachment
+        };
+        match kind {
+            FileKind::Note => check_path(strip_md(new), kind)?,
+            FileKind::Attachment => {
+                check_path(new, kind)?;
+                check_extension(old, new)?;
+            }
+        }
+        let clash = snap
+            .note_at(&fold(strip_md(new)))
+            .filter(|o| taken(o))
+            .or_else(|| snap.attachment_at(&fold(new)).filter(|o| taken(o)));
+        if let Some(other) = clash {
+            return Err(RenameError::Exists(format!("{other} already exists")));
         }
     }
-    let edits = relink(snap, &all, text_of)?;
-    Ok(Plan {
-        moves: all,
-        edits,
-        ..Plan::default()
-    })
+    move_files(snap, moves, text_of)
+}
+
+/// An attachment keeps its kind of file: links name it with its extension.
+fn check_extension(old: &str, new: &str) -> Result<()> {
+    if crate::names::has_other_extension(new) != crate::names::has_other_extension(old)
+        || new.to_ascii_lowercase().ends_with(".md")
+    {
+        return Err(RenameError::Invalid(format!(
+            "\"{new}\" would change what kind of file {old} is; keep its extension"
+        )));
+    }
+    Ok(())
 }
 
 /// Where a link lands, for comparing before and after a change.

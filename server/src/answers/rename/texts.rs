@@ -52,6 +52,21 @@ pub(super) fn check_applies(text: &str, edits: &[Edit], path: &str) -> Result<()
     Ok(())
 }
 
+/// `text` with `edits` (sorted, as in a [`Plan`]) made, once they are
+/// checked to apply cleanly: for callers that write the result themselves.
+pub fn apply_edits(text: &str, edits: &[Edit], path: &str) -> Result<String> {
+    check_applies(text, edits, path)?;
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for e in edits {
+        out.push_str(&text[last..e.span.start as usize]);
+        out.push_str(&e.text);
+        last = e.span.end as usize;
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
 /// Texts of notes, read once and checked against their facts.
 pub(super) struct CheckedTexts<'a> {
     snap: &'a Snapshot,

@@ -115,6 +115,11 @@ pub fn did_change_workspace_folders(world: &World, params: DidChangeWorkspaceFol
 
 pub fn did_rename_files(world: &World, params: RenameFilesParams) {
     for f in params.files {
+        // The editor moved these itself (its links came from willRenameFiles):
+        // not moves made behind its back.
+        if let Some((old, new)) = from_proto::file_rename(&f) {
+            world.moves.editor_moved(old, new);
+        }
         for uri in [f.old_uri, f.new_uri] {
             if let Some(path) = from_proto::path_of_str(&uri) {
                 world.send(Job::Disk(path));

@@ -2,16 +2,19 @@
 
 use std::path::PathBuf;
 
+use serde_json::Value;
 use tower_lsp_server::ls_types::*;
 
 use super::Result;
 use crate::answers::{self, Fix, Plan, RenameError};
 use crate::check::Checker;
+use crate::graph::report;
 use crate::lsp::capabilities::{ClientCaps, server_capabilities};
 use crate::lsp::diagnostics;
+use crate::lsp::ext::GraphParams;
 use crate::lsp::from_proto;
 use crate::lsp::log::LogLevel;
-use crate::lsp::snapshot::{NoteSnapshot, WorkspaceSnapshot};
+use crate::lsp::snapshot::{NoteSnapshot, VaultView, WorkspaceSnapshot};
 use crate::lsp::to_proto;
 use crate::lsp::world::World;
 use crate::vault;
@@ -231,8 +234,21 @@ pub fn code_action(s: &NoteSnapshot, p: CodeActionParams) -> Result<Option<CodeA
             ));
         }
     }
-    actions.extend(mention_actions(s, range));
-    actions.extend(refactor_actions(s, range));
+    let only = p.context.only.as_deref();
+    if from_proto::wants_kind(only, &CodeActionKind::QUICKFIX) {
+        actions.extend(mention_actions(s, range));
+    }
+    if from_proto::wants_kind(only, &CodeActionKind::REFACTOR) {
+        actions.extend(refactor_actions(s, range));
+    }
+    // Kinds are hierarchical: `refactor` asks for `refactor.extract` too.
+    actions.retain(|a| match a {
+        CodeActionOrCommand::CodeAction(a) => a
+            .kind
+            .as_ref()
+            .is_none_or(|k| from_proto::wants_kind(only, k)),
+        CodeActionOrCommand::Command(_) => true,
+    });
     Ok(Some(actions))
 }
 
@@ -513,4 +529,56 @@ pub fn selection_range(
             .map(|c| to_proto::selection_range(&s.rope, c, enc))
             .collect(),
     ))
+}
+
+/// `carnet/graph`: the graph of the vault the request names, or the part of
+/// it the parameters keep.
+pub fn graph(w: &WorkspaceSnapshot, p: GraphParams) -> Result<Value> {
+    let Some((v, center)) = vault_asked(w, p.text_document.as_ref(), p.root.as_ref())? else {
+        return Ok(to_proto::graph(None, &Default::default(), None, p.edges));
+    };
+    let options = from_proto::graph_options(&p, center.as_deref());
+    let g = w.world.graph(&v.root, &v.snapshot).select(&options);
+    Ok(to_proto::graph(
+        Some(&v.root),
+        &g,
+        center.as_deref(),
+        p.edges,
+    ))
+}
+
+/// `workspace/executeCommand`: the `carnet.report.*` lists, as locations.
+pub fn execute_command(w: &WorkspaceSnapshot, p: ExecuteCommandParams) -> Result<Option<Value>> {
+    let (list, args) = from_proto::report_command(p)?;
+    let Some((v, _)) = vault_asked(w, args.text_document.as_ref(), args.root.as_ref())? else {
+        return Ok(to_proto::command_locations(vec![]));
+    };
+    let full = w.world.graph(&v.root, &v.snapshot);
+    let r = report::report_of(&v.snapshot, &full, args.limit.unwrap_or(0));
+    let found = report::locations(&v.snapshot, &r, list);
+    let pos = w.positions(v);
+    let located = to_proto::locations(&v.root, &pos, &found, &w.cancel);
+    Ok(to_proto::command_locations(located))
+}
+
+/// The vault a graph or report request names — the one holding its note
+/// (with that note's vault-relative path), else the one at its folder,
+/// else the first workspace folder's — or `None` when there is no such vault.
+fn vault_asked<'w>(
+    w: &'w WorkspaceSnapshot,
+    note: Option<&TextDocumentIdentifier>,
+    root: Option<&Uri>,
+) -> Result<Option<(&'w VaultView, Option<String>)>> {
+    if let Some(doc) = note {
+        let found = from_proto::path(&doc.uri).and_then(|path| w.vault_of(&path));
+        let (v, rel) = found.ok_or_else(|| to_proto::not_a_note(&doc.uri))?;
+        return Ok(Some((v, Some(rel))));
+    }
+    let root = root.map(from_proto::folder).transpose()?;
+    let named = w
+        .vaults
+        .iter()
+        .filter(|v| root.as_ref().is_none_or(|r| *r == v.root));
+    // The first workspace folder before a stray note's folder.
+    Ok(named.min_by_key(|v| v.adhoc).map(|v| (v, None)))
 }

@@ -1,0 +1,415 @@
+// The graph view's page script (bundled into out/webview/graph.js): draws
+// what the extension sends (the server's `carnet/graph` answer) with sigma.js
+// on WebGL, laid out by ForceAtlas2 (in a worker for large graphs).
+//
+// For tests, the drawing is visible in the DOM: #graph carries
+// data-ready="true" once a graph is drawn and laid out, data-nodes and
+// data-edges (what the renderer holds: nodes, and linked pairs), data-draws
+// (graphs drawn so far), data-center (the note in the middle) and
+// data-first-draw-ms (message to first frame); #hover shows the title of
+// the node under the mouse. docs/graph.md lists what a test can look for.
+import Graph from 'graphology';
+import forceAtlas2 from 'graphology-layout-forceatlas2';
+import FA2Layout from 'graphology-layout-forceatlas2/worker';
+import Sigma from 'sigma';
+import { EdgeLineProgram } from 'sigma/rendering';
+
+interface GraphNode {
+  path: string;
+  kind: 'note' | 'unresolved';
+  title: string;
+  folder: string;
+  tags: string[];
+  backlinks: number;
+  outgoing: number;
+}
+
+interface GraphEdge {
+  source: string;
+  target: string;
+  kind: string;
+  subpath?: string;
+  count: number;
+}
+
+/** `carnet/graph` with `edges: "pairs"`: [source, target, links], node indexes. */
+type GraphPair = [number, number, number];
+
+interface GraphData {
+  rootUri: string | null;
+  center: string | null;
+  nodes: GraphNode[];
+  edges: (GraphEdge | GraphPair)[];
+}
+
+/** Every edge as (source, target, links), whichever form the data has. */
+function* linkedPairs(data: GraphData): Generator<[string, string, number]> {
+  for (const e of data.edges) {
+    if (Array.isArray(e)) {
+      const [s, t] = [data.nodes[e[0]], data.nodes[e[1]]];
+      if (s && t) {
+        yield [s.path, t.path, e[2]];
+      }
+    } else {
+      yield [e.source, e.target, e.count];
+    }
+  }
+}
+
+interface ViewState {
+  mode: 'local' | 'vault';
+  depth: number;
+  colorBy: 'folder' | 'tag';
+  unresolved: boolean;
+}
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** Graphs up to this size are laid out before the first frame. */
+const SYNC_LAYOUT_NODES = 1500;
+/** Large graphs settle in a worker for at most this long. */
+const WORKER_LAYOUT_MS = 8000;
+
+const vscode = acquireVsCodeApi();
+const container = document.getElementById('graph') as HTMLElement;
+const hover = document.getElementById('hover') as HTMLElement;
+const message = document.getElementById('message') as HTMLElement;
+const status = document.getElementById('status') as HTMLElement;
+const controls = {
+  mode: document.getElementById('mode') as HTMLSelectElement,
+  depth: document.getElementById('depth') as HTMLInputElement,
+  depthValue: document.getElementById('depth-value') as HTMLElement,
+  color: document.getElementById('color') as HTMLSelectElement,
+  unresolved: document.getElementById('unresolved') as HTMLInputElement,
+};
+
+let state: ViewState = { mode: 'local', depth: 1, colorBy: 'folder', unresolved: true };
+let renderer: Sigma | undefined;
+let layout: FA2Layout | undefined;
+let layoutTimer: ReturnType<typeof setTimeout> | undefined;
+let current: GraphData | undefined;
+let draws = 0;
+/** Where each note was last drawn, so that an update moves nothing needlessly. */
+const placed = new Map<string, { x: number; y: number }>();
+
+const mixer = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+
+/** `color` as an opaque `rgb()` over the page background: WebGL draws
+ * colours with alpha wrongly over a transparent canvas (themes use alpha). */
+function opaque(color: string): string {
+  if (!mixer) {
+    return color;
+  }
+  mixer.globalCompositeOperation = 'copy';
+  mixer.fillStyle = getComputedStyle(document.body).backgroundColor || '#ffffff';
+  mixer.fillRect(0, 0, 1, 1);
+  mixer.globalCompositeOperation = 'source-over';
+  mixer.fillStyle = color;
+  mixer.fillRect(0, 0, 1, 1);
+  const [r, g, b] = mixer.getImageData(0, 0, 1, 1).data;
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return opaque(v || fallback);
+}
+
+interface Theme {
+  foreground: string;
+  muted: string;
+  edge: string;
+  accent: string;
+  palette: string[];
+}
+
+/** Colours from the VS Code theme (light, dark or high contrast). */
+function theme(): Theme {
+  const dark = document.body.classList.contains('vscode-dark') || document.body.classList.contains('vscode-high-contrast');
+  return {
+    foreground: cssVar('--vscode-foreground', dark ? '#cccccc' : '#333333'),
+    muted: cssVar('--vscode-disabledForeground', dark ? '#6b6b6b' : '#a0a0a0'),
+    edge: opaque(dark ? 'rgba(200,200,200,0.22)' : 'rgba(60,60,60,0.22)'),
+    accent: cssVar('--vscode-focusBorder', '#007fd4'),
+    palette: [
+      cssVar('--vscode-charts-blue', '#3794ff'),
+      cssVar('--vscode-charts-orange', '#d18616'),
+      cssVar('--vscode-charts-green', '#89d185'),
+      cssVar('--vscode-charts-purple', '#b180d7'),
+      cssVar('--vscode-charts-red', '#f14c4c'),
+      cssVar('--vscode-charts-yellow', '#cca700'),
+      dark ? '#4ec9b0' : '#16825d',
+      dark ? '#ce9178' : '#a31515',
+      dark ? '#9cdcfe' : '#0451a5',
+      dark ? '#c586c0' : '#af00db',
+    ],
+  };
+}
+
+/** The group a node is coloured by: its top folder, or its first tag. */
+function groupOf(n: GraphNode): string {
+  if (state.colorBy === 'tag') {
+    return n.tags.length > 0 ? n.tags[0].toLowerCase().split('/')[0] : '';
+  }
+  return n.folder.split('/')[0];
+}
+
+/** Colours by group, the largest groups first (the same vault, the same colours). */
+function colorsOf(data: GraphData, t: Theme): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const n of data.nodes) {
+    if (n.kind === 'note') {
+      const g = groupOf(n);
+      counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+  }
+  const groups = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return new Map(groups.map(([g], i) => [g, g === '' && state.colorBy === 'tag' ? t.muted : t.palette[i % t.palette.length]]));
+}
+
+function sizeOf(n: GraphNode, big: boolean): number {
+  const base = big ? 1.5 : 4;
+  const size = base + Math.sqrt(n.backlinks) * (big ? 0.8 : 1.6);
+  return Math.min(n.kind === 'unresolved' ? base : size, big ? 20 : 30);
+}
+
+/** A deterministic spread for notes drawn for the first time. */
+function seedPosition(i: number, total: number): { x: number; y: number } {
+  const angle = i * 2.399963; // the golden angle
+  const r = Math.sqrt((i + 0.5) / Math.max(total, 1)) * 100;
+  return { x: r * Math.cos(angle), y: r * Math.sin(angle) };
+}
+
+function stopLayout(): void {
+  clearTimeout(layoutTimer);
+  layout?.kill();
+  layout = undefined;
+  container.dataset.layout = 'stopped';
+}
+
+function paint(g: Graph, data: GraphData): void {
+  const t = theme();
+  const colors = colorsOf(data, t);
+  g.forEachNode((key, attrs) => {
+    const n = attrs.node as GraphNode;
+    const center = key === data.center;
+    g.mergeNodeAttributes(key, {
+      color: n.kind === 'unresolved' ? t.muted : center ? t.accent : (colors.get(groupOf(n)) ?? t.muted),
+    });
+  });
+  g.forEachEdge((key) => g.setEdgeAttribute(key, 'color', t.edge));
+  renderer?.setSetting('labelColor', { color: t.foreground });
+}
+
+function draw(data: GraphData, received: number): void {
+  const phases: [string, number][] = [['start', performance.now()]];
+  const phase = (name: string) => phases.push([name, performance.now()]);
+  stopLayout();
+  current = data;
+  const big = data.nodes.length > SYNC_LAYOUT_NODES;
+  const g = new Graph({ type: 'directed', multi: false, allowSelfLoops: false });
+  const links = [...linkedPairs(data)];
+  const neighbours = new Map<string, string[]>();
+  for (const [source, target] of links) {
+    (neighbours.get(target) ?? neighbours.set(target, []).get(target)!).push(source);
+    (neighbours.get(source) ?? neighbours.set(source, []).get(source)!).push(target);
+  }
+  data.nodes.forEach((n, i) => {
+    let at = placed.get(n.path);
+    if (!at) {
+      // Next to a neighbour already drawn, else spread out; missing notes
+      // start on the rim, apart from the notes.
+      const near = (neighbours.get(n.path) ?? []).map((p) => placed.get(p)).find((p) => p);
+      at = near
+        ? { x: near.x + Math.cos(i) * 5, y: near.y + Math.sin(i) * 5 }
+        : n.kind === 'unresolved'
+          ? { x: 140 * Math.cos(i), y: 140 * Math.sin(i) }
+          : seedPosition(i, data.nodes.length);
+    }
+    g.addNode(n.path, {
+      x: at.x,
+      y: at.y,
+      size: sizeOf(n, big) * (n.path === data.center ? 1.5 : 1),
+      label: n.kind === 'unresolved' ? `${n.title} (missing)` : n.title,
+      forceLabel: n.path === data.center,
+      node: n,
+    });
+  });
+  // Edges of one source and target (kinds, subpaths) are one line.
+  const pairs = new Map<string, { source: string; target: string; weight: number }>();
+  for (const [source, target, count] of links) {
+    const key = `${source}\u0000${target}`;
+    const pair = pairs.get(key);
+    if (pair) {
+      pair.weight += count;
+    } else if (source !== target && g.hasNode(source) && g.hasNode(target)) {
+      pairs.set(key, { source, target, weight: count });
+    }
+  }
+  // Arrows show which way a link goes; on a whole vault they are noise, and
+  // one-pixel GL lines cost a fraction of the quads of thick ones.
+  const edge = { size: big ? 0.3 : 1.5, type: big ? 'thin' : 'arrow' };
+  let id = 0;
+  for (const p of pairs.values()) {
+    g.addDirectedEdgeWithKey(id++, p.source, p.target, { ...edge, weight: p.weight });
+  }
+  phase('graph');
+  paint(g, data);
+  phase('paint');
+  const settings = forceAtlas2.inferSettings(g);
+  settings.barnesHutOptimize = g.order > 500;
+  const fresh = data.nodes.some((n) => !placed.has(n.path));
+  if (!big && fresh) {
+    forceAtlas2.assign(g, { iterations: g.order > 300 ? 60 : 150, settings });
+  }
+
+  phase('layout');
+  if (!renderer) {
+    renderer = new Sigma(g, container, {
+      renderEdgeLabels: false,
+      hideEdgesOnMove: g.size > 20000,
+      labelColor: { color: theme().foreground },
+      labelRenderedSizeThreshold: big ? 10 : 4,
+      zIndex: true,
+      edgeProgramClasses: { thin: EdgeLineProgram },
+    });
+    renderer.on('clickNode', ({ node }) => {
+      vscode.postMessage({ type: 'open', path: node });
+    });
+    renderer.on('enterNode', ({ node }) => {
+      const n = renderer?.getGraph().getNodeAttribute(node, 'node') as GraphNode | undefined;
+      if (!n) {
+        return;
+      }
+      hover.textContent = n.kind === 'unresolved' ? `${n.title} (missing: ${n.path})` : `${n.title} — ${n.path}`;
+      hover.dataset.path = n.path;
+      hover.style.display = 'block';
+    });
+    renderer.on('leaveNode', () => {
+      hover.style.display = 'none';
+      delete hover.dataset.path;
+    });
+    renderer.getMouseCaptor().on('mousemovebody', (e) => {
+      hover.style.left = `${e.original instanceof MouseEvent ? e.original.clientX + 12 : 0}px`;
+      hover.style.top = `${e.original instanceof MouseEvent ? e.original.clientY + 12 : 0}px`;
+    });
+  } else {
+    renderer.setGraph(g);
+    renderer.setSetting('hideEdgesOnMove', g.size > 20000);
+    renderer.setSetting('labelRenderedSizeThreshold', big ? 10 : 4);
+  }
+  message.textContent = data.nodes.length === 0 ? 'No notes to show.' : '';
+  draws += 1;
+  const first = draws;
+  phase('renderer');
+  renderer.once('afterRender', () => {
+    if (first === 1) {
+      container.dataset.firstDrawMs = String(Math.round(performance.now() - received));
+    }
+  });
+  renderer.refresh();
+  phase('render');
+  // Where the time of this draw went, for test/graph-perf.js.
+  container.dataset.phases = phases
+    .slice(1)
+    .map(([name, t], i) => `${name} ${Math.round(t - phases[i][1])}`)
+    .join(', ');
+  renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
+  remember(g);
+  container.dataset.nodes = String(renderer.getGraph().order);
+  container.dataset.edges = String(renderer.getGraph().size);
+  container.dataset.draws = String(draws);
+  container.dataset.center = data.center ?? '';
+  status.textContent = `${data.nodes.length} notes, ${links.reduce((n, l) => n + l[2], 0)} links`;
+  if (big && fresh) {
+    container.dataset.layout = 'running';
+    layout = new FA2Layout(g, { settings: { ...settings, slowDown: 5 } });
+    layout.start();
+    layoutTimer = setTimeout(() => {
+      stopLayout();
+      remember(g);
+    }, WORKER_LAYOUT_MS);
+  } else {
+    container.dataset.layout = 'stopped';
+  }
+  container.dataset.ready = 'true';
+}
+
+function remember(g: Graph): void {
+  g.forEachNode((key, a) => placed.set(key, { x: a.x as number, y: a.y as number }));
+}
+
+function showState(): void {
+  controls.mode.value = state.mode;
+  controls.depth.value = String(state.depth);
+  controls.depthValue.textContent = String(state.depth);
+  controls.depth.disabled = state.mode === 'vault';
+  controls.color.value = state.colorBy;
+  controls.unresolved.checked = state.unresolved;
+}
+
+function sendState(): void {
+  state = {
+    mode: controls.mode.value === 'vault' ? 'vault' : 'local',
+    depth: Number(controls.depth.value),
+    colorBy: controls.color.value === 'tag' ? 'tag' : 'folder',
+    unresolved: controls.unresolved.checked,
+  };
+  showState();
+  if (renderer && current) {
+    paint(renderer.getGraph(), current);
+    renderer.refresh();
+  }
+  vscode.postMessage({ type: 'state', state });
+}
+
+for (const c of [controls.mode, controls.depth, controls.color, controls.unresolved]) {
+  c.addEventListener('change', sendState);
+}
+controls.depth.addEventListener('input', () => (controls.depthValue.textContent = controls.depth.value));
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const m = event.data as { type?: string; data?: GraphData; state?: ViewState; message?: string };
+  if (m.state) {
+    state = m.state;
+    showState();
+  }
+  if (m.type === 'graph' && m.data) {
+    draw(m.data, performance.now());
+  } else if (m.type === 'error' && m.message) {
+    message.textContent = m.message;
+  }
+});
+
+// The theme changes the body's class: colour everything again.
+new MutationObserver(() => {
+  if (renderer && current) {
+    paint(renderer.getGraph(), current);
+    renderer.refresh();
+  }
+}).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+
+// For tests and debugging: where a node is on the page (CSS pixels), so a
+// test can hover and click it like a person would.
+(window as unknown as { carnetGraph: unknown }).carnetGraph = {
+  pagePosition(path: string): { x: number; y: number } | undefined {
+    const g = renderer?.getGraph();
+    if (!renderer || !g?.hasNode(path)) {
+      return undefined;
+    }
+    const at = renderer.getNodeDisplayData(path);
+    if (!at) {
+      return undefined;
+    }
+    const p = renderer.framedGraphToViewport({ x: at.x, y: at.y });
+    const box = container.getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  },
+};
+
+showState();
+vscode.postMessage({ type: 'ready' });
