@@ -697,3 +697,90 @@ fn code_actions_of_the_kinds_asked_for() {
         assert_eq!(titles(&mut lsp, Value::Null).len(), 4, "utf8={utf8}");
     });
 }
+
+/// The codes of the problems of one note of the vault at `root`.
+fn note_problems(root: &Path, rel: &str) -> Vec<&'static str> {
+    let loaded = carnet::vault::load(root).expect("index the vault");
+    let rules = carnet::check::Rules::from_config(&loaded.config);
+    let mut out: Vec<&'static str> = carnet::check::Checker::new(&loaded.snapshot, &rules)
+        .vault(&loaded.snapshot)
+        .into_iter()
+        .filter(|p| *p.path == *rel)
+        .map(|p| p.code)
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn daily_notes_of_a_real_vault_follow_its_obsidian_settings() {
+    let Some(tmp) = corpus("kepano-obsidian") else {
+        return;
+    };
+    // kepano's vault keeps daily notes as Daily/YYYY-MM-DD from this
+    // template; the settings file itself is not in the corpus (hidden
+    // folders were not copied).
+    std::fs::create_dir_all(tmp.path().join(".obsidian")).unwrap();
+    std::fs::write(
+        tmp.path().join(".obsidian/daily-notes.json"),
+        r#"{"folder":"Daily","format":"YYYY-MM-DD","template":"Templates/Daily Note Template"}"#,
+    )
+    .unwrap();
+    let template =
+        std::fs::read_to_string(tmp.path().join("Templates/Daily Note Template.md")).unwrap();
+    let old = "Daily/2023-09-12.md";
+    let old_text = std::fs::read_to_string(tmp.path().join(old)).unwrap();
+    let old_problems = note_problems(tmp.path(), old);
+    let today = jiff::ZonedDateTime::now().date();
+    let rel = format!("Daily/{today}.md");
+    both_encodings(|utf8| {
+        let _ = std::fs::remove_file(tmp.path().join(&rel));
+        std::fs::write(tmp.path().join("cur.md"), LINE).unwrap();
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
+        lsp.open("cur.md");
+        let mut open = BTreeMap::from([("cur.md".to_string(), (LINE.to_string(), 1))]);
+
+        // An existing daily note is opened as it is.
+        let uri = lsp
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "carnet.openDailyNote", "arguments": [{ "date": "2023-09-12" }] }),
+            )
+            .unwrap();
+        assert_eq!(uri, json!(lsp.file_uri(old)));
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(old)).unwrap(),
+            old_text
+        );
+
+        // Today's is created from the template, and `[[today` then links it.
+        let uri = lsp
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "carnet.openDailyNote", "arguments": [{ "uri": lsp.file_uri("cur.md") }] }),
+            )
+            .unwrap();
+        assert_eq!(uri, json!(lsp.file_uri(&rel)));
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(&rel)).unwrap(),
+            template
+        );
+        let r = complete_at_end(&mut lsp, "cur.md", &mut open, "[[tod");
+        let item = r["items"][0].clone();
+        assert_eq!(item["label"], "today", "{r}");
+        assert_eq!(item["detail"], format!("Daily/{today}"), "utf8={utf8}");
+        accept(&mut lsp, "cur.md", &mut open, &item);
+        let text = open["cur.md"].0.clone();
+        assert!(text.ends_with(&format!("[[{today}]]")), "{text}");
+        let at = text.rfind("[[").unwrap() + 3;
+        assert_eq!(
+            definition(&mut lsp, "cur.md", &text, at),
+            [format!("{rel}:0")]
+        );
+        drop(lsp);
+        // The new note has the problems every daily note of the vault has
+        // (its template embeds a `.base` file the corpus does not hold).
+        assert_eq!(note_problems(tmp.path(), &rel), old_problems);
+        assert!(note_problems(tmp.path(), "cur.md").is_empty());
+    });
+}
