@@ -208,3 +208,38 @@ fn a_move_killed_at_random_moments_leaves_the_old_vault_or_the_new_one() {
         outcomes.seen_old, outcomes.seen_new
     );
 }
+
+#[test]
+fn the_language_server_makes_a_killed_move_whole_before_it_indexes() {
+    let Some(corpora) = support::corpora() else {
+        return;
+    };
+    let corpus = corpora.join("kepano-obsidian");
+    let args = ["mv", "Categories/Books.md", "Notes/Library.md"];
+    let old = tree(copy_of(&corpus).path());
+    let finished = copy_of(&corpus);
+    assert!(carnet(finished.path(), &args).status.success());
+    let new = tree(finished.path());
+    for at in [2, 4] {
+        let copy = copy_of(&corpus);
+        let mut child = spawn(copy.path(), &args, Some(at));
+        assert!(paused(&mut child), "no step {at}");
+        kill(child);
+        assert!(carnet::vault::write::pending(copy.path()));
+        let mut lsp = support::lsp::Lsp::start(copy.path(), false);
+        // Any request waits until the vault is indexed.
+        lsp.request(
+            "workspace/symbol",
+            serde_json::json!({ "query": "Library" }),
+        )
+        .unwrap();
+        let now = tree(copy.path());
+        assert!(
+            now == old || now == new,
+            "killed at step {at}, then indexed: a mix: {:?} differ from the old, {:?} from the new",
+            support::differences(&old, &now),
+            support::differences(&new, &now)
+        );
+        assert!(!carnet::vault::write::pending(copy.path()));
+    }
+}

@@ -76,9 +76,13 @@ local function find_in_buffer(bufnr, needle)
   error(("%q not found in %s"):format(needle, api.nvim_buf_get_name(bufnr)))
 end
 
-local function edit(rel)
-  vim.cmd("edit " .. vim.fn.fnameescape(path(rel)))
+local function edit_abs(file)
+  vim.cmd("edit " .. vim.fn.fnameescape(file))
   return api.nvim_get_current_buf()
+end
+
+local function edit(rel)
+  return edit_abs(path(rel))
 end
 
 -- Completion at the end of line `row` (1-based), as in insert mode (where the
@@ -139,7 +143,15 @@ local function run()
   check(client.config.root_dir == sc.root, "root_dir " .. tostring(client.config.root_dir) .. " ~= " .. sc.root)
   check(attached[src], "the on_attach given to setup() was not called")
   check(vim.bo[src].omnifunc == "v:lua.vim.lsp.omnifunc", "omnifunc is " .. vim.bo[src].omnifunc)
-  say("attached, root " .. client.config.root_dir)
+  -- 0.11 takes the vim.lsp.config / vim.lsp.enable path; 0.10 and newer
+  -- negotiate UTF-8 positions, 0.7 offers only UTF-16.
+  if vim.fn.has("nvim-0.11") == 1 then
+    check(vim.lsp.config.carnet ~= nil and vim.lsp.config.carnet.cmd[1] == sc.carnet, "no vim.lsp.config.carnet")
+    check(vim.lsp.is_enabled == nil or vim.lsp.is_enabled("carnet"), "carnet is not vim.lsp.enable()d")
+  end
+  local want_enc = vim.fn.has("nvim-0.10") == 1 and "utf-8" or "utf-16"
+  check(client.offset_encoding == want_enc, "position encoding " .. tostring(client.offset_encoding) .. ", want " .. want_enc)
+  say("attached, root " .. client.config.root_dir .. ", positions in " .. client.offset_encoding)
 
   -- Go to definition of the wiki-link: the target note opens at its line.
   local row, col = find_in_buffer(src, sc.link)
@@ -252,6 +264,40 @@ local function run()
     end)
     say(("rename: the renamed note has %d backlinks"):format(count))
   end
+
+  -- A folder of notes without markers: the working directory is the
+  -- vault (links resolve); from the home folder a note is served alone.
+  local plain = sc.plain
+  vim.fn.mkdir(plain .. "/sub", "p")
+  local function write(file, text)
+    local f = assert(io.open(file, "w"))
+    f:write(text)
+    f:close()
+  end
+  write(plain .. "/a.md", "# A\n\nSee [[b]].\n")
+  write(plain .. "/sub/b.md", "# B\n")
+  vim.cmd("cd " .. vim.fn.fnameescape(plain))
+  local a = edit_abs(plain .. "/a.md")
+  wait("a client for the plain folder", function()
+    return #clients(a) == 1 and clients(a)[1].initialized
+  end)
+  local pc = clients(a)[1]
+  check(pc.config.root_dir == plain, "plain folder: root_dir " .. tostring(pc.config.root_dir) .. " ~= " .. plain)
+  api.nvim_win_set_cursor(0, { 3, 6 })
+  vim.lsp.buf.definition()
+  wait("definition into sub/b.md", function()
+    return api.nvim_buf_get_name(0) == plain .. "/sub/b.md"
+  end)
+  say("no markers: the working directory " .. plain .. " is the vault; [[b]] leads to sub/b.md")
+  vim.cmd("cd " .. vim.fn.fnameescape(sc.home))
+  vim.fn.mkdir(sc.home .. "/notes", "p")
+  write(sc.home .. "/notes/c.md", "# C\n\nSee [[a]].\n")
+  local c = edit_abs(sc.home .. "/notes/c.md")
+  wait("a client for the note in the home folder", function()
+    return #clients(c) == 1 and clients(c)[1].initialized
+  end)
+  check(clients(c)[1].config.root_dir == nil, "home folder: root_dir " .. tostring(clients(c)[1].config.root_dir))
+  say("no markers, working directory ~: the note is served alone")
 
   check(not vim.lsp.client_is_stopped(client.id), "the server stopped")
   vim.lsp.stop_client(client.id)

@@ -14,20 +14,29 @@ export interface Machine {
 
 export type ServerPath = { path: string } | { error: string };
 
+/** Where a platform-specific .vsix carries carnet, inside the extension. */
+export function bundledServer(extensionPath: string, platform: NodeJS.Platform): string {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  return p.join(extensionPath, 'server', platform === 'win32' ? 'carnet.exe' : 'carnet');
+}
+
 export const INSTALL_HINT =
-  'Install it with `cargo install --path server` from a carnet checkout (it lands in ~/.cargo/bin), ' +
+  'Install the carnet extension built for your platform (it carries the server), ' +
+  'or install carnet with `cargo install --path server` from a carnet checkout (it lands in ~/.cargo/bin), ' +
   'or set `carnet.server.path` to the carnet executable.';
 
 /**
  * The carnet executable: `carnet.server.path` when set (`~` expanded, a
- * relative path taken from the workspace folder), else `carnet` on PATH,
- * else ~/.cargo/bin/carnet (VS Code started from a desktop launcher often
- * lacks ~/.cargo/bin in its PATH).
+ * relative path taken from the workspace folder), else the one the
+ * platform-specific .vsix carries (`bundled`), else `carnet` on PATH, else
+ * ~/.cargo/bin/carnet (VS Code started from a desktop launcher often lacks
+ * ~/.cargo/bin in its PATH).
  */
 export function resolveServerPath(
   setting: string | undefined,
   workspaceFolder: string | undefined,
   m: Machine,
+  bundled?: string,
 ): ServerPath {
   const exe = m.platform === 'win32' ? 'carnet.exe' : 'carnet';
   const p = m.platform === 'win32' ? path.win32 : path.posix;
@@ -43,6 +52,9 @@ export function resolveServerPath(
       return { path: candidate };
     }
     return { error: `carnet.server.path is "${configured}", but ${candidate} is not a file. ${INSTALL_HINT}` };
+  }
+  if (bundled !== undefined && m.isFile(bundled)) {
+    return { path: bundled };
   }
   const sep = m.platform === 'win32' ? ';' : ':';
   const dirs = m.pathEnv.split(sep).filter((d) => d !== '');

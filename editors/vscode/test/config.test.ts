@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Machine, carnetSettings, configurationAnswer, resolveServerPath } from '../src/config';
+import { Machine, bundledServer, carnetSettings, configurationAnswer, resolveServerPath } from '../src/config';
 
 function machine(files: string[], pathEnv = '/usr/bin:/opt/carnet/bin', platform: NodeJS.Platform = 'linux'): Machine {
   return { platform, pathEnv, home: '/home/me', isFile: (p) => files.includes(p) };
@@ -23,6 +23,18 @@ test('carnet.server.path wins, with ~ and workspace-relative paths', () => {
   assert.deepEqual(resolveServerPath('~/bin/carnet', '/ws', m), { path: '/home/me/bin/carnet' });
   assert.deepEqual(resolveServerPath('target/debug/carnet', '/ws', m), { path: '/ws/target/debug/carnet' });
   assert.deepEqual(resolveServerPath('/abs/carnet', '/ws', m), { path: '/abs/carnet' });
+});
+
+test('the server a platform .vsix carries comes after the setting, before PATH', () => {
+  const bundled = bundledServer('/ext/carnet.carnet-0.1.0', 'linux');
+  assert.equal(bundled, '/ext/carnet.carnet-0.1.0/server/carnet');
+  const m = machine([bundled, '/opt/carnet/bin/carnet', '/home/me/bin/carnet']);
+  assert.deepEqual(resolveServerPath(undefined, undefined, m, bundled), { path: bundled });
+  assert.deepEqual(resolveServerPath('~/bin/carnet', undefined, m, bundled), { path: '/home/me/bin/carnet' });
+  // A universal .vsix carries none: PATH as before.
+  const universal = machine(['/opt/carnet/bin/carnet']);
+  assert.deepEqual(resolveServerPath(undefined, undefined, universal, bundled), { path: '/opt/carnet/bin/carnet' });
+  assert.equal(bundledServer('C:\\ext', 'win32'), 'C:\\ext\\server\\carnet.exe');
 });
 
 test('a missing server gives install instructions', () => {

@@ -7,7 +7,7 @@
 // frame, and frame times while ForceAtlas2 lays the graph out in its worker
 // and while the user zooms. WebGL runs on SwiftShader (no GPU), so a real
 // GPU only does better. docs/performance.md has the figures.
-/* global document, performance, requestAnimationFrame, PerformanceObserver, MutationObserver, setTimeout */
+/* global document, performance, requestAnimationFrame, PerformanceObserver, MutationObserver */
 'use strict';
 
 const fs = require('node:fs');

@@ -32,7 +32,7 @@ pub use fixes::{Fix, fixes, fixes_in};
 
 pub use symbols::{DocumentSymbol, SymbolHit, SymbolKind, document_symbols, workspace_symbols};
 
-use crate::facts::{Link, Subpath, Tag};
+use crate::facts::{Link, LinkKind, Subpath, Tag};
 use crate::index::resolve::{Resolution, SubpathMatch, Unresolved};
 use crate::index::{Note, NotePath, Snapshot};
 use crate::names::{fold, note_stem};
@@ -281,10 +281,11 @@ pub fn hover(
     from: &str,
     at: At,
     text_of: &dyn Fn(&str) -> Option<String>,
+    href: Href,
 ) -> Option<(Span, String)> {
     let note = snap.note(from)?;
     match cursor(note, at) {
-        Cursor::Link(link) => Some((link.span, link_hover(snap, from, link, text_of))),
+        Cursor::Link(link) => Some((link.span, link_hover(snap, from, link, text_of, href))),
         Cursor::Tag(tag) => {
             let uses = tag_occurrences(snap, &tag.name);
             let mut notes: Vec<&NotePath> = uses.iter().map(|l| &l.path).collect();
@@ -334,6 +335,7 @@ fn link_hover(
     from: &str,
     link: &Link,
     text_of: &dyn Fn(&str) -> Option<String>,
+    href: Href,
 ) -> String {
     match snap.resolve(from, link) {
         Resolution::Note {
@@ -360,7 +362,7 @@ fn link_hover(
                 _ => {}
             }
             if let (Some(target), Some(text)) = (snap.note(&path), text_of(&path)) {
-                let preview = section(&target.facts, &text, part_of(subpath));
+                let preview = section(snap, &path, &target.facts, &text, part_of(subpath), href);
                 if !preview.trim().is_empty() {
                     out += "\n\n---\n\n";
                     out += &preview;
@@ -384,15 +386,30 @@ pub fn preview(
     snap: &Snapshot,
     path: &str,
     text_of: &dyn Fn(&str) -> Option<String>,
+    href: Href,
 ) -> Option<String> {
     let note = snap.note(path)?;
     let text = text_of(path)?;
-    Some(section(&note.facts, &text, Part::Whole))
+    Some(section(snap, path, &note.facts, &text, Part::Whole, href))
 }
 
+/// Where a link shown in a preview leads: an address for the note or file
+/// at a vault path, at a 0-based line when the link names a heading or
+/// block; `None` to show the link's text alone. The server makes URIs.
+pub type Href<'a> = &'a dyn Fn(&str, Option<u32>) -> Option<String>;
+
 /// The text of a note's part, bounded: a heading's section, a block's
-/// line, or the note without its front matter.
-fn section(facts: &crate::facts::NoteFacts, text: &str, part: Part) -> String {
+/// line, or the note without its front matter. Its links are written as
+/// Markdown links to where they lead, with the text Obsidian shows, since
+/// an editor's Markdown renderer knows neither wiki-links nor embeds.
+fn section(
+    snap: &Snapshot,
+    path: &str,
+    facts: &crate::facts::NoteFacts,
+    text: &str,
+    part: Part,
+    href: Href,
+) -> String {
     let clamp = |i: u32| {
         let mut i = (i as usize).min(text.len());
         while !text.is_char_boundary(i) {
@@ -418,19 +435,103 @@ fn section(facts: &crate::facts::NoteFacts, text: &str, part: Part) -> String {
         }
         Part::Whole => (facts.front_matter.map_or(0, |fm| clamp(fm.end)), text.len()),
     };
-    let body = &text[start.min(end)..end];
-    let mut out = String::new();
-    let body = body.trim_start_matches(['\n', '\r']);
-    for (n, line) in crate::text::lines(body).enumerate() {
-        let line = line.text;
-        if n == PREVIEW_LINES || out.len() + line.len() > PREVIEW_CHARS {
-            out += "…";
+    let start = start.min(end);
+    let from = end - text[start..end].trim_start_matches(['\n', '\r']).len();
+    // Where the preview stops: at most PREVIEW_LINES lines, PREVIEW_CHARS
+    // characters of the note's own text.
+    let (mut cut, mut shown, mut truncated) = (from, 0, false);
+    for (n, line) in crate::text::lines(&text[from..end]).enumerate() {
+        if n == PREVIEW_LINES || shown + line.text.len() > PREVIEW_CHARS {
+            truncated = true;
             break;
         }
-        out += line;
-        out.push('\n');
+        shown += line.text.len() + 1;
+        cut = from + line.next;
     }
-    out.trim_end().to_string()
+    let mut out = String::new();
+    let mut at = from;
+    for link in facts.links.iter() {
+        let span = link.span.range();
+        if span.start < at || span.end > cut {
+            continue;
+        }
+        out += &text[at..span.start];
+        out += &preview_link(snap, path, link, &text[span.clone()], href);
+        at = span.end;
+    }
+    out += &text[at..cut];
+    let mut out = out.trim_end().to_string();
+    if truncated {
+        out += "\n…";
+    }
+    out
+}
+
+/// A link of a preview as Markdown: its display text, linked to its target
+/// when it resolves.
+fn preview_link(snap: &Snapshot, from: &str, link: &Link, written: &str, href: Href) -> String {
+    let display = escape_markdown(&display_text(link, written));
+    let target = match snap.resolve(from, link) {
+        Resolution::Note { path, subpath, .. } => {
+            let facts = snap.note(&path).map(|n| &n.facts);
+            let line = facts.and_then(|f| match subpath {
+                SubpathMatch::Heading(i) => Some(f.lines.line_of(f.headings[i].span.start)),
+                SubpathMatch::Block(i) => Some(f.lines.line_of(f.blocks[i].span.start)),
+                _ => None,
+            });
+            href(&path, line)
+        }
+        Resolution::Attachment(path) => href(&path, None),
+        Resolution::Unresolved(_) => None,
+    };
+    match target {
+        Some(uri) => format!("[{display}]({uri})"),
+        None => display,
+    }
+}
+
+/// What Obsidian shows for a link: the text after `|`, else the target with
+/// ` > ` before each heading (`Note > Heading`); an embedded file shows its
+/// name. A Markdown link shows its bracketed text.
+fn display_text(link: &Link, written: &str) -> String {
+    if !link.kind.is_wiki() {
+        let inner = written
+            .trim_start_matches('!')
+            .strip_prefix('[')
+            .unwrap_or(written);
+        return inner.split("](").next().unwrap_or(inner).to_string();
+    }
+    let inner = written
+        .trim_start_matches('!')
+        .trim_start_matches("[[")
+        .trim_end_matches("]]");
+    if let Some((_, alias)) = inner.split_once('|')
+        && !alias.trim().is_empty()
+    {
+        return alias.trim().to_string();
+    }
+    let name = link.target.as_str();
+    if link.kind == LinkKind::Embed && crate::names::has_other_extension(name) {
+        return name.to_string();
+    }
+    let mut parts: Vec<&str> = (!name.is_empty()).then_some(name).into_iter().collect();
+    if let Some(sub) = link.subpath_text {
+        parts.extend(sub.as_str().split('#'));
+    }
+    parts.join(" > ")
+}
+
+/// `text` with the characters that would start Markdown links, emphasis,
+/// code or HTML escaped.
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '[' | ']' | '*' | '_' | '`' | '<') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A resolvable link and where it goes, for `textDocument/documentLink`.

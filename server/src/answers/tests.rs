@@ -243,16 +243,70 @@ fn hover_previews_the_section_and_counts_backlinks() {
         (p == "b.md")
             .then(|| "---\nx: 1\n---\n# One\nfirst\n## Two\nsecond\n# Three\nthird\n".to_string())
     };
-    let (_, md) = hover(&s, &from, at, &text).unwrap();
+    let (_, md) = hover(&s, &from, at, &text, &no_links).unwrap();
     assert!(md.starts_with("**b** — `b.md` · 2 backlinks"), "{md}");
     assert!(md.ends_with("## Two\nsecond"), "{md}");
 
     let (s, from, at) = vault(&[("a.md", "#to$0do #todo #todo/x"), ("b.md", "#todo")]);
-    let (_, md) = hover(&s, &from, at, &|_| None).unwrap();
+    let (_, md) = hover(&s, &from, at, &|_| None, &no_links).unwrap();
     assert_eq!(
         md,
         "**#todo** — used 3 times in 2 notes (including 1 nested tag)"
     );
+}
+
+fn no_links(_: &str, _: Option<u32>) -> Option<String> {
+    None
+}
+
+/// VS Code's Markdown renderer knows neither wiki-links nor embeds: the
+/// preview shows each link's display text, linked to where it leads.
+#[test]
+fn hover_preview_links_show_their_text_and_lead_to_their_target() {
+    let b = "Open the [[Sidebar#Open hidden sidebars|left sidebar]], then **[[Settings]]** \
+             ![[lucide-cog.svg#icon]] ![[cog.png]] and [[Sidebar#Open hidden sidebars]], \
+             [[#Local]], [[Nowhere|gone]], [the *docs*](Settings.md), `[[in code]]`.\n\n# Local\n";
+    let (s, from, at) = vault(&[
+        ("a.md", "[[b$0]]"),
+        ("b.md", b),
+        ("ui/Sidebar.md", "# Sidebar\n\n## Open hidden sidebars\n"),
+        ("Settings.md", "# Settings\n"),
+    ]);
+    let s = s.with_attachment("img/cog.png");
+    let text = |p: &str| (p == "b.md").then(|| b.to_string());
+    let href = |p: &str, line: Option<u32>| {
+        Some(format!(
+            "file:///v/{p}{}",
+            line.map(|l| format!("#L{}", l + 1)).unwrap_or_default()
+        ))
+    };
+    let (_, md) = hover(&s, &from, at, &text, &href).unwrap();
+    let preview = md.split("\n\n---\n\n").nth(1).unwrap();
+    assert_eq!(
+        preview,
+        "Open the [left sidebar](file:///v/ui/Sidebar.md#L3), then **[Settings](file:///v/Settings.md)** \
+         lucide-cog.svg [cog.png](file:///v/img/cog.png) and \
+         [Sidebar > Open hidden sidebars](file:///v/ui/Sidebar.md#L3), \
+         [Local](file:///v/b.md#L3), gone, [the \\*docs\\*](file:///v/Settings.md), `[[in code]]`.\n\n# Local"
+    );
+}
+
+/// A preview is cut after its 20th line whatever the line breaks (`\r`,
+/// `\r\n` or `\n`), and a link on a shown line is still rewritten.
+#[test]
+fn hover_preview_counts_lines_on_every_line_break() {
+    for eol in ["\n", "\r\n", "\r"] {
+        let mut b: String = (1..=25).map(|i| format!("line {i}{eol}")).collect();
+        b = b.replacen("line 20", "line 20 [[c|see c]]", 1);
+        let (s, from, at) = vault(&[("a.md", "[[b$0]]"), ("b.md", &b), ("c.md", "")]);
+        let text = |p: &str| (p == "b.md").then(|| b.clone());
+        let href = |p: &str, _: Option<u32>| Some(format!("file:///v/{p}"));
+        let (_, md) = hover(&s, &from, at, &text, &href).unwrap();
+        let preview = md.split("\n\n---\n\n").nth(1).unwrap();
+        let want: String = (1..=20).map(|i| format!("line {i}{eol}")).collect();
+        let want = want.replacen("line 20", "line 20 [see c](file:///v/c.md)", 1);
+        assert_eq!(preview, format!("{}\n…", want.trim_end()), "{eol:?}");
+    }
 }
 
 #[test]

@@ -170,12 +170,10 @@ pub fn open(root: &Path) -> Result<Opened, Refused> {
 /// left behind, then holds a shared lock so that no change is made while
 /// the vault is read. Problems are reported, never fatal.
 pub fn settle(root: &Path) -> Option<Lock> {
-    if write::pending(root) {
-        match Lock::exclusive(root).map(|l| write::recover(&l)) {
-            Ok(Ok(Some(what))) => eprintln!("carnet: {}: {what}", root.display()),
-            Ok(Ok(None)) => {}
-            Ok(Err(e)) | Err(e) => eprintln!("carnet: {}: {e}", root.display()),
-        }
+    match write::recover_pending(root) {
+        Ok(Some(what)) => eprintln!("carnet: {}: {what}", root.display()),
+        Ok(None) => {}
+        Err(e) => eprintln!("carnet: {}: {e}", root.display()),
     }
     Lock::shared(root).ok()
 }

@@ -210,10 +210,13 @@ impl Backend {
         P: Send + 'static,
         R: Send + 'static,
     {
+        // Positions refer to the buffer as the request found it: take it
+        // before the first `.await`, so no later change can move it.
+        let buffer = self.world.buffer(uri);
         self.world.before_answering(uri.as_str()).await;
         let (world, uri) = (self.world.clone(), uri.clone());
         blocking(&self.world, what, move |cancel| {
-            let Some(snapshot) = world.note_snapshot(&uri, cancel) else {
+            let Some(snapshot) = world.note_snapshot_of(&uri, buffer, cancel) else {
                 world
                     .log
                     .warn(format!("not a note in any vault: {}", uri.as_str()));

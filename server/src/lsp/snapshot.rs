@@ -99,7 +99,7 @@ impl Texts {
             return known.as_ref().map(|(rope, _)| String::from(rope));
         }
         let path = self.root.join(rel);
-        match self.world.buffer(&path) {
+        match self.world.open_buffer(&path) {
             Some((rope, _)) => Some(rope.into()),
             None => crate::vault::read_note(&path).ok(),
         }

@@ -100,6 +100,18 @@ pub fn uri(root: &Path, rel: &str) -> Option<Uri> {
     path_uri(&root.join(rel))
 }
 
+/// Where links in hover previews lead: `file:` URIs, at `#L<line>` (1-based)
+/// for a heading or block, which VS Code opens at that line.
+pub fn preview_href(root: &Path) -> impl Fn(&str, Option<u32>) -> Option<String> + '_ {
+    move |rel, line| {
+        let uri = uri(root, rel)?;
+        Some(match line {
+            Some(l) => format!("{}#L{}", uri.as_str(), l + 1),
+            None => uri.as_str().to_string(),
+        })
+    }
+}
+
 pub fn location(root: &Path, pos: &Positions, l: &answers::Location) -> Option<Location> {
     Some(Location::new(
         uri(root, &l.path)?,

@@ -18,7 +18,7 @@ use tower_lsp_server::ls_types::{Position, Uri};
 
 use super::capabilities::{ClientCaps, Encoding};
 use super::from_proto;
-use super::snapshot::{Cancel, NoteSnapshot, Texts, VaultView, WorkspaceSnapshot};
+use super::snapshot::{Buffer, Cancel, NoteSnapshot, Texts, VaultView, WorkspaceSnapshot};
 use crate::answers::PathStyle;
 use crate::answers::daily::DailyNotes;
 use crate::check::Rules;
@@ -354,19 +354,36 @@ impl World {
             .collect()
     }
 
-    /// What a request about `uri` reads, from the snapshot as it is now.
-    /// Reads a closed note's text: call it off the async threads.
+    /// The open buffer of `uri` as it is now (cheap clones): what the
+    /// positions of a request arriving now refer to.
+    pub(super) fn buffer(&self, uri: &Uri) -> Option<Buffer> {
+        let st = self.state();
+        let d = st.docs.get(uri)?;
+        Some((d.rope.clone(), d.version, d.syntax.clone()))
+    }
+
+    /// What a request about `uri` reads, from the snapshot and buffer as
+    /// they are now. Reads a closed note's text: call it off the async threads.
     pub fn note_snapshot(self: &Arc<Self>, uri: &Uri, cancel: Cancel) -> Option<NoteSnapshot> {
+        self.note_snapshot_of(uri, self.buffer(uri), cancel)
+    }
+
+    /// What a request about `uri` reads: the vault snapshot as it is now,
+    /// and `buffer`, the note's buffer as it was when the request arrived
+    /// (taken before waiting for indexing: a keystroke that arrives during
+    /// the wait must not move the text the request's positions refer to).
+    pub(super) fn note_snapshot_of(
+        self: &Arc<Self>,
+        uri: &Uri,
+        buffer: Option<Buffer>,
+        cancel: Cancel,
+    ) -> Option<NoteSnapshot> {
         let path = from_proto::path(uri)?;
-        let (vault, rel, buffer) = {
+        let (vault, rel) = {
             let st = self.state();
             let vault = st.vaults[st.vault_of(&path)?].clone();
             let rel = vault::relative(&vault.root, &path)?;
-            let buffer = st
-                .docs
-                .get(uri)
-                .map(|d| (d.rope.clone(), d.version, d.syntax.clone()));
-            (vault, rel, buffer)
+            (vault, rel)
         };
         Some(NoteSnapshot::new(self, &vault, rel, buffer, cancel))
     }
@@ -443,7 +460,7 @@ impl World {
     /// file) and, for an open buffer, its version. The one place the
     /// server reads a note; [`Texts`] caches it per request.
     pub fn read(&self, path: &Path) -> Option<(Rope, Option<i32>)> {
-        if let Some(open) = self.buffer(path) {
+        if let Some(open) = self.open_buffer(path) {
             return Some(open);
         }
         vault::read_note(path)
@@ -452,7 +469,7 @@ impl World {
     }
 
     /// The open buffer of the note at `path`, with its version.
-    pub fn buffer(&self, path: &Path) -> Option<(Rope, Option<i32>)> {
+    pub fn open_buffer(&self, path: &Path) -> Option<(Rope, Option<i32>)> {
         let st = self.state();
         st.docs
             .values()
@@ -577,6 +594,13 @@ fn adhoc_vault(st: &mut State, path: &Path) -> usize {
 }
 
 fn index_root(world: &World, root: PathBuf) {
+    // A vault a killed `carnet mv` left half changed is made whole first,
+    // as every carnet command does, so the index never sees the mix.
+    match vault::write::recover_pending(&root) {
+        Ok(Some(what)) => world.log.warn(format!("{}: {what}", root.display())),
+        Ok(None) => {}
+        Err(e) => world.log.error(format!("{}: {e}", root.display())),
+    }
     let loaded = match vault::load(&root) {
         Ok(l) => l,
         Err(e) => {

@@ -314,6 +314,15 @@ pub fn pending(root: &Path) -> bool {
     root.join(JOURNAL).exists() || root.join(format!("{JOURNAL}.tmp")).exists()
 }
 
+/// Finishes (or undoes) the change a killed carnet left at `root`, if there
+/// is one, waiting for a carnet still making it: what was done, for a log line.
+pub fn recover_pending(root: &Path) -> Result<Option<String>, String> {
+    if !pending(root) {
+        return Ok(None);
+    }
+    recover(&Lock::exclusive(root)?)
+}
+
 /// Finishes a change a killed carnet left half done (see the module
 /// comment). `Ok(None)`: there was none; `Ok(Some(what))`: what was done.
 pub fn recover(lock: &Lock) -> Result<Option<String>, String> {

@@ -3,6 +3,7 @@
 --   require("carnet").setup({
 --     cmd = { "carnet" },                 -- the server command
 --     root_markers = { ".obsidian", "carnet.toml", ".git" },
+--     cwd_root = true,                    -- no marker: the working directory, if not ~
 --     settings = { diagnostics = { ["tag-near-miss"] = "off" } }, -- the `carnet` section
 --     on_attach = function(client, bufnr) end,
 --   })
@@ -18,6 +19,9 @@ M.defaults = {
   -- Earlier markers win: a vault's .obsidian folder beats the .git of the
   -- repository that holds it.
   root_markers = { ".obsidian", "carnet.toml", ".git" },
+  -- Without a marker, the working directory is the vault when the note is
+  -- inside it and it is not the home folder (see M.cwd_root).
+  cwd_root = true,
   -- The `carnet` settings section (logLevel, diagnostics, completion).
   settings = {},
   init_options = nil,
@@ -93,12 +97,28 @@ local function client_config(opts, root)
   }
 end
 
+--- A vault without markers: the editor's working directory, when `path` is
+--- inside it and it is neither the home folder nor `/` (a plain folder of
+--- notes opened with `cd ~/notes; nvim`). nil otherwise: the note is then
+--- served alone, since walking all of a home folder is never what one wants.
+function M.cwd_root(path)
+  local cwd = vim.fn.getcwd()
+  local home = uv.os_homedir()
+  if cwd == "/" or (home and vim.fn.resolve(cwd) == vim.fn.resolve(home)) then
+    return nil
+  end
+  if path:sub(1, #cwd + 1) == cwd .. "/" then
+    return cwd
+  end
+  return nil
+end
+
 local function buffer_root(bufnr, opts)
   local name = vim.api.nvim_buf_get_name(bufnr)
   if name == "" then
     return nil
   end
-  return M.find_root(name, opts.root_markers)
+  return M.find_root(name, opts.root_markers) or (opts.cwd_root and M.cwd_root(name)) or nil
 end
 
 local function check_cmd(opts)

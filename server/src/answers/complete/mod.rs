@@ -132,18 +132,16 @@ pub fn complete(
         start: start as u32,
         end: offset as u32,
     };
-    let close = |closed: bool| if closed { "" } else { "]]" };
     let (start, (items, incomplete)) = match typed {
         Typed::WikiName {
             query,
             start,
             embed,
-            closed,
+            close,
         } => {
-            let (mut items, incomplete) =
-                notes(snap, from, offset, query, embed, close(closed), limit);
+            let (mut items, incomplete) = notes(snap, from, offset, query, embed, close, limit);
             if let Some((daily, today)) = options.daily {
-                let days = daily_notes(snap, daily, today, query, close(closed));
+                let days = daily_notes(snap, daily, today, query, close);
                 items.splice(0..0, days);
                 items.truncate(limit.max(1));
             }
@@ -154,14 +152,14 @@ pub fn complete(
             note,
             query,
             start,
-            closed,
+            close,
         } => {
             let target = resolve_name(snap, from, note, LinkKind::Wiki);
             let target = target.as_ref();
             let items = match part {
-                Segment::Alias => aliases(snap, target, query, close(closed)),
-                Segment::Heading => headings(snap, target, query, close(closed), HeadingForm::Text),
-                Segment::Block => blocks(snap, target, query, close(closed)),
+                Segment::Alias => aliases(snap, target, query, close),
+                Segment::Heading => headings(snap, target, query, close, HeadingForm::Text),
+                Segment::Block => blocks(snap, target, query, close),
             };
             (start, (items, false))
         }
@@ -185,19 +183,16 @@ pub fn complete(
         Typed::VaultHeading {
             query,
             start,
-            closed,
-        } => (
-            start,
-            vault_headings(snap, from, query, close(closed), limit),
-        ),
+            close,
+        } => (start, vault_headings(snap, from, query, close, limit)),
         Typed::VaultBlock {
             query,
             start,
-            closed,
+            close,
         } => match options.text_of {
             Some(text_of) => (
                 start,
-                vault_blocks(snap, from, offset, query, close(closed), limit, text_of),
+                vault_blocks(snap, from, offset, query, close, limit, text_of),
             ),
             None => (start, (vec![], false)),
         },

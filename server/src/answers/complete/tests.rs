@@ -160,6 +160,29 @@ fn missing_names_are_offered_to_create() {
     assert_eq!(item.kind, ItemKind::Missing);
 }
 
+/// VS Code auto-closes `[` only once it has tokenized the line, so on a
+/// busy machine `[[` is followed by `]]`, `]` or nothing (seen in code-server:
+/// `Also [[Command pal]`). Each gives one well-formed link.
+#[test]
+fn a_link_gets_exactly_the_closing_brackets_it_lacks() {
+    for (typed, want) in [
+        ("See [[dai$0", "See [[Daily note]]"),
+        ("See [[dai$0]", "See [[Daily note]]"),
+        ("See [[dai$0]]", "See [[Daily note]]"),
+        ("See [[dai$0] x", "See [[Daily note]] x"),
+    ] {
+        assert_eq!(run_after(typed, "Daily note"), want, "{typed}");
+    }
+    assert_eq!(
+        run_after("[[Projects/Roadmap#q1$0]", "Q1 targets"),
+        "[[Projects/Roadmap#Q1 targets]]"
+    );
+    assert_eq!(
+        run_after("[[Projects/Roadmap#^$0]", "^q1"),
+        "[[Projects/Roadmap#^q1]]"
+    );
+}
+
 #[test]
 fn headings_blocks_and_slugs() {
     assert_eq!(

@@ -20,7 +20,7 @@ pub(super) enum Typed<'t> {
         query: &'t str,
         start: usize,
         embed: bool,
-        closed: bool,
+        close: &'static str,
     },
     /// Something inside a link to `note` (`""`: this note), see [`Part`].
     WikiPart {
@@ -28,7 +28,7 @@ pub(super) enum Typed<'t> {
         note: &'t str,
         query: &'t str,
         start: usize,
-        closed: bool,
+        close: &'static str,
     },
     /// `[text](pa|` or `[text](<pa|`.
     MdPath {
@@ -48,13 +48,13 @@ pub(super) enum Typed<'t> {
     VaultHeading {
         query: &'t str,
         start: usize,
-        closed: bool,
+        close: &'static str,
     },
     /// `[[^^que|`: a block of any note.
     VaultBlock {
         query: &'t str,
         start: usize,
-        closed: bool,
+        close: &'static str,
     },
 }
 
@@ -98,10 +98,23 @@ pub(super) fn is_tag_query(q: &str) -> bool {
     q.chars().all(crate::facts::is_tag_char)
 }
 
+/// What a wiki-link whose rest is `after` still needs to be closed. VS Code
+/// auto-closes `[` only when it has tokenized the line, so on a busy machine
+/// `[[` may be followed by `]]`, by `]` or by nothing.
+fn missing_brackets(after: &str) -> &'static str {
+    if after.starts_with("]]") {
+        ""
+    } else if after.starts_with(']') {
+        "]"
+    } else {
+        "]]"
+    }
+}
+
 pub(super) fn typed_at(text: &str, offset: usize) -> Option<Typed<'_>> {
     let line_start = crate::text::line_start(text, offset);
     let line = &text[line_start..offset];
-    let closed = text[offset..].starts_with("]]");
+    let close = missing_brackets(&text[offset..]);
     if in_code(text, line_start, offset) {
         return None;
     }
@@ -116,14 +129,14 @@ pub(super) fn typed_at(text: &str, offset: usize) -> Option<Typed<'_>> {
                 return Some(Typed::VaultHeading {
                     query,
                     start: abs,
-                    closed,
+                    close,
                 });
             }
             if let Some(query) = inner.strip_prefix("^^") {
                 return Some(Typed::VaultBlock {
                     query,
                     start: abs,
-                    closed,
+                    close,
                 });
             }
         }
@@ -136,7 +149,7 @@ pub(super) fn typed_at(text: &str, offset: usize) -> Option<Typed<'_>> {
                 note,
                 query,
                 start,
-                closed,
+                close,
             });
         }
         return Some(match inner.find('#') {
@@ -144,7 +157,7 @@ pub(super) fn typed_at(text: &str, offset: usize) -> Option<Typed<'_>> {
                 query: inner,
                 start: abs,
                 embed,
-                closed,
+                close,
             },
             Some(h) => {
                 let (note, sub) = (&inner[..h], &inner[h + 1..]);
@@ -154,7 +167,7 @@ pub(super) fn typed_at(text: &str, offset: usize) -> Option<Typed<'_>> {
                         note,
                         query: q,
                         start: abs + h + 2,
-                        closed,
+                        close,
                     },
                     None => {
                         let last = sub.rfind('#').map_or(0, |i| i + 1);
@@ -164,7 +177,7 @@ pub(super) fn typed_at(text: &str, offset: usize) -> Option<Typed<'_>> {
                             note,
                             query,
                             start,
-                            closed,
+                            close,
                         }
                     }
                 }

@@ -83,7 +83,8 @@ pub fn references(s: &NoteSnapshot, p: ReferenceParams) -> Result<Option<Vec<Loc
 pub fn hover(s: &NoteSnapshot, p: HoverParams) -> Result<Option<Hover>> {
     let at = s.at(p.text_document_position_params.position);
     let text_of = |rel: &str| s.texts.text(rel);
-    let Some((span, text)) = answers::hover(&s.snapshot, &s.rel, at, &text_of) else {
+    let href = to_proto::preview_href(&s.root);
+    let Some((span, text)) = answers::hover(&s.snapshot, &s.rel, at, &text_of, &href) else {
         return Ok(None);
     };
     Ok(Some(to_proto::hover(
@@ -198,7 +199,8 @@ pub fn completion_resolve(
     let Some(v) = w.vault(&root) else {
         return Ok(item);
     };
-    let preview = answers::preview(&v.snapshot, &path, &|rel| v.texts.text(rel));
+    let href = to_proto::preview_href(&v.root);
+    let preview = answers::preview(&v.snapshot, &path, &|rel| v.texts.text(rel), &href);
     if let Some(text) = preview.filter(|p| !p.trim().is_empty()) {
         item.documentation = Some(Documentation::MarkupContent(to_proto::markdown(text)));
     }
