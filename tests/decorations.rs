@@ -880,11 +880,11 @@ fn corpus_notes_with_emoji_and_cjk_typed_before_their_links() {
                     after.len(),
                     before.len()
                 );
-                let edited_snap = snap.with_note(carnet::index::Note {
-                    path: rel.as_str().into(),
-                    facts: carnet::facts::extract(&edited),
-                    bytes: edited.len() as u64,
-                });
+                let edited_snap = snap.with_note(carnet::index::Note::new(
+                    rel.as_str().into(),
+                    carnet::facts::extract(&edited),
+                    edited.len() as u64,
+                ));
                 let r = full_tokens(&mut lsp, rel);
                 let got = decode(&lsp, &edited, &r["data"]);
                 assert_eq!(got, library_tokens(&edited_snap, rel), "{what}");

@@ -219,6 +219,10 @@ fn scenario() -> Option<Scenario> {
 const FOLDER_FROM: &str = "Obsidian Web Clipper";
 const FOLDER_TO: &str = "Web Clipper";
 
+/// The section of [`SOURCE`] the VS Code suite extracts into a note of its
+/// own (`65-extract-section`): one other note links to its heading.
+const EXTRACT_SECTION: &str = "Capture console logs";
+
 /// The notes the graph view is shown for: it opens on the first, a click on
 /// the second (a neighbour of the first) opens it, and the third is opened
 /// from Quick Open. None links to an attachment or a missing note, so each
@@ -350,7 +354,21 @@ fn extend(
         .iter()
         .map(|r| json!({ "source": r.source, "link": r.raw }))
         .collect();
+    // The section to extract: its heading's line, and the links to it.
+    let linkers: Vec<Value> = all
+        .iter()
+        .filter(|r| r.resolved == SOURCE && r.subpath == EXTRACT_SECTION)
+        .map(|r| json!({ "source": r.source, "line": r.line }))
+        .collect();
+    assert!(!linkers.is_empty(), "links to {SOURCE}#{EXTRACT_SECTION}");
+    let extract = json!({
+        "note": SOURCE,
+        "heading": EXTRACT_SECTION,
+        "line": note_line(SOURCE, &|l: &str| l.starts_with('#') && l.trim_start_matches('#').trim() == EXTRACT_SECTION),
+        "linkers": linkers,
+    });
     sc["vscode"] = json!({
+        "extract": extract,
         "references": references,
         "graph": graph,
         "heading": pick(false),

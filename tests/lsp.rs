@@ -806,7 +806,7 @@ fn quick_fixes_apply_cleanly_and_leave_the_note_clean() {
             .request(
                 "textDocument/codeAction",
                 json!({ "textDocument": { "uri": a }, "range": { "start": { "line": 0, "character": 0 }, "end": end },
-                        "context": { "diagnostics": [] } }),
+                        "context": { "diagnostics": [], "only": ["quickfix"] } }),
             )
             .unwrap();
         let titles: Vec<&str> = actions

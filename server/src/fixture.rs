@@ -237,10 +237,12 @@ impl Fixture {
             .partition(|f| f.path.to_ascii_lowercase().ends_with(".md"));
         let notes = notes
             .into_iter()
-            .map(|f| crate::index::Note {
-                path: f.path.as_str().into(),
-                facts: crate::facts::extract(&f.text),
-                bytes: f.text.len() as u64,
+            .map(|f| {
+                crate::index::Note::new(
+                    f.path.as_str().into(),
+                    crate::facts::extract(&f.text),
+                    f.text.len() as u64,
+                )
             })
             .collect();
         let attachments = attachments.into_iter().map(|f| f.path.clone()).collect();

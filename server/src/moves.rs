@@ -214,11 +214,11 @@ pub fn relink_moved(
         if taken || old == new {
             skipped.push((old.clone(), new.clone()));
         } else if let Some(note) = snap.note(new) {
-            before = before.without_note(new).with_note(Note {
-                path: old.as_str().into(),
-                facts: note.facts.clone(),
-                bytes: note.bytes,
-            });
+            before = before.without_note(new).with_note(Note::new(
+                old.as_str().into(),
+                note.facts.clone(),
+                note.bytes,
+            ));
             planned.push((old.clone(), new.clone()));
         } else if snap.attachment_at(&fold(new)).is_some() {
             before = before.without_attachment(new).with_attachment(old);
@@ -247,8 +247,8 @@ pub fn relink_moved(
         .collect();
     Ok((
         Plan {
-            moves: Vec::new(),
             edits,
+            ..Plan::default()
         },
         skipped,
     ))

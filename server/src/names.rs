@@ -121,6 +121,12 @@ const HEADING_LINK_SEPARATORS: &[char] = &['#', '|', '^', ':', '%', '[', ']', '\
 
 /// Key for matching `#Heading` subpaths against heading text.
 pub fn heading_key(s: &str) -> String {
+    fold(&heading_link_text(s))
+}
+
+/// A heading as a wiki-link writes it (`## Q: why?` → `Q why?`): the
+/// characters a link cannot hold become spaces, runs of spaces one.
+pub fn heading_link_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s
         .split(|c: char| c.is_whitespace() || HEADING_LINK_SEPARATORS.contains(&c))
@@ -131,7 +137,7 @@ pub fn heading_key(s: &str) -> String {
         }
         out.push_str(word);
     }
-    fold(&out)
+    out
 }
 
 /// `heading_key(a) == heading_key(b)`, without allocating: the common case

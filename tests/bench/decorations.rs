@@ -74,11 +74,11 @@ fn main() {
         big.push('\n');
     }
     let big_rel = "bench-200k.md";
-    let big_snap = snap.with_note(carnet::index::Note {
-        path: big_rel.into(),
-        facts: carnet::facts::extract(&big),
-        bytes: big.len() as u64,
-    });
+    let big_snap = snap.with_note(carnet::index::Note::new(
+        big_rel.into(),
+        carnet::facts::extract(&big),
+        big.len() as u64,
+    ));
     let expected_tokens = carnet::answers::semantic_tokens(&big_snap, big_rel).len();
     // The 200 KB note is open in the server too: it holds links to `mid`.
     let expected_lenses = carnet::answers::lenses(&big_snap, &mid).len();

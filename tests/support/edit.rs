@@ -17,6 +17,7 @@ use super::lsp::{offset, path_of};
 pub struct Applied {
     pub edited: BTreeMap<PathBuf, Vec<(usize, usize, String)>>,
     pub renamed: Vec<(PathBuf, PathBuf)>,
+    pub created: Vec<PathBuf>,
 }
 
 fn range_of(text: &str, range: &Value, utf8: bool) -> Result<(usize, usize), String> {
@@ -97,6 +98,20 @@ pub fn apply(edit: &Value, utf8: bool) -> Result<Applied, String> {
                 std::fs::rename(&from, &to)
                     .map_err(|e| format!("rename {}: {e}", from.display()))?;
                 applied.renamed.push((from, to));
+            }
+            Some("create") => {
+                let path = path_of(op["uri"].as_str().ok_or("uri")?);
+                if path.exists() && op["options"]["overwrite"] != Value::Bool(true) {
+                    if op["options"]["ignoreIfExists"] == Value::Bool(true) {
+                        continue;
+                    }
+                    return Err(format!("create over existing {}", path.display()));
+                }
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                }
+                std::fs::write(&path, "").map_err(|e| e.to_string())?;
+                applied.created.push(path);
             }
             Some(other) => return Err(format!("unexpected operation {other}")),
             None => {

@@ -76,11 +76,11 @@ pub fn sure_fixes<'p>(
                 list.clear();
                 break;
             };
-            let after = snap.with_note(Note {
-                path: path.clone(),
-                facts: extract(&new_text),
-                bytes: new_text.len() as u64,
-            });
+            let after = snap.with_note(Note::new(
+                path.clone(),
+                extract(&new_text),
+                new_text.len() as u64,
+            ));
             let before = list.len();
             list.retain(|(_, p)| holds(snap, &after, note, p));
             if list.len() == before {

@@ -51,6 +51,7 @@ pub fn fixes_in(
         .map(|p| {
             let mut found = fixes(snap, from, text, &p);
             found.extend(retag_everywhere(snap, from, text, &p, text_of));
+            found.extend(add_offered_block_id(snap, from, &p, text_of));
             (p, found)
         })
         .collect()
@@ -79,6 +80,39 @@ fn retag_everywhere(
     Some(Fix::Rename {
         title: format!("Rename #{tag} to #{usual} in every note ({n} {uses})"),
         plan,
+    })
+}
+
+/// A link to a block id that `[[^^` completion offered and the editor did
+/// not write (it ran no command): write it into the block now.
+fn add_offered_block_id(
+    snap: &Snapshot,
+    from: &str,
+    problem: &Problem,
+    text_of: TextOf,
+) -> Option<Fix> {
+    if problem.code != code::UNRESOLVED_BLOCK {
+        return None;
+    }
+    let target = problem.related.first()?;
+    let link = snap
+        .note(from)?
+        .facts
+        .links
+        .iter()
+        .find(|l| l.span == problem.span)?;
+    let Some(Subpath::Block(id)) = link.subpath() else {
+        return None;
+    };
+    let (block, edit) = super::blocks::pending_block(snap, target, id, text_of)?;
+    let shown: String = block.chars().take(40).collect();
+    let more = if shown.len() < block.len() { "…" } else { "" };
+    Some(Fix::Edit {
+        title: format!("Add ^{id} to \"{shown}{more}\" in {}", note_stem(target)),
+        path: target.clone(),
+        span: edit.span,
+        text: edit.text,
+        preferred: true,
     })
 }
 
@@ -376,6 +410,40 @@ mod tests {
         assert_eq!(
             run(&files, "a.md"),
             ["Write \"My Note\": a.md = \"[x](docs/My%20Note.MD)\""]
+        );
+    }
+
+    #[test]
+    fn an_offered_block_id_is_written_by_the_broken_links_fix() {
+        let b = "# B\n\nFirst 😀 block.\n\n- 漢字 item\n";
+        let snap0 = Snapshot::from_texts(&[("b.md", b)]);
+        let note = snap0.note("b.md").unwrap();
+        let id = super::super::blocks::fresh_block_id(&note.facts, "漢字 item");
+        let a = format!("see [[b#^{id}]] and [[b#^nosuch]]\n");
+        let files = [("a.md", a.as_str()), ("b.md", b)];
+        let snap = Snapshot::from_texts(&files);
+        let text_of = |p: &str| files.iter().find(|f| f.0 == p).map(|f| f.1.to_string());
+        let all = Span::new(0..a.len());
+        let found = fixes_in(&snap, &Rules::default(), "a.md", &a, all, &text_of);
+        let fixes: Vec<String> = found
+            .iter()
+            .flat_map(|(_, f)| f)
+            .map(|f| match f {
+                Fix::Edit {
+                    title,
+                    path,
+                    span,
+                    text,
+                    ..
+                } => format!("{title}: {path} = {:?}", apply(b, *span, text)),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            fixes,
+            [format!(
+                "Add ^{id} to \"漢字 item\" in b: b.md = \"# B\\n\\nFirst 😀 block.\\n\\n- 漢字 item ^{id}\\n\""
+            )]
         );
     }
 

@@ -7,9 +7,13 @@
 //! caller passes a function that supplies it.
 
 mod autofix;
+mod blocks;
 mod complete;
+pub mod daily;
 mod decorations;
 mod fixes;
+mod mentions;
+mod refactor;
 mod rename;
 
 pub use rename::{
@@ -17,11 +21,14 @@ pub use rename::{
     prepare, rename, rename_attachment, rename_block, rename_heading, rename_note, rename_tag,
 };
 
-pub use complete::{Completion, Item, ItemKind, PathStyle, complete};
+pub use blocks::add_block_id;
+pub use complete::{AddId, Completion, Item, ItemKind, Options, PathStyle, complete};
 pub use decorations::{
     Counted, Highlight, HighlightKind, Hint, Lens, Modifier, Previews, Token, TokenKind,
     backlinks_of, highlights, inlay_hints, lenses, semantic_tokens,
 };
+pub use mentions::{Mention, link_for, mentions_in, mentions_of_in, unlinked_mentions};
+pub use refactor::{Refactor, RefactorKind, TOC_END, TOC_START, refactors};
 mod symbols;
 
 pub use autofix::sure_fixes;

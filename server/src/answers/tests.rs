@@ -311,11 +311,11 @@ fn hover_preview_counts_lines_on_every_line_break() {
 
 #[test]
 fn outline_nests_headings() {
-    let note = Note {
-        path: "n.md".into(),
-        facts: extract("# A\n## B\n### C\n## D\n# E\n#### F\n"),
-        bytes: 0,
-    };
+    let note = Note::new(
+        "n.md".into(),
+        extract("# A\n## B\n### C\n## D\n# E\n#### F\n"),
+        0,
+    );
     let syms = document_symbols(&note);
     let shape: Vec<String> = syms
         .iter()

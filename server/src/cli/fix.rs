@@ -73,11 +73,11 @@ pub fn run(root: &Path, dry_run: bool, json: bool) -> Result<Loaded, String> {
     // The vault as the fixes leave it, without reading it all again.
     let mut after = vault.snapshot.clone();
     for e in &change.edits {
-        after = after.with_note(Note {
-            path: e.path.as_str().into(),
-            facts: extract(&e.new),
-            bytes: e.new.len() as u64,
-        });
+        after = after.with_note(Note::new(
+            e.path.as_str().into(),
+            extract(&e.new),
+            e.new.len() as u64,
+        ));
     }
     vault.snapshot = after;
     Ok(vault)

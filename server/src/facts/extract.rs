@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as Md, TagEnd};
 
-use super::{Heading, Link, LinkKind, NoteFacts, Sym, frontmatter, scan};
+use super::{Heading, Link, LinkKind, NoteFacts, Paragraph, ParagraphKind, Sym, frontmatter, scan};
 use crate::text::{Lines, Span};
 
 fn options() -> Options {
@@ -59,6 +59,13 @@ pub fn extract(text: &str) -> NoteFacts {
     let mut in_code_block = false;
     let mut in_html_comment = false;
     let mut in_metadata = false;
+    // Where `^id` blocks are: open list items (index into `paragraphs`, if
+    // recorded), and how deep in quotes, tables and footnotes we are.
+    let mut open_items: Vec<Option<usize>> = Vec::new();
+    let mut quote_depth = 0usize;
+    let mut in_table = false;
+    let mut footnote_depth = 0usize;
+    let mut literal: Vec<Range<usize>> = Vec::new();
 
     let parser = Parser::new_ext(text, options()).into_offset_iter();
     let ref_defs: Vec<(String, Range<usize>, String)> = parser
@@ -98,11 +105,63 @@ pub fn extract(text: &str) -> NoteFacts {
                 not_prose.push(range);
             }
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::Start(Md::HtmlBlock) => not_prose.push(range),
+            Event::Start(Md::HtmlBlock) => {
+                literal.push(range.clone());
+                not_prose.push(range);
+            }
+            Event::Start(Md::BlockQuote(_)) => {
+                if quote_depth == 0 && open_items.is_empty() && footnote_depth == 0 {
+                    facts
+                        .paragraphs
+                        .push(paragraph(range, ParagraphKind::Quote));
+                }
+                quote_depth += 1;
+            }
+            Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
+            Event::Start(Md::Table(_)) => {
+                if quote_depth == 0 && open_items.is_empty() && footnote_depth == 0 {
+                    facts
+                        .paragraphs
+                        .push(paragraph(range, ParagraphKind::Table));
+                }
+                in_table = true;
+            }
+            Event::End(TagEnd::Table) => in_table = false,
+            Event::Start(Md::FootnoteDefinition(_)) => footnote_depth += 1,
+            Event::End(TagEnd::FootnoteDefinition) => {
+                footnote_depth = footnote_depth.saturating_sub(1)
+            }
+            Event::Start(Md::Item) => {
+                let record = quote_depth == 0 && footnote_depth == 0;
+                open_items.push(record.then(|| {
+                    facts.paragraphs.push(paragraph(range, ParagraphKind::Item));
+                    facts.paragraphs.len() - 1
+                }));
+            }
+            Event::End(TagEnd::Item) => {
+                open_items.pop();
+            }
+            Event::Start(Md::List(_)) => {
+                // A nested list is not part of its item's own text.
+                if let Some(Some(i)) = open_items.last() {
+                    let p = &mut facts.paragraphs[*i];
+                    p.span.end = p.span.end.min(range.start as u32);
+                }
+            }
+            Event::Start(Md::Paragraph)
+                if quote_depth == 0
+                    && open_items.is_empty()
+                    && !in_table
+                    && footnote_depth == 0 =>
+            {
+                facts.paragraphs.push(paragraph(range, ParagraphKind::Text));
+            }
             Event::Code(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {
                 code.push(range.clone());
+                literal.push(range);
             }
             Event::InlineHtml(html) => {
+                literal.push(range.clone());
                 // An inline HTML comment may be split over several events.
                 if html.starts_with("<!--") {
                     in_html_comment = true;
@@ -158,7 +217,13 @@ pub fn extract(text: &str) -> NoteFacts {
                             facts.links.push(link);
                         }
                     }
-                    LinkType::Inline if !in_html_comment => dest = Some(dest_url.to_string()),
+                    LinkType::Inline if !in_html_comment => {
+                        if is_external(dest_url.trim()) {
+                            literal.push(range.clone());
+                        }
+                        dest = Some(dest_url.to_string());
+                    }
+                    LinkType::Autolink | LinkType::Email => literal.push(range.clone()),
                     LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
                         if !in_html_comment =>
                     {
@@ -239,6 +304,9 @@ pub fn extract(text: &str) -> NoteFacts {
         facts.headings.retain(|h| outside(h.span.start));
     }
     facts.comments = comments.iter().map(|c| Span::new(c.clone())).collect();
+    finish_paragraphs(text, &mut facts, &comments);
+    literal.extend(code.iter().cloned());
+    facts.literal = merged(literal);
     not_prose.extend(comments);
     scan::block_ids(text, &not_prose, &mut facts.blocks);
     facts.lines = Lines::new(text);
@@ -252,7 +320,48 @@ pub fn extract(text: &str) -> NoteFacts {
     facts.blocks.shrink_to_fit();
     facts.aliases.shrink_to_fit();
     facts.front_matter_keys.shrink_to_fit();
+    facts.paragraphs.shrink_to_fit();
     facts
+}
+
+fn paragraph(range: Range<usize>, kind: ParagraphKind) -> Paragraph {
+    Paragraph {
+        span: Span::new(range),
+        kind,
+    }
+}
+
+/// Trims each block to its text (no trailing blank or line break) and drops
+/// those that are not blocks of their own: a lone `^id` line (it names the
+/// block above) and blocks inside `%%` comments.
+fn finish_paragraphs(text: &str, facts: &mut NoteFacts, comments: &[Range<usize>]) {
+    for p in &mut facts.paragraphs {
+        let s = text.get(p.span.range()).unwrap_or("");
+        p.span.end = p.span.start + s.trim_end().len() as u32;
+    }
+    facts.paragraphs.retain(|p| {
+        let s = text.get(p.span.range()).unwrap_or("");
+        let lone_id = s.strip_prefix('^').is_some_and(|id| {
+            !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        let commented = comments
+            .iter()
+            .any(|c| c.contains(&(p.span.start as usize)));
+        !s.is_empty() && !lone_id && !commented
+    });
+}
+
+/// Ranges sorted and merged where they overlap.
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Span> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out.into_iter().map(Span::new).collect()
 }
 
 /// Trims and turns runs of whitespace into one space (setext headings

@@ -37,6 +37,13 @@ pub struct NoteFacts {
     /// Obsidian keeps them (backlinks, renames); tags, headings and block ids
     /// inside them are not facts.
     pub comments: Vec<Span>,
+    /// The blocks a `^id` can name (paragraphs, list items, quotes,
+    /// tables), in order: what `[[^^` searches across the vault.
+    pub paragraphs: Vec<Paragraph>,
+    /// Text that is not prose although it is not a link carnet follows:
+    /// code, math, HTML, external links and autolinks, sorted. Unlinked
+    /// mentions are never found there.
+    pub literal: Vec<Span>,
     /// The note's line table: lines and byte columns without the text.
     pub lines: Lines,
 }
@@ -80,6 +87,29 @@ impl NoteFacts {
         spans.flat_map(|s| [s.start, s.end]).collect()
     }
 
+    /// The block id (index into `blocks`) that names paragraph `i`: one
+    /// ending its text, or for a quote or table one alone on the next line.
+    pub fn paragraph_id(&self, i: usize) -> Option<usize> {
+        let p = self.paragraphs.get(i)?;
+        if p.kind.id_on_own_line() {
+            // Alone on the next line, or after one blank line.
+            let last = self.lines.line_of(p.span.end);
+            let next_block = self
+                .paragraphs
+                .get(i + 1)
+                .map_or(u32::MAX, |n| n.span.start);
+            return self.blocks.iter().position(|b| {
+                let line = self.lines.line_of(b.span.start);
+                (last + 1..=last + 2).contains(&line)
+                    && b.span.start == self.lines.line_start(line)
+                    && b.span.start < next_block
+            });
+        }
+        self.blocks
+            .iter()
+            .position(|b| b.span.end == p.span.end && b.span.start >= p.span.start)
+    }
+
     /// The byte range of heading `i`'s section (see [`section_end`]).
     pub fn section(&self, i: usize) -> Span {
         let end = section_end(&self.headings, i, |h| h.level);
@@ -89,6 +119,33 @@ impl NoteFacts {
             .map_or(self.lines.text_len(), |h| h.span.start);
         let start = self.headings.get(i).map_or(end, |h| h.span.start);
         Span { start, end }
+    }
+}
+
+/// A block that a `^id` can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paragraph {
+    /// The block without its trailing line break; a list item's own text,
+    /// without the list nested in it.
+    pub span: Span,
+    pub kind: ParagraphKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParagraphKind {
+    /// A paragraph: its id goes at the end of its last line.
+    Text,
+    /// A list item: its id goes at the end of its own text.
+    Item,
+    /// A quote or a table: its id goes on a line of its own after it.
+    Quote,
+    Table,
+}
+
+impl ParagraphKind {
+    /// Whether the block's id stands on a line of its own after it.
+    pub fn id_on_own_line(self) -> bool {
+        matches!(self, ParagraphKind::Quote | ParagraphKind::Table)
     }
 }
 

@@ -334,11 +334,11 @@ fn json_written_in_pieces_is_the_same_json() {
 fn a_snapshot_is_the_same_as_its_clones_only() {
     let snap = vault();
     assert!(snap.same_as(&snap.clone()));
-    let next = snap.with_note(crate::index::Note {
-        path: "Index.md".into(),
-        facts: crate::facts::extract("[[Home]]\n"),
-        bytes: 9,
-    });
+    let next = snap.with_note(crate::index::Note::new(
+        "Index.md".into(),
+        crate::facts::extract("[[Home]]\n"),
+        9,
+    ));
     assert!(!snap.same_as(&next));
     assert!(
         !next.same_as(&vault()),

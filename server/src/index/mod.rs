@@ -36,9 +36,41 @@ pub struct Note {
     pub facts: NoteFacts,
     /// Size of the text the facts came from.
     pub bytes: u64,
+    /// What answers derive from this version of the note's text, computed
+    /// on first use and kept while the note is unchanged (see [`Derived`]).
+    pub derived: Derived,
+}
+
+/// Memoised answers about one version of a note that need its text, not
+/// only its facts: filled on first use (nothing is spent on a feature
+/// nobody uses), dropped with the note when it changes.
+#[derive(Debug, Default)]
+pub struct Derived {
+    /// The text of each of `facts.paragraphs`, whitespace collapsed and cut
+    /// to its first characters: what `[[^^` block search scores.
+    pub paragraph_texts: std::sync::OnceLock<Arc<ParagraphTexts>>,
+}
+
+/// See [`Derived::paragraph_texts`].
+#[derive(Debug, Default)]
+pub struct ParagraphTexts {
+    pub texts: Box<[Box<str>]>,
+    /// The same, folded as names are: what the typed words are found in.
+    pub folded: Box<[Box<str>]>,
+    /// The note's line break (`\n` or `\r\n`), for edits that add lines.
+    pub line_break: &'static str,
 }
 
 impl Note {
+    pub fn new(path: NotePath, facts: NoteFacts, bytes: u64) -> Note {
+        Note {
+            path,
+            facts,
+            bytes,
+            derived: Derived::default(),
+        }
+    }
+
     /// The note's name: its file name without `.md`.
     pub fn name(&self) -> &str {
         note_stem(&self.path)
@@ -248,10 +280,12 @@ impl Snapshot {
     pub(crate) fn from_texts(files: &[(&str, &str)]) -> Snapshot {
         let notes = files
             .iter()
-            .map(|(path, text)| Note {
-                path: (*path).into(),
-                facts: crate::facts::extract(text),
-                bytes: text.len() as u64,
+            .map(|(path, text)| {
+                Note::new(
+                    (*path).into(),
+                    crate::facts::extract(text),
+                    text.len() as u64,
+                )
             })
             .collect();
         Snapshot::build(notes, vec![])
@@ -363,11 +397,7 @@ impl Snapshot {
                 .insert(key(&fold(strip_md(&path))), path.clone());
             next.notes.insert(
                 path.clone(),
-                Arc::new(Note {
-                    path,
-                    facts: note.facts.clone(),
-                    bytes: note.bytes,
-                }),
+                Arc::new(Note::new(path, note.facts.clone(), note.bytes)),
             );
         }
         next

@@ -10,11 +10,7 @@ fn vault(files: &[(&str, &str)]) -> Snapshot {
     let mut attachments = Vec::new();
     for (path, text) in files {
         if path.ends_with(".md") {
-            notes.push(Note {
-                path: (*path).into(),
-                facts: extract(text),
-                bytes: text.len() as u64,
-            });
+            notes.push(Note::new((*path).into(), extract(text), text.len() as u64));
         } else {
             attachments.push(path.to_string());
         }
@@ -239,11 +235,7 @@ fn attachments_and_aliases() {
 fn updates_touch_one_note_and_keep_old_snapshots_intact() {
     let before = vault(&[("a.md", "[[b]]"), ("c.md", "[[b]] #t")]);
     assert_eq!(outcomes(&before, "a.md"), ["unresolved"]);
-    let after = before.with_note(Note {
-        path: "sub/b.md".into(),
-        facts: extract(""),
-        bytes: 0,
-    });
+    let after = before.with_note(Note::new("sub/b.md".into(), extract(""), 0));
     assert_eq!(outcomes(&after, "a.md"), ["sub/b.md"]);
     assert_eq!(
         outcomes(&before, "a.md"),
@@ -255,11 +247,7 @@ fn updates_touch_one_note_and_keep_old_snapshots_intact() {
         ["a.md".into(), "c.md".into()] as [super::NotePath; 2]
     );
 
-    let edited = after.with_note(Note {
-        path: "c.md".into(),
-        facts: extract("no links"),
-        bytes: 8,
-    });
+    let edited = after.with_note(Note::new("c.md".into(), extract("no links"), 8));
     assert_eq!(
         edited.linkers_of_name("b"),
         ["a.md".into()] as [super::NotePath; 1]

@@ -45,6 +45,8 @@ pub struct ClientCaps {
     pub inlay_hints: bool,
     pub inlay_hint_refresh: bool,
     pub document_highlight: bool,
+    /// The client opens documents the server asks it to show.
+    pub show_document: bool,
     /// The client applies edits the server sends (`workspace/applyEdit`).
     pub apply_edit: bool,
 }
@@ -105,6 +107,11 @@ impl ClientCaps {
                 .and_then(|i| i.refresh_support)
                 .unwrap_or(false),
             document_highlight: td.and_then(|t| t.document_highlight.as_ref()).is_some(),
+            show_document: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
             apply_edit: ws.and_then(|w| w.apply_edit).unwrap_or(false),
             // Resource operations exist only inside `documentChanges`, so a
             // client listing any (Neovim, which omits `documentChanges`)
@@ -172,6 +179,18 @@ pub fn legend() -> SemanticTokensLegend {
     }
 }
 
+/// The commands the server runs (`workspace/executeCommand`).
+pub mod command {
+    /// Writes the fresh `^id` of a block chosen by `[[^^` completion into
+    /// its note: `{ uri, start, end, id }` (the block's byte range).
+    pub const ADD_BLOCK_ID: &str = "carnet.addBlockId";
+    /// The unlinked mentions of a note, as locations: `{ uri }`.
+    pub const UNLINKED_MENTIONS: &str = "carnet.unlinkedMentions";
+    /// Opens (creating it if needed) the daily note of a day: `{ date, uri }`.
+    pub const OPEN_DAILY_NOTE: &str = "carnet.openDailyNote";
+    pub const ALL: [&str; 3] = [ADD_BLOCK_ID, UNLINKED_MENTIONS, OPEN_DAILY_NOTE];
+}
+
 /// The characters after which editors ask for completion.
 const COMPLETION_TRIGGERS: [&str; 6] = ["[", "#", "(", "^", "|", "/"];
 
@@ -213,7 +232,12 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             ..Default::default()
         }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR_EXTRACT,
+                CodeActionKind::REFACTOR_INLINE,
+                CodeActionKind::REFACTOR_REWRITE,
+            ]),
             work_done_progress_options: Default::default(),
             resolve_provider: Some(false),
         })),
@@ -247,9 +271,10 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             work_done_progress_options: Default::default(),
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: super::ext::REPORT_COMMANDS
-                .iter()
-                .map(|(name, _)| name.to_string())
+            commands: command::ALL
+                .into_iter()
+                .chain(super::ext::REPORT_COMMANDS.iter().map(|(name, _)| *name))
+                .map(String::from)
                 .collect(),
             work_done_progress_options: Default::default(),
         }),

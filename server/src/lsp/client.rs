@@ -115,6 +115,44 @@ pub async fn refresh_views(world: Arc<World>, client: Client) {
     }
 }
 
+/// Asks the editor to apply `edit` (what a command computed); a refusal or
+/// failure is logged.
+pub fn apply_edit(client: &Client, world: &Arc<World>, edit: WorkspaceEdit, what: String) {
+    let (client, world) = (client.clone(), world.clone());
+    tokio::spawn(async move {
+        match client.apply_edit(edit).await {
+            Ok(r) if r.applied => world.log.debug(format!("{what}: applied")),
+            Ok(r) => world.log.warn(format!(
+                "{what}: the editor did not apply the edit ({})",
+                r.failure_reason.unwrap_or_default()
+            )),
+            Err(e) => world
+                .log
+                .warn(format!("{what}: workspace/applyEdit failed: {e}")),
+        }
+    });
+}
+
+/// Asks the editor to open `uri` and focus it.
+pub fn show_document(client: &Client, world: &Arc<World>, uri: Uri) {
+    let (client, world) = (client.clone(), world.clone());
+    tokio::spawn(async move {
+        let params = ShowDocumentParams {
+            uri: uri.clone(),
+            external: Some(false),
+            take_focus: Some(true),
+            selection: None,
+        };
+        match client.show_document(params).await {
+            Ok(true) => {}
+            Ok(false) => world
+                .log
+                .warn(format!("the editor did not open {}", uri.as_str())),
+            Err(e) => world.log.warn(format!("window/showDocument failed: {e}")),
+        }
+    });
+}
+
 /// Offers the link updates for notes moved outside the editor (in the vault
 /// at `root`, old → new), as `carnet.moves.updateLinks` says: ask
 /// (`window/showMessageRequest`), then send them (`workspace/applyEdit`).

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use ropey::Rope;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    ExecuteCommandParams, FileRename, MessageActionItem, Position, Range, Uri,
+    CodeActionKind, ExecuteCommandParams, FileRename, MessageActionItem, Position, Range, Uri,
 };
 
 use super::capabilities::Encoding;
@@ -73,6 +73,41 @@ pub fn path_of_str(uri: &str) -> Option<PathBuf> {
 /// The old and new paths of a file operation.
 pub fn file_rename(f: &FileRename) -> Option<(PathBuf, PathBuf)> {
     Some((path_of_str(&f.old_uri)?, path_of_str(&f.new_uri)?))
+}
+/// Whether a code action of `kind` is among the kinds `only` asks for
+/// (`None`: every kind). Kinds are hierarchical: `refactor` includes
+/// `refactor.extract`, and a request for `refactor.extract` still wants
+/// to know whether to compute `refactor` ones (it does: they may be that).
+pub fn wants_kind(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
+    let (k, only) = match only {
+        None => return true,
+        Some(only) => (kind.as_str(), only),
+    };
+    only.iter().any(|o| {
+        let o = o.as_str();
+        k == o
+            || k.strip_prefix(o).is_some_and(|r| r.starts_with('.'))
+            || o.strip_prefix(k).is_some_and(|r| r.starts_with('.'))
+    })
+}
+
+/// The `uri` a command's first argument names.
+pub fn command_uri(args: &[serde_json::Value]) -> Option<Uri> {
+    args.first()?.get("uri")?.as_str()?.parse().ok()
+}
+
+/// What the `carnet.addBlockId` command carries (see `to_proto`): the note, the block's byte range, the id.
+pub fn add_block_id_args(args: &[serde_json::Value]) -> Option<(Uri, Span, String)> {
+    let a = args.first()?;
+    let n = |k: &str| a.get(k)?.as_u64().and_then(|v| u32::try_from(v).ok());
+    Some((
+        a.get("uri")?.as_str()?.parse().ok()?,
+        Span {
+            start: n("start")?,
+            end: n("end")?,
+        },
+        a.get("id")?.as_str()?.to_string(),
+    ))
 }
 
 /// What a `carnet/backlinks` target (a lens command's third argument) names.

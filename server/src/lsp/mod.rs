@@ -479,18 +479,52 @@ impl LanguageServer for Backend {
         .await
     }
 
-    async fn execute_command(
-        &self,
-        params: ExecuteCommandParams,
-    ) -> Result<Option<serde_json::Value>> {
-        self.on_workspace("workspace/executeCommand", params, request::execute_command)
-            .await
-    }
-
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
         let uri = params.text_document.uri.clone();
         self.on_note("foldingRange", &uri, params, request::folding_range)
             .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        match params.command.as_str() {
+            capabilities::command::ADD_BLOCK_ID => {
+                let Some((uri, _, id)) = from_proto::add_block_id_args(&params.arguments) else {
+                    return Err(Error::invalid_params("carnet.addBlockId: bad arguments"));
+                };
+                let edit = self
+                    .on_note("addBlockId", &uri, params, request::add_block_id)
+                    .await?;
+                if let Some(edit) = edit {
+                    client::apply_edit(&self.client, &self.world, edit, format!("add ^{id}"));
+                }
+                Ok(None)
+            }
+            capabilities::command::UNLINKED_MENTIONS => {
+                let Some(uri) = from_proto::command_uri(&params.arguments) else {
+                    return Err(Error::invalid_params(
+                        "carnet.unlinkedMentions takes { uri }",
+                    ));
+                };
+                let found = self
+                    .on_note("unlinkedMentions", &uri, params, request::unlinked_mentions)
+                    .await?;
+                Ok(to_proto::command_locations(found))
+            }
+            capabilities::command::OPEN_DAILY_NOTE => {
+                let uri = self
+                    .on_workspace("openDailyNote", params, request::open_daily_note)
+                    .await?;
+                if self.world.caps().show_document {
+                    client::show_document(&self.client, &self.world, uri.clone());
+                }
+                Ok(Some(serde_json::json!(uri.as_str())))
+            }
+            // The reports (`carnet.report.*`); anything else is refused there.
+            _ => {
+                self.on_workspace("workspace/executeCommand", params, request::execute_command)
+                    .await
+            }
+        }
     }
 
     async fn selection_range(

@@ -18,6 +18,7 @@ use super::capabilities::{ClientCaps, Encoding};
 use super::to_proto::Positions;
 use super::world::World;
 use super::{from_proto, to_proto};
+use crate::answers::daily::DailyNotes;
 use crate::answers::{At, PathStyle, Previews};
 use crate::check::Rules;
 use crate::index::Snapshot;
@@ -89,6 +90,21 @@ impl Texts {
         self.rope(rel).map(String::from)
     }
 
+    /// The text, as [`Texts::text`], but not kept when read from disk:
+    /// for answers that read every note once (unlinked mentions), which
+    /// would otherwise hold the whole vault in memory and build a rope of
+    /// each note for nothing.
+    pub fn text_once(&self, rel: &str) -> Option<String> {
+        if let Some(known) = self.lock().get(rel) {
+            return known.as_ref().map(|(rope, _)| String::from(rope));
+        }
+        let path = self.root.join(rel);
+        match self.world.open_buffer(&path) {
+            Some((rope, _)) => Some(rope.into()),
+            None => crate::vault::read_note(&path).ok(),
+        }
+    }
+
     /// The buffer version of the text (`None` for a closed note).
     pub fn version(&self, rel: &str) -> Option<i32> {
         self.get(rel).and_then(|(_, v)| v)
@@ -107,6 +123,7 @@ pub struct NoteSnapshot {
     pub caps: Arc<ClientCaps>,
     pub rules: Arc<Rules>,
     pub filter: Option<Arc<Filter>>,
+    pub daily: Arc<DailyNotes>,
     pub path_style: PathStyle,
     pub previews: Previews,
     pub texts: Texts,
@@ -122,6 +139,7 @@ pub struct VaultView {
     pub adhoc: bool,
     pub snapshot: Snapshot,
     pub rules: Arc<Rules>,
+    pub daily: Arc<DailyNotes>,
     pub texts: Texts,
 }
 
@@ -167,6 +185,7 @@ impl NoteSnapshot {
             caps: world.caps(),
             rules: world.with_editor_levels(vault.rules.clone()),
             filter: vault.filter.clone(),
+            daily: vault.daily.clone(),
             path_style: world.path_style(),
             previews: world.previews(),
             cancel,
@@ -231,4 +250,10 @@ impl WorkspaceSnapshot {
     pub fn positions<'a>(&self, v: &'a VaultView) -> Positions<'a> {
         Positions::new(self.caps.encoding, &v.snapshot, &v.texts)
     }
+}
+
+/// Today, and the time of day (hours, minutes), where the editor runs.
+pub fn now() -> (jiff::civil::Date, (i8, i8)) {
+    let now = jiff::ZonedDateTime::now();
+    (now.date(), (now.hour(), now.minute()))
 }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::*;
 
-use super::capabilities::{ClientCaps, Encoding};
+use super::capabilities::{ClientCaps, Encoding, command};
 use super::ext::EdgeForm;
 use super::snapshot::{Cancel, Texts};
 use crate::answers::{self, Counted, Fix, Plan, RenameError};
@@ -422,9 +422,60 @@ pub fn workspace_reports(
 
 /// Completion items in ranking order, each replacing `range`; notes and
 /// attachments carry what `completionItem/resolve` needs for a preview.
-pub fn completion_list(done: answers::Completion, range: Range, root: &Path) -> CompletionResponse {
+/// `here` gives ranges in the note being completed: a block id added to
+/// that note is an additional edit of the item; one added to another note
+/// is a command the editor runs after inserting the item.
+pub fn completion_list(
+    done: answers::Completion,
+    range: Range,
+    root: &Path,
+    from: &str,
+    here: &dyn Fn(Span) -> Range,
+) -> CompletionResponse {
+    let item = |(i, item): (usize, answers::Item)| {
+        let (additional, command) = match &item.adds_id {
+            Some(add) if *add.path == *from => (
+                Some(vec![TextEdit::new(
+                    here(add.edit.span),
+                    add.edit.text.clone(),
+                )]),
+                None,
+            ),
+            Some(add) => (None, add_block_id_command(root, add)),
+            None => (None, None),
+        };
+        completion_item(i, item, range, root, additional, command)
+    };
+    CompletionResponse::List(CompletionList {
+        is_incomplete: done.incomplete,
+        items: done.items.into_iter().enumerate().map(item).collect(),
+    })
+}
+
+/// The command that writes a block's fresh id (see [`command::ADD_BLOCK_ID`]).
+fn add_block_id_command(root: &Path, add: &answers::AddId) -> Option<Command> {
+    Some(Command {
+        title: format!("Add ^{} to the block", add.id),
+        command: command::ADD_BLOCK_ID.into(),
+        arguments: Some(vec![json!({
+            "uri": uri(root, &add.path)?,
+            "start": add.block.start,
+            "end": add.block.end,
+            "id": add.id,
+        })]),
+    })
+}
+
+fn completion_item(
+    i: usize,
+    item: answers::Item,
+    range: Range,
+    root: &Path,
+    additional_text_edits: Option<Vec<TextEdit>>,
+    command: Option<Command>,
+) -> CompletionItem {
     use answers::ItemKind as K;
-    let item = |(i, item): (usize, answers::Item)| CompletionItem {
+    CompletionItem {
         filter_text: Some(match item.kind {
             // Notes also match on their title, shown in `detail`.
             K::Note => format!("{} {}", item.label, item.detail),
@@ -437,6 +488,7 @@ pub fn completion_list(done: answers::Completion, range: Range, root: &Path) -> 
             K::Heading => CompletionItemKind::TEXT,
             K::Tag => CompletionItemKind::KEYWORD,
             K::Missing => CompletionItemKind::FOLDER,
+            K::Daily => CompletionItemKind::EVENT,
         }),
         detail: Some(item.detail),
         label_details: (item.kind == K::Missing).then(|| CompletionItemLabelDetails {
@@ -446,12 +498,10 @@ pub fn completion_list(done: answers::Completion, range: Range, root: &Path) -> 
         text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, item.insert))),
         data: item.path.map(|p| json!({ "root": root, "path": &*p })),
         label: item.label,
+        additional_text_edits,
+        command,
         ..Default::default()
-    };
-    CompletionResponse::List(CompletionList {
-        is_incomplete: done.incomplete,
-        items: done.items.into_iter().enumerate().map(item).collect(),
-    })
+    }
 }
 
 /// The vault root and note path a completion item carries (see [`completion_list`]).
@@ -500,9 +550,14 @@ pub fn selection_range(
 /// `RequestFailed` (LSP 3.17): the request was valid but could not be done;
 /// editors show the message.
 pub fn request_failed(e: RenameError) -> Error {
+    failed(e.to_string())
+}
+
+/// `RequestFailed` with a message for the user.
+pub fn failed(message: String) -> Error {
     Error {
         code: ErrorCode::ServerError(-32803),
-        message: e.to_string().into(),
+        message: message.into(),
         data: None,
     }
 }
@@ -536,15 +591,20 @@ fn text_edits(
     }
 }
 
-/// A plan as a `WorkspaceEdit`: text edits first (at the files' current
-/// URIs, versioned for open buffers, positioned in the very texts the plan
-/// was computed from), then the file renames.
+/// A plan as a `WorkspaceEdit`: new notes first (created, never over a
+/// file, then filled), then the text edits (at the files' current URIs,
+/// versioned for open buffers, positioned in the very texts the plan was
+/// computed from), then the file renames. `None` when the client cannot
+/// take it (a new note without file operations).
 pub fn plan_edit(
     root: &Path,
     plan: &Plan,
     texts: &Texts,
     caps: &ClientCaps,
 ) -> Option<WorkspaceEdit> {
+    if !plan.creates.is_empty() && !caps.creates_files() {
+        return None;
+    }
     let mut docs = Vec::new();
     for (path, edits) in &plan.edits {
         let rope = texts.rope(path)?;
@@ -563,10 +623,15 @@ pub fn plan_edit(
     let Some(DocumentChanges::Edits(edits)) = edit.document_changes else {
         return Some(edit);
     };
-    let mut ops: Vec<DocumentChangeOperation> = edits
-        .into_iter()
-        .map(DocumentChangeOperation::Edit)
-        .collect();
+    let mut ops: Vec<DocumentChangeOperation> = Vec::new();
+    for (path, text) in &plan.creates {
+        if let Some(DocumentChanges::Operations(create)) =
+            create_file(uri(root, path)?, text.clone()).document_changes
+        {
+            ops.extend(create);
+        }
+    }
+    ops.extend(edits.into_iter().map(DocumentChangeOperation::Edit));
     for (old, new) in &plan.moves {
         ops.push(DocumentChangeOperation::Op(ResourceOp::Rename(
             RenameFile {
@@ -856,4 +921,21 @@ pub fn document_highlight(range: Range, h: &answers::Highlight) -> DocumentHighl
             answers::HighlightKind::Reference => DocumentHighlightKind::READ,
         }),
     }
+}
+
+/// A code action that applies a plan (no diagnostic: refactors, links).
+pub fn edit_action(
+    title: String,
+    kind: CodeActionKind,
+    root: &Path,
+    plan: &Plan,
+    texts: &Texts,
+    caps: &ClientCaps,
+) -> Option<CodeActionOrCommand> {
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(kind),
+        edit: Some(plan_edit(root, plan, texts, caps)?),
+        ..Default::default()
+    }))
 }

@@ -19,6 +19,7 @@ use tower_lsp_server::ls_types::{Position, SemanticToken, Uri};
 use super::capabilities::{ClientCaps, Encoding};
 use super::from_proto;
 use super::snapshot::{Buffer, Cancel, NoteSnapshot, Texts, VaultView, WorkspaceSnapshot};
+use crate::answers::daily::DailyNotes;
 use crate::answers::{PathStyle, Previews};
 use crate::check::Rules;
 use crate::facts::extract;
@@ -45,6 +46,8 @@ pub struct Vault {
     pub filter: Option<Arc<vault::Filter>>,
     /// What to check, from the vault's `carnet.toml`.
     pub rules: Arc<Rules>,
+    /// Where daily notes go (`carnet.toml`, `.obsidian/daily-notes.json`).
+    pub daily: Arc<DailyNotes>,
 }
 
 pub struct OpenDoc {
@@ -273,6 +276,7 @@ impl World {
             adhoc: false,
             filter: None,
             rules: Arc::default(),
+            daily: Arc::default(),
         });
         drop(st);
         self.send(Job::Index(root));
@@ -418,6 +422,7 @@ impl World {
                 adhoc: v.adhoc,
                 texts: Texts::new(self.clone(), &v.root),
                 rules: self.with_editor_levels(v.rules.clone()),
+                daily: v.daily.clone(),
                 root: v.root.clone(),
                 snapshot: v.snapshot.clone(),
             })
@@ -479,14 +484,21 @@ impl World {
     /// file) and, for an open buffer, its version. The one place the
     /// server reads a note; [`Texts`] caches it per request.
     pub fn read(&self, path: &Path) -> Option<(Rope, Option<i32>)> {
-        let st = self.state();
-        if let Some(d) = st.docs.values().find(|d| d.path == path) {
-            return Some((d.rope.clone(), Some(d.version)));
+        if let Some(open) = self.open_buffer(path) {
+            return Some(open);
         }
-        drop(st);
         vault::read_note(path)
             .ok()
             .map(|t| (Rope::from_str(&t), None))
+    }
+
+    /// The open buffer of the note at `path`, with its version.
+    pub fn open_buffer(&self, path: &Path) -> Option<(Rope, Option<i32>)> {
+        let st = self.state();
+        st.docs
+            .values()
+            .find(|d| d.path == path)
+            .map(|d| (d.rope.clone(), Some(d.version)))
     }
 }
 
@@ -570,11 +582,7 @@ pub fn update_syntax(syn: &mut Option<Syntax>, edits: &[SyntaxEdit], rope: &Rope
 }
 
 pub(super) fn note_from_text(rel: &str, text: &str) -> Note {
-    Note {
-        path: rel.into(),
-        facts: extract(text),
-        bytes: text.len() as u64,
-    }
+    Note::new(rel.into(), extract(text), text.len() as u64)
 }
 
 fn apply(world: &World, job: Job) {
@@ -649,6 +657,7 @@ fn adhoc_vault(st: &mut State, path: &Path) -> usize {
         adhoc: true,
         filter: None,
         rules: Arc::default(),
+        daily: Arc::default(),
     });
     st.vaults.len() - 1
 }
@@ -705,6 +714,7 @@ fn index_root(world: &World, root: PathBuf) {
         v.snapshot = snapshot;
         v.filter = Some(filter);
         v.rules = Arc::new(Rules::from_config(&loaded.config));
+        v.daily = Arc::new(loaded.daily.clone());
     }
 }
 

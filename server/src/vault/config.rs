@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use crate::answers::daily::DailyNotes;
+
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct Config {
@@ -10,6 +12,48 @@ pub struct Config {
     pub tags: TagRules,
     /// Problem code → `error`, `warning`, `info`, `hint` or `off`.
     pub diagnostics: std::collections::BTreeMap<String, String>,
+    /// `[daily]`: daily notes, over `.obsidian/daily-notes.json`.
+    pub daily: DailyConfig,
+}
+
+/// `[daily]` in `carnet.toml`, and Obsidian's `daily-notes.json` (same keys).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DailyConfig {
+    pub format: Option<String>,
+    pub folder: Option<String>,
+    pub template: Option<String>,
+}
+
+/// Obsidian's daily notes settings, in the vault's `.obsidian` folder.
+const OBSIDIAN_DAILY: &str = ".obsidian/daily-notes.json";
+
+/// Where daily notes go: `carnet.toml`'s `[daily]`, else Obsidian's
+/// settings, else `YYYY-MM-DD` at the root. A file that cannot be read is
+/// a warning.
+pub fn daily_notes(root: &Path, config: &Config) -> (DailyNotes, Vec<String>) {
+    let mut warnings = Vec::new();
+    let obsidian: DailyConfig = match std::fs::read_to_string(root.join(OBSIDIAN_DAILY)) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+            warnings.push(format!("{OBSIDIAN_DAILY}: {e}; ignored"));
+            DailyConfig::default()
+        }),
+        Err(_) => DailyConfig::default(),
+    };
+    let pick = |ours: &Option<String>, theirs: &Option<String>| {
+        ours.clone()
+            .or_else(|| theirs.clone())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let d = &config.daily;
+    let default = DailyNotes::default();
+    let daily = DailyNotes {
+        format: pick(&d.format, &obsidian.format).unwrap_or(default.format),
+        folder: pick(&d.folder, &obsidian.folder).unwrap_or_default(),
+        template: pick(&d.template, &obsidian.template),
+    };
+    (daily, warnings)
 }
 
 /// Thresholds of the tag checks (docs/configuration.md).
@@ -38,7 +82,7 @@ impl Default for TagRules {
     }
 }
 
-const KNOWN_KEYS: &[&str] = &["exclude", "tags", "diagnostics"];
+const KNOWN_KEYS: &[&str] = &["exclude", "tags", "diagnostics", "daily"];
 
 impl Config {
     pub const FILE: &'static str = "carnet.toml";
@@ -68,5 +112,35 @@ impl Config {
             .try_into()
             .map_err(|e: toml::de::Error| e.to_string())?;
         Ok((config, warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn daily_notes_from_carnet_toml_over_obsidian() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".obsidian")).unwrap();
+        std::fs::write(
+            dir.path().join(OBSIDIAN_DAILY),
+            r#"{"format":"DD-MM-YYYY","folder":"Daily","template":"Templates/Day","autorun":false}"#,
+        )
+        .unwrap();
+        let (obsidian, w) = daily_notes(dir.path(), &Config::default());
+        assert!(w.is_empty());
+        assert_eq!(obsidian.format, "DD-MM-YYYY");
+        assert_eq!(obsidian.folder, "Daily");
+        assert_eq!(obsidian.template.as_deref(), Some("Templates/Day"));
+        let (config, _) = Config::parse("[daily]\nformat = \"YYYY/MM/DD\"\n").unwrap();
+        let (ours, _) = daily_notes(dir.path(), &config);
+        assert_eq!(
+            (ours.format.as_str(), ours.folder.as_str()),
+            ("YYYY/MM/DD", "Daily")
+        );
+        std::fs::write(dir.path().join(OBSIDIAN_DAILY), "not json").unwrap();
+        let (fallback, w) = daily_notes(dir.path(), &Config::default());
+        assert_eq!((fallback, w.len()), (DailyNotes::default(), 1));
     }
 }

@@ -12,7 +12,7 @@ mod locate;
 mod watch;
 pub mod write;
 
-pub use config::{Config, TagRules};
+pub use config::{Config, DailyConfig, TagRules, daily_notes};
 pub use locate::{find_root, path_in};
 pub use watch::Watcher;
 
@@ -38,6 +38,8 @@ pub struct Loaded {
     pub skipped: Vec<Skipped>,
     /// Problems with `carnet.toml` (unknown keys and the like).
     pub config_warnings: Vec<String>,
+    /// Where daily notes go (see [`daily_notes`]).
+    pub daily: crate::answers::daily::DailyNotes,
     pub bytes: u64,
     pub elapsed: Duration,
     /// Where the time went: (phase, duration), in order.
@@ -116,6 +118,30 @@ pub fn on_disk(path: &Path) -> OnDisk {
     }
 }
 
+/// Creates a note at `path` holding `text`, never over an existing file
+/// (the file is created exclusively), with the folders it needs. A write
+/// that fails removes what it created.
+pub fn create_note(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Err(e) = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(format!("{}: {e}", path.display()));
+    }
+    Ok(())
+}
+
 /// Whether anything (a file, a folder, even a dangling symlink) is at `path`:
 /// a new file must not go there.
 pub fn occupied(path: &Path) -> bool {
@@ -179,7 +205,9 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
     }
     std::fs::read_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
     let root = root.to_path_buf();
-    let (config, config_warnings) = Config::load(&root)?;
+    let (config, mut config_warnings) = Config::load(&root)?;
+    let (daily, daily_warnings) = daily_notes(&root, &config);
+    config_warnings.extend(daily_warnings);
 
     let mut builder = ignore::WalkBuilder::new(&root);
     builder
@@ -256,6 +284,7 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         snapshot,
         skipped,
         config_warnings,
+        daily,
         bytes,
         elapsed: start.elapsed(),
         timings,
@@ -273,11 +302,11 @@ fn visit(root: &Path, path: &Path) -> Option<Found> {
         return Some(Found::Attachment(rel));
     }
     Some(match read_note(path) {
-        Ok(text) => Found::Note(Box::new(Note {
-            path: rel.into(),
-            facts: extract(&text),
-            bytes: text.len() as u64,
-        })),
+        Ok(text) => Found::Note(Box::new(Note::new(
+            rel.into(),
+            extract(&text),
+            text.len() as u64,
+        ))),
         Err(reason) => Found::Skipped(Skipped {
             path: path.to_path_buf(),
             reason,

@@ -57,6 +57,7 @@ pub(super) fn notes(
                     insert: format!("{name}{close}"),
                     detail: folder_of(file),
                     path: None,
+                    adds_id: None,
                 });
             }
         }
@@ -100,6 +101,7 @@ pub(super) fn offer_note<'a>(
                 None => folder_of(&entry.path),
             },
             path: Some(entry.path.clone()),
+            adds_id: None,
         });
     }
     for alias in &entry.aliases {
@@ -112,6 +114,7 @@ pub(super) fn offer_note<'a>(
                 insert: format!("{}|{alias}{close}", link_text(snap, &entry.path)),
                 detail: format!("alias of {}", entry.path),
                 path: Some(entry.path.clone()),
+                adds_id: None,
             });
         }
     }
@@ -171,13 +174,14 @@ pub(super) fn missing_names<'a>(
                     if sources.len() == 1 { "note" } else { "notes" }
                 ),
                 path: None,
+                adds_id: None,
             }
         });
     }
 }
 
 /// The shortest wiki-link text that resolves to `path`.
-pub(super) fn link_text(snap: &Snapshot, path: &str) -> String {
+pub(crate) fn link_text(snap: &Snapshot, path: &str) -> String {
     unambiguous_name(snap, path, "").unwrap_or_else(|| crate::names::strip_md(path).to_string())
 }
 
@@ -223,6 +227,7 @@ pub(super) fn headings(
                     },
                     detail: format!("{} in {}", "#".repeat(h.level as usize), note.name()),
                     path: Some(note.path.clone()),
+                    adds_id: None,
                 },
             ))
         })
@@ -254,6 +259,7 @@ pub(super) fn aliases(
             insert: format!("{a}{close}"),
             detail: format!("display text for {}", note.name()),
             path: Some(note.path.clone()),
+            adds_id: None,
         })
         .collect()
 }
@@ -278,6 +284,7 @@ pub(super) fn blocks(
             insert: format!("{}{close}", b.id),
             detail: format!("block in {}", note.name()),
             path: Some(note.path.clone()),
+            adds_id: None,
         })
         .collect()
 }
@@ -319,6 +326,7 @@ pub(super) fn md_paths(
                 insert: encode(&rel),
                 detail: note_stem(&path).to_string(),
                 path: (kind == ItemKind::Note).then(|| path.clone()),
+                adds_id: None,
             });
         }
     }
@@ -361,8 +369,46 @@ pub(super) fn tags(
                 insert: spelling.to_string(),
                 detail: format!("{notes} {}", if notes == 1 { "note" } else { "notes" }),
                 path: None,
+                adds_id: None,
             });
         }
     }
     best.finish()
+}
+
+/// `[[today`, `[[next monday`…: the daily note of each day the query names.
+pub(super) fn daily_notes(
+    snap: &Snapshot,
+    daily: &DailyNotes,
+    today: jiff::civil::Date,
+    query: &str,
+    close: &str,
+) -> Vec<Item> {
+    super::super::daily::named_days(query, today)
+        .into_iter()
+        .map(|day| {
+            let path = daily.path(day.date);
+            let exists = snap.note(&path).is_some();
+            let insert = if exists {
+                link_text(snap, &path)
+            } else {
+                // Not created yet: the name, as Obsidian writes it.
+                crate::names::note_stem(&path).to_string()
+            };
+            Item {
+                label: day.label,
+                kind: ItemKind::Daily,
+                insert: format!("{insert}{close}"),
+                detail: format!(
+                    "{}{}",
+                    crate::names::strip_md(&path),
+                    if exists { "" } else { " (not created yet)" }
+                ),
+                path: exists
+                    .then(|| snap.note(&path).map(|n| n.path.clone()))
+                    .flatten(),
+                adds_id: None,
+            }
+        })
+        .collect()
 }

@@ -9,7 +9,9 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use super::daily::DailyNotes;
 use super::fixes::unambiguous_name;
+use super::rename::{Edit, TextOf};
 use crate::facts::{Link, LinkKind};
 use rayon::prelude::*;
 
@@ -20,10 +22,13 @@ use crate::names::{
 };
 use crate::text::Span;
 
+mod across;
 mod candidates;
 mod ranking;
 mod typed;
 
+use across::*;
+pub(crate) use candidates::link_text as link_text_of;
 use candidates::*;
 use ranking::*;
 use typed::*;
@@ -38,6 +43,8 @@ pub enum ItemKind {
     Tag,
     /// A name that is linked but has no note yet.
     Missing,
+    /// The daily note of a day named by what was typed (`today`, …).
+    Daily,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +57,43 @@ pub struct Item {
     pub detail: String,
     /// The note the item stands for (for a preview).
     pub path: Option<NotePath>,
+    /// A block chosen by `[[^^` that has no id yet: the edit, in that
+    /// note, that gives it the id the inserted link names.
+    pub adds_id: Option<AddId>,
+}
+
+/// A fresh block id to write into a note (see [`Item::adds_id`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddId {
+    pub path: NotePath,
+    /// The block, as the note's facts have it.
+    pub block: Span,
+    pub id: String,
+    /// The edit that writes it, in that note's text.
+    pub edit: Edit,
+}
+
+/// What completion needs besides the cursor.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    /// At most this many items.
+    pub limit: usize,
+    pub style: PathStyle,
+    /// Other notes' texts, for `[[^^` block search (`None`: no blocks).
+    pub text_of: Option<TextOf<'a>>,
+    /// Daily notes, and today's date (`None`: no daily notes).
+    pub daily: Option<(&'a DailyNotes, jiff::civil::Date)>,
+}
+
+impl Options<'_> {
+    pub fn new(limit: usize, style: PathStyle) -> Options<'static> {
+        Options {
+            limit,
+            style,
+            text_of: None,
+            daily: None,
+        }
+    }
 }
 
 /// How a completed markdown link writes a path with spaces: `a%20b.md`,
@@ -76,9 +120,9 @@ pub fn complete(
     from: &str,
     text: &str,
     offset: usize,
-    limit: usize,
-    style: PathStyle,
+    options: &Options,
 ) -> Option<Completion> {
+    let Options { limit, style, .. } = *options;
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -94,7 +138,15 @@ pub fn complete(
             start,
             embed,
             close,
-        } => (start, notes(snap, from, offset, query, embed, close, limit)),
+        } => {
+            let (mut items, incomplete) = notes(snap, from, offset, query, embed, close, limit);
+            if let Some((daily, today)) = options.daily {
+                let days = daily_notes(snap, daily, today, query, close);
+                items.splice(0..0, days);
+                items.truncate(limit.max(1));
+            }
+            (start, (items, incomplete))
+        }
         Typed::WikiPart {
             part,
             note,
@@ -128,6 +180,22 @@ pub fn complete(
             )
         }
         Typed::Tag { query, start } => (start, tags(snap, from, offset, query, limit)),
+        Typed::VaultHeading {
+            query,
+            start,
+            close,
+        } => (start, vault_headings(snap, from, query, close, limit)),
+        Typed::VaultBlock {
+            query,
+            start,
+            close,
+        } => match options.text_of {
+            Some(text_of) => (
+                start,
+                vault_blocks(snap, from, offset, query, close, limit, text_of),
+            ),
+            None => (start, (vec![], false)),
+        },
     };
     Some(Completion {
         replace: span(start),

@@ -6,8 +6,14 @@ use super::*;
 /// Applies completion item `label` at `$0` in `from` and returns the new text.
 fn after(files: &[(&str, &str)], from: &str, label: &str) -> String {
     let (snap, text, offset) = setup(files, from);
-    let c =
-        complete(&snap, from, &text, offset, 50, PathStyle::Percent).expect("a completion context");
+    let c = complete(
+        &snap,
+        from,
+        &text,
+        offset,
+        &Options::new(50, PathStyle::Percent),
+    )
+    .expect("a completion context");
     let item = c
         .items
         .iter()
@@ -36,8 +42,14 @@ fn setup(files: &[(&str, &str)], from: &str) -> (Snapshot, String, usize) {
 
 fn labels(files: &[(&str, &str)], from: &str) -> Vec<String> {
     let (snap, text, offset) = setup(files, from);
-    complete(&snap, from, &text, offset, 50, PathStyle::Percent)
-        .map_or(vec![], |c| c.items.into_iter().map(|i| i.label).collect())
+    complete(
+        &snap,
+        from,
+        &text,
+        offset,
+        &Options::new(50, PathStyle::Percent),
+    )
+    .map_or(vec![], |c| c.items.into_iter().map(|i| i.label).collect())
 }
 
 const VAULT: &[(&str, &str)] = &[
@@ -136,7 +148,14 @@ fn missing_names_are_offered_to_create() {
     let v = with("[[some$0");
     let refs: Vec<(&str, &str)> = v.iter().map(|(a, b)| (*a, b.as_str())).collect();
     let (snap, text, offset) = setup(&refs, "cur.md");
-    let c = complete(&snap, "cur.md", &text, offset, 50, PathStyle::Percent).unwrap();
+    let c = complete(
+        &snap,
+        "cur.md",
+        &text,
+        offset,
+        &Options::new(50, PathStyle::Percent),
+    )
+    .unwrap();
     let item = c.items.iter().find(|i| i.label == "Someday").unwrap();
     assert_eq!(item.kind, ItemKind::Missing);
 }
@@ -250,17 +269,20 @@ fn nothing_in_code_or_aliases() {
 #[test]
 fn cached_name_lists_follow_the_vault() {
     use crate::index::Note;
-    let note = |path: &str, text: &str| Note {
-        path: path.into(),
-        facts: crate::facts::extract(text),
-        bytes: 0,
-    };
+    let note = |path: &str, text: &str| Note::new(path.into(), crate::facts::extract(text), 0);
     let snap = Snapshot::from_texts(&[
         ("a.md", "[[Someday]] [[pic.png]]"),
         ("b.md", "---\ntitle: Bee\n---\n"),
     ]);
     let find = |snap: &Snapshot, text: &str| -> Vec<(String, ItemKind)> {
-        complete(snap, "cur.md", text, text.len(), 50, PathStyle::Percent).map_or(vec![], |c| {
+        complete(
+            snap,
+            "cur.md",
+            text,
+            text.len(),
+            &Options::new(50, PathStyle::Percent),
+        )
+        .map_or(vec![], |c| {
             c.items.into_iter().map(|i| (i.label, i.kind)).collect()
         })
     };
@@ -333,7 +355,8 @@ fn a_completed_link_to_every_awkward_name_resolves_to_it() {
                     .map(|(a, b)| (a.as_str(), b.as_str()))
                     .collect();
                 let (snap, text, offset) = setup(&refs, from);
-                let done = complete(&snap, from, &text, offset, 500, style).expect("completes");
+                let done = complete(&snap, from, &text, offset, &Options::new(500, style))
+                    .expect("completes");
                 let item = done
                     .items
                     .iter()
@@ -356,11 +379,11 @@ fn a_completed_link_to_every_awkward_name_resolves_to_it() {
                 } else if open.ends_with('<') {
                     written.push_str(">)");
                 }
-                let snap = snap.with_note(crate::index::Note {
-                    path: from.into(),
-                    facts: crate::facts::extract(&written),
-                    bytes: written.len() as u64,
-                });
+                let snap = snap.with_note(crate::index::Note::new(
+                    from.into(),
+                    crate::facts::extract(&written),
+                    written.len() as u64,
+                ));
                 let note = snap.note(from).unwrap();
                 assert_eq!(note.facts.links.len(), 1, "{written:?} is one link");
                 let resolved = snap.resolve_note(from, &note.facts.links[0]);
@@ -372,4 +395,117 @@ fn a_completed_link_to_every_awkward_name_resolves_to_it() {
             }
         }
     }
+}
+
+/// `[[##` and `[[^^`: headings and blocks of every note, ranked by match
+/// then by backlinks; a block without an id gets one, written by the item.
+#[test]
+fn vault_wide_headings_and_blocks() {
+    let files = [
+        (
+            "Popular.md",
+            "# Setup guide\n\nInstall the tools 😀 first.\n",
+        ),
+        ("Rare.md", "## Setup notes\n\n- install 漢字 widgets ^w1\n"),
+        ("a.md", "[[Popular]]"),
+        ("b.md", "[[Popular]]"),
+        ("cur.md", "Own para\n\n[[##setup$0"),
+    ];
+    let (snap, text, offset) = setup(&files, "cur.md");
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.replace("$0", "")))
+        .collect();
+    let text_of = move |p: &str| texts.iter().find(|t| t.0 == p).map(|t| t.1.clone());
+    let options = Options {
+        text_of: Some(&text_of),
+        ..Options::new(50, PathStyle::Percent)
+    };
+    let c = complete(&snap, "cur.md", &text, offset, &options).unwrap();
+    let got: Vec<(&str, &str)> = c
+        .items
+        .iter()
+        .map(|i| (i.label.as_str(), i.insert.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Setup guide", "Popular#Setup guide]]"),
+            ("Setup notes", "Rare#Setup notes]]")
+        ]
+    );
+    assert_eq!(&text[c.replace.range()], "##setup");
+
+    let text = "Own para\n\n[[^^install";
+    let c = complete(&snap, "cur.md", text, text.len(), &options).unwrap();
+    let got: Vec<(&str, &str)> = c
+        .items
+        .iter()
+        .map(|i| (i.label.as_str(), i.insert.as_str()))
+        .collect();
+    let fresh = c.items[0]
+        .adds_id
+        .clone()
+        .expect("a fresh id for the block");
+    assert_eq!(
+        got,
+        [
+            (
+                "Install the tools 😀 first.",
+                &*format!("Popular#^{}]]", fresh.id)
+            ),
+            ("install 漢字 widgets", "Rare#^w1]]"),
+        ]
+    );
+    assert!(c.items[1].adds_id.is_none(), "the block has an id");
+    let popular = texts_after(&files, "Popular.md", &fresh.edit);
+    assert_eq!(
+        popular,
+        format!(
+            "# Setup guide\n\nInstall the tools 😀 first. ^{}\n",
+            fresh.id
+        )
+    );
+    // The link now resolves to that block.
+    let snap = snap.with_note(crate::index::Note::new(
+        "Popular.md".into(),
+        crate::facts::extract(&popular),
+        popular.len() as u64,
+    ));
+    let link = crate::facts::extract(&format!("[[Popular#^{}]]", fresh.id)).links;
+    assert!(matches!(
+        snap.resolve("cur.md", &link[0]),
+        crate::index::resolve::Resolution::Note {
+            subpath: crate::index::resolve::SubpathMatch::Block(0),
+            ..
+        }
+    ));
+    // Own blocks link as `#^id`; the paragraph being typed is not offered.
+    let text = "Own para\n\n[[^^own";
+    let c = complete(&snap, "cur.md", text, text.len(), &options).unwrap();
+    assert_eq!(c.items.len(), 1);
+    assert!(c.items[0].insert.starts_with("#^"), "{:?}", c.items[0]);
+    let text = "Own para [[^^own";
+    let snap = snap.with_note(crate::index::Note::new(
+        "cur.md".into(),
+        crate::facts::extract(text),
+        text.len() as u64,
+    ));
+    let text_of = |_: &str| Some(text.to_string());
+    let options = Options {
+        text_of: Some(&text_of),
+        ..Options::new(50, PathStyle::Percent)
+    };
+    let c = complete(&snap, "cur.md", text, text.len(), &options).unwrap();
+    assert!(c.items.is_empty(), "{:?}", c.items);
+}
+
+fn texts_after(files: &[(&str, &str)], path: &str, edit: &Edit) -> String {
+    let text = files.iter().find(|f| f.0 == path).unwrap().1;
+    format!(
+        "{}{}{}",
+        &text[..edit.span.start as usize],
+        edit.text,
+        &text[edit.span.end as usize..]
+    )
 }

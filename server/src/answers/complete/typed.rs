@@ -44,6 +44,18 @@ pub(super) enum Typed<'t> {
     },
     /// `#ta|` after whitespace, or a value of front-matter `tags:`.
     Tag { query: &'t str, start: usize },
+    /// `[[##que|`: a heading of any note; `start` is right after `[[`.
+    VaultHeading {
+        query: &'t str,
+        start: usize,
+        close: &'static str,
+    },
+    /// `[[^^que|`: a block of any note.
+    VaultBlock {
+        query: &'t str,
+        start: usize,
+        close: &'static str,
+    },
 }
 
 /// Whether `offset` is inside code: an open fence above, or an odd number
@@ -112,6 +124,22 @@ pub(super) fn typed_at(text: &str, offset: usize) -> Option<Typed<'_>> {
         let embed = line[..open].ends_with('!');
         let inner = &line[open + 2..];
         let abs = line_start + open + 2;
+        if !inner.contains('|') {
+            if let Some(query) = inner.strip_prefix("##") {
+                return Some(Typed::VaultHeading {
+                    query,
+                    start: abs,
+                    close,
+                });
+            }
+            if let Some(query) = inner.strip_prefix("^^") {
+                return Some(Typed::VaultBlock {
+                    query,
+                    start: abs,
+                    close,
+                });
+            }
+        }
         if let Some(bar) = inner.find('|') {
             let note = inner[..bar].split('#').next().unwrap_or("");
             let query = &inner[bar + 1..];

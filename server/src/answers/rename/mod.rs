@@ -29,6 +29,7 @@ use crate::names::{
 };
 use crate::text::Span;
 
+mod fragments;
 mod link_text;
 mod moves;
 mod parts;
@@ -38,6 +39,7 @@ mod texts;
 use link_text::*;
 use texts::*;
 
+pub use fragments::{Leave, extract_to_note, inline_embed};
 pub(crate) use link_text::encode_like;
 pub use moves::{move_files, move_paths, rename_attachment, rename_note};
 pub use parts::{rename_block, rename_heading};
@@ -58,6 +60,9 @@ pub struct Edit {
 pub struct Plan {
     pub moves: Vec<(NotePath, String)>,
     pub edits: BTreeMap<NotePath, Vec<Edit>>,
+    /// New notes (vault-relative path, text), created before anything else
+    /// and never over an existing file.
+    pub creates: Vec<(String, String)>,
 }
 
 impl Plan {
@@ -286,8 +291,8 @@ fn finish(
         check_applies(text, list, path)?;
     }
     Ok(Plan {
-        moves: vec![],
         edits,
+        ..Plan::default()
     })
 }
 

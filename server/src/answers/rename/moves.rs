@@ -82,7 +82,11 @@ pub fn rename_note(snap: &Snapshot, path: &str, new_name: &str, text_of: TextOf)
     }
     let moves = vec![(note.path.clone(), new)];
     let edits = relink(snap, &moves, text_of)?;
-    Ok(Plan { moves, edits })
+    Ok(Plan {
+        moves,
+        edits,
+        ..Plan::default()
+    })
 }
 
 /// Renames (or moves) an attachment and rewrites the links to it.
@@ -110,7 +114,11 @@ pub fn rename_attachment(
     }
     let moves = vec![(old, new)];
     let edits = relink(snap, &moves, text_of)?;
-    Ok(Plan { moves, edits })
+    Ok(Plan {
+        moves,
+        edits,
+        ..Plan::default()
+    })
 }
 
 /// Link edits for files and folders the editor is renaming itself
@@ -127,7 +135,11 @@ pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) 
         }
     }
     let edits = relink(snap, &all, text_of)?;
-    Ok(Plan { moves: all, edits })
+    Ok(Plan {
+        moves: all,
+        edits,
+        ..Plan::default()
+    })
 }
 
 /// Every indexed file that `moves` move (a folder stands for what is in it).
@@ -230,7 +242,7 @@ pub(super) fn lands(snap: &Snapshot, from: &str, link: &Link) -> Option<Lands> {
 }
 
 impl Lands {
-    fn path(&self) -> &NotePath {
+    pub(super) fn path(&self) -> &NotePath {
         match self {
             Lands::Note { path, .. } | Lands::File(path) => path,
         }
@@ -238,7 +250,7 @@ impl Lands {
 
     /// Whether landing at `self` keeps a link that landed at `wanted`
     /// right: same file and part, and not ambiguous unless it was.
-    fn keeps(&self, wanted: &Lands) -> bool {
+    pub(super) fn keeps(&self, wanted: &Lands) -> bool {
         match (self, wanted) {
             (
                 Lands::Note {

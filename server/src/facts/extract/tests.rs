@@ -377,3 +377,54 @@ fn subpath_spans_and_front_matter_keys() {
         .collect();
     assert_eq!(keys, ["tags", "up"]);
 }
+
+/// One line per `^id`-able block: `kind | text | its id`.
+fn paragraphs(src: &str) -> Vec<String> {
+    let facts = extract(src);
+    (0..facts.paragraphs.len())
+        .map(|i| {
+            let p = facts.paragraphs[i];
+            let id = facts
+                .paragraph_id(i)
+                .map_or(String::new(), |b| format!(" ^{}", facts.blocks[b].id));
+            format!("{:?} | {}{id}", p.kind, &src[p.span.range()])
+        })
+        .collect()
+}
+
+#[test]
+fn blocks_that_an_id_can_name() {
+    let src = "---\ntitle: x\n---\n# H\n\nA paragraph\nover two lines ^p1\n\n- item 😀\n  - nested ^n\n- second\n\n> quote\n> more\n\n^q\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\n%% hidden %%\n\n漢字の段落\n";
+    assert_eq!(
+        paragraphs(src),
+        [
+            "Text | A paragraph\nover two lines ^p1 ^p1",
+            "Item | - item 😀",
+            "Item | - nested ^n ^n",
+            "Item | - second",
+            "Quote | > quote\n> more ^q",
+            "Table | | a | b |\n|---|---|\n| 1 | 2 |",
+            "Text | 漢字の段落",
+        ]
+    );
+}
+
+#[test]
+fn literal_text_is_code_html_and_external_links() {
+    let src =
+        "a `code` <b>x</b> [web](https://x.org) <https://y.org> [[Note]] $m$\n\n```\nfenced\n```\n";
+    let facts = extract(src);
+    let spans: Vec<&str> = facts.literal.iter().map(|s| &src[s.range()]).collect();
+    assert_eq!(
+        spans,
+        [
+            "`code`",
+            "<b>",
+            "</b>",
+            "[web](https://x.org)",
+            "<https://y.org>",
+            "$m$",
+            "```\nfenced\n```"
+        ]
+    );
+}

@@ -174,12 +174,20 @@ pub fn completion(s: &NoteSnapshot, p: CompletionParams) -> Result<Option<Comple
     const LIMIT: usize = 50;
     let offset = s.offset(p.text_document_position.position);
     let text = s.text();
-    let Some(done) = answers::complete(&s.snapshot, &s.rel, &text, offset, LIMIT, s.path_style)
-    else {
+    let text_of = |rel: &str| s.texts.text(rel);
+    let options = answers::Options {
+        text_of: Some(&text_of),
+        daily: Some((&s.daily, crate::lsp::snapshot::now().0)),
+        ..answers::Options::new(LIMIT, s.path_style)
+    };
+    let Some(done) = answers::complete(&s.snapshot, &s.rel, &text, offset, &options) else {
         return Ok(None);
     };
     let range = s.range(done.replace.range());
-    Ok(Some(to_proto::completion_list(done, range, &s.root)))
+    let here = |span: crate::text::Span| s.range(span.range());
+    Ok(Some(to_proto::completion_list(
+        done, range, &s.root, &s.rel, &here,
+    )))
 }
 
 pub fn completion_resolve(
@@ -229,7 +237,169 @@ pub fn code_action(s: &NoteSnapshot, p: CodeActionParams) -> Result<Option<CodeA
             ));
         }
     }
+    let only = p.context.only.as_deref();
+    if from_proto::wants_kind(only, &CodeActionKind::QUICKFIX) {
+        actions.extend(mention_actions(s, range));
+    }
+    if from_proto::wants_kind(only, &CodeActionKind::REFACTOR) {
+        actions.extend(refactor_actions(s, range));
+    }
+    // Kinds are hierarchical: `refactor` asks for `refactor.extract` too.
+    actions.retain(|a| match a {
+        CodeActionOrCommand::CodeAction(a) => a
+            .kind
+            .as_ref()
+            .is_none_or(|k| from_proto::wants_kind(only, k)),
+        CodeActionOrCommand::Command(_) => true,
+    });
     Ok(Some(actions))
+}
+
+/// "Link to Note" on a plain-text mention, and "Link all mentions of Note
+/// in this note".
+fn mention_actions(s: &NoteSnapshot, range: crate::text::Span) -> Vec<CodeActionOrCommand> {
+    let text = s.text();
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for m in answers::mentions_in(&s.snapshot, &s.rel, &text, range) {
+        // One pair of actions per note, for its first mention in the range.
+        if !seen.insert(m.target.clone()) {
+            continue;
+        }
+        let name = crate::names::note_stem(&m.target);
+        let one = answers::link_for(&s.snapshot, &m);
+        out.extend(to_proto::edit_action(
+            format!("Link to {name}"),
+            CodeActionKind::QUICKFIX,
+            &s.root,
+            &one_note(&s.rel, vec![one]),
+            &s.texts,
+            &s.caps,
+        ));
+        let all = answers::mentions_of_in(&s.snapshot, &m.target, &s.rel, &text);
+        if all.len() > 1 {
+            let edits = all
+                .iter()
+                .map(|m| answers::link_for(&s.snapshot, m))
+                .collect();
+            out.extend(to_proto::edit_action(
+                format!("Link all {} mentions of {name} in this note", all.len()),
+                CodeActionKind::QUICKFIX,
+                &s.root,
+                &one_note(&s.rel, edits),
+                &s.texts,
+                &s.caps,
+            ));
+        }
+    }
+    out
+}
+
+/// Extract, inline and table of contents.
+fn refactor_actions(s: &NoteSnapshot, range: crate::text::Span) -> Vec<CodeActionOrCommand> {
+    let text_of = |rel: &str| s.texts.text(rel);
+    // A new note never goes where a file is, indexed or not.
+    let free = |rel: &str| !vault::occupied(&s.root.join(rel));
+    let found = answers::refactors(&s.snapshot, &s.rel, &s.text(), range, &text_of, &free);
+    found
+        .into_iter()
+        .filter_map(|r| {
+            let kind = match r.kind {
+                answers::RefactorKind::Extract => CodeActionKind::REFACTOR_EXTRACT,
+                answers::RefactorKind::Inline => CodeActionKind::REFACTOR_INLINE,
+                answers::RefactorKind::Rewrite => CodeActionKind::REFACTOR_REWRITE,
+            };
+            to_proto::edit_action(r.title, kind, &s.root, &r.plan, &s.texts, &s.caps)
+        })
+        .collect()
+}
+
+/// A plan that edits one note.
+fn one_note(rel: &str, edits: Vec<answers::Edit>) -> Plan {
+    Plan {
+        edits: [(rel.into(), edits)].into(),
+        ..Plan::default()
+    }
+}
+
+/// `carnet.addBlockId`: the edit that writes a block's fresh id, planned
+/// again from the snapshot as it is now (the note may have changed since
+/// the completion that chose the block).
+pub fn add_block_id(s: &NoteSnapshot, p: ExecuteCommandParams) -> Result<Option<WorkspaceEdit>> {
+    let Some((_, block, id)) = from_proto::add_block_id_args(&p.arguments) else {
+        return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+            "carnet.addBlockId takes { uri, start, end, id }",
+        ));
+    };
+    let text_of = |rel: &str| s.texts.text(rel);
+    let edit = answers::add_block_id(&s.snapshot, &s.rel, block, &id, &text_of)
+        .map_err(to_proto::failed)?;
+    Ok(to_proto::plan_edit(
+        &s.root,
+        &one_note(&s.rel, vec![edit]),
+        &s.texts,
+        &s.caps,
+    ))
+}
+
+/// `carnet.unlinkedMentions`: where the note is named in plain text.
+pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Vec<Location>> {
+    let text_of = |rel: &str| s.texts.text_once(rel);
+    let found = answers::unlinked_mentions(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set());
+    let at: Vec<answers::Location> = found.into_iter().map(|m| m.at).collect();
+    Ok(to_proto::locations(&s.root, &s.positions(), &at, &s.cancel))
+}
+
+/// `carnet.openDailyNote`: the daily note of a day (`{ date }`: `today`
+/// by default, a name such as `yesterday` or `next monday`, or
+/// `YYYY-MM-DD`), created from the vault's template if it does not exist;
+/// never over a file. `{ uri }` picks the vault (a note or folder in it).
+/// Returns the note's URI; the caller asks the editor to show it.
+pub fn open_daily_note(w: &WorkspaceSnapshot, p: ExecuteCommandParams) -> Result<Uri> {
+    let arg = p.arguments.first();
+    let text = |k: &str| arg.and_then(|a| a.get(k)?.as_str().map(str::to_string));
+    let near = text("uri").and_then(|u| from_proto::path_of_str(&u));
+    let v = w
+        .vaults
+        .iter()
+        .filter(|v| near.as_ref().is_none_or(|p| p.starts_with(&v.root)))
+        .min_by_key(|v| (v.adhoc, std::cmp::Reverse(v.root.as_os_str().len())))
+        .ok_or_else(|| to_proto::failed("no vault is open".into()))?;
+    let (today, time) = crate::lsp::snapshot::now();
+    let wanted = text("date").unwrap_or_else(|| "today".into());
+    let date = wanted
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .or_else(|| {
+            answers::daily::named_days(&wanted, today)
+                .into_iter()
+                .find(|d| d.label == wanted.trim().to_lowercase())
+                .map(|d| d.date)
+        })
+        .ok_or_else(|| to_proto::failed(format!("\"{wanted}\" is not a day carnet knows")))?;
+    let rel = v.daily.path(date);
+    let path = v.root.join(&rel);
+    if !vault::occupied(&path) {
+        let template = match &v.daily.template {
+            Some(t) => {
+                let file = v.root.join(format!("{}.md", crate::names::strip_md(t)));
+                vault::read_note(&file).unwrap_or_else(|e| {
+                    w.world.log.warn(format!(
+                        "daily note template {}: {e}; the note starts empty",
+                        file.display()
+                    ));
+                    String::new()
+                })
+            }
+            None => String::new(),
+        };
+        let title = crate::names::note_stem(&rel);
+        let text = answers::daily::render_template(&template, title, date, time);
+        vault::create_note(&path, &text).map_err(to_proto::failed)?;
+        w.world.log.info(format!("created the daily note {rel}"));
+        w.world.send(crate::lsp::world::Job::Disk(path.clone()));
+    }
+    to_proto::path_uri(&path).ok_or_else(|| to_proto::failed(format!("{rel}: no URI")))
 }
 
 pub fn prepare_rename(

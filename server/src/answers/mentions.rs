@@ -1,0 +1,399 @@
+//! Unlinked mentions: places where a note's name, title or an alias is
+//! written as plain text instead of a link, and the edits that link them.
+//!
+//! A mention is a whole word (or words), compared case-insensitively, in
+//! prose: never inside a link, code, math, an HTML tag, a URL, a tag, a `%%`
+//! comment or the front matter. Letters of scripts written without spaces
+//! between words (Chinese, Japanese, Korean, Thai) need no word boundary.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use rayon::prelude::*;
+
+use super::Location;
+use super::rename::{Edit, TextOf};
+use crate::index::{Note, NotePath, Snapshot};
+use crate::names::fold;
+use crate::text::Span;
+
+/// A plain-text mention of a note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    pub at: Location,
+    /// The note mentioned.
+    pub target: NotePath,
+    /// The text as written there.
+    pub written: String,
+}
+
+/// The names a note is mentioned by: its file name, front-matter title and
+/// aliases, without repeats (compared folded).
+fn names_of(note: &Note) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let all = std::iter::once(note.name())
+        .chain(note.facts.title.as_deref())
+        .chain(note.facts.aliases.iter().map(|a| &**a));
+    for name in all {
+        let name = name.trim();
+        // One letter or digit is a word, not a name anybody means.
+        if name.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            continue;
+        }
+        if !out.iter().any(|o| fold(o) == fold(name)) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// Finds names in texts: one automaton over every spelling worth trying
+/// (ASCII letters compare case-insensitively; other scripts in their usual
+/// capitalisations), each hit checked against the folded name.
+pub(crate) struct Finder {
+    automaton: Option<AhoCorasick>,
+    /// For each pattern: which name (index into `names`) it spells.
+    of: Vec<usize>,
+    /// `(target note, folded name)`.
+    names: Vec<(NotePath, String)>,
+}
+
+/// Spellings of `name` an automaton that folds only ASCII can find:
+/// as written, lower, upper, and each word capitalised.
+fn spellings(name: &str) -> Vec<String> {
+    if name.is_ascii() {
+        return vec![name.to_string()];
+    }
+    let capitalised: String = name
+        .split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or(String::new(), |f| {
+                f.to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = vec![
+        name.to_string(),
+        name.to_lowercase(),
+        name.to_uppercase(),
+        capitalised,
+    ];
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Finder {
+    pub(crate) fn new(targets: &[(NotePath, Vec<String>)]) -> Finder {
+        let mut patterns = Vec::new();
+        let mut of = Vec::new();
+        let mut names = Vec::new();
+        for (path, list) in targets {
+            for name in list {
+                for s in spellings(name) {
+                    patterns.push(s);
+                    of.push(names.len());
+                }
+                names.push((path.clone(), fold(name)));
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok()
+            .filter(|_| !patterns.is_empty());
+        Finder {
+            automaton,
+            of,
+            names,
+        }
+    }
+
+    /// The mentions in `text` (of the note `note`, whose facts say where
+    /// links, code and the rest are), within `range`.
+    pub(crate) fn find(&self, note: &Note, text: &str, range: Span) -> Vec<Mention> {
+        let Some(ac) = &self.automaton else {
+            return vec![];
+        };
+        // Built at the first hit: most notes have none.
+        let mut skip: Option<Vec<Span>> = None;
+        let hay = text.get(range.range()).unwrap_or("");
+        let mut out = Vec::new();
+        for m in ac.find_iter(hay) {
+            let (start, end) = (
+                range.start as usize + m.start(),
+                range.start as usize + m.end(),
+            );
+            let (target, folded) = &self.names[self.of[m.pattern().as_usize()]];
+            let written = &text[start..end];
+            if **target == *note.path
+                || fold(written) != *folded
+                || !whole_word(text, start, end)
+                || inside(
+                    skip.get_or_insert_with(|| not_prose(note)),
+                    start as u32,
+                    end as u32,
+                )
+                || in_url(text, start, end)
+            {
+                continue;
+            }
+            out.push(Mention {
+                at: Location {
+                    path: note.path.clone(),
+                    span: Span::new(start..end),
+                },
+                target: target.clone(),
+                written: written.to_string(),
+            });
+        }
+        out
+    }
+}
+
+/// Where mentions are never found: links, code and other literal text,
+/// tags, `%%` comments and the front matter, sorted by start.
+fn not_prose(note: &Note) -> Vec<Span> {
+    let f = &note.facts;
+    let mut spans: Vec<Span> = f.links.iter().map(|l| l.span).collect();
+    spans.extend(&f.literal);
+    spans.extend(f.tags.iter().map(|t| t.span));
+    spans.extend(&f.comments);
+    spans.extend(f.front_matter);
+    spans.sort_by_key(|s| s.start);
+    spans
+}
+
+fn inside(spans: &[Span], start: u32, end: u32) -> bool {
+    // Spans may nest (a link in a comment): look at every one starting
+    // before the end.
+    let upto = spans.partition_point(|s| s.start < end);
+    spans[..upto].iter().any(|s| s.end > start)
+}
+
+/// Letters of scripts written without spaces between words.
+fn unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0E7F     // Thai
+        | 0x3040..=0x30FF   // Hiragana, Katakana
+        | 0x3400..=0x4DBF   // CJK extension A
+        | 0x4E00..=0x9FFF   // CJK unified ideographs
+        | 0xAC00..=0xD7AF   // Hangul syllables
+        | 0xF900..=0xFAFF   // CJK compatibility ideographs
+        | 0x20000..=0x2FFFF)
+}
+
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Whether `start..end` is a whole word: no letter or digit runs on into
+/// it on either side (except between letters of unspaced scripts).
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let first = text[start..].chars().next();
+    let last = text[..end].chars().next_back();
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let open = |edge: Option<char>, next: Option<char>| match (edge, next) {
+        (_, None) => true,
+        (Some(e), Some(n)) if unspaced(e) && unspaced(n) => true,
+        (_, Some(n)) => !word_char(n),
+    };
+    open(first, before) && open(last, after)
+}
+
+/// Whether the run of non-blank characters holding `start..end` is a URL.
+fn in_url(text: &str, start: usize, end: usize) -> bool {
+    let from = text[..start]
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + 1);
+    let to = text[end..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |i| end + i);
+    let word = &text[from..to];
+    word.contains("://") || word.starts_with("www.") || word.starts_with("mailto:")
+}
+
+/// The threads a vault-wide mention search runs on: a pool of its own, so
+/// that completion and the other answers of the editor's typing, which use
+/// rayon's global pool, share the cores with it instead of queueing behind
+/// its jobs.
+fn background() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("carnet-mentions-{i}"))
+            .build()
+            .unwrap_or_else(|_| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .build()
+                    .expect("a thread for mention searches")
+            })
+    })
+}
+
+/// Every unlinked mention of the note at `target` in the other notes of
+/// the vault, sorted by note and position. `stop` is asked between notes
+/// (a cancelled request stops early).
+pub fn unlinked_mentions(
+    snap: &Snapshot,
+    target: &str,
+    text_of: TextOf,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Vec<Mention> {
+    let Some(note) = snap.note(target) else {
+        return vec![];
+    };
+    let names = names_of(note);
+    if names.is_empty() {
+        return vec![];
+    }
+    let finder = Finder::new(&[(note.path.clone(), names)]);
+    let notes: Vec<&std::sync::Arc<Note>> = snap.notes().collect();
+    let mut out: Vec<Mention> = background().install(|| {
+        notes
+            .par_iter()
+            .filter(|n| *n.path != *target)
+            .flat_map_iter(|n| {
+                if stop() {
+                    return vec![];
+                }
+                match text_of(&n.path).filter(|t| t.len() as u64 == n.bytes) {
+                    Some(text) => finder.find(n, &text, Span::new(0..text.len())),
+                    None => vec![],
+                }
+            })
+            .collect()
+    });
+    out.sort_by(|a, b| (&a.at.path, a.at.span.start).cmp(&(&b.at.path, b.at.span.start)));
+    out
+}
+
+/// Mentions of any note in `range` of the note at `from` (whose current
+/// text is `text`): what the "Link to" quick fixes act on.
+pub fn mentions_in(snap: &Snapshot, from: &str, text: &str, range: Span) -> Vec<Mention> {
+    let Some(note) = snap.note(from).filter(|n| n.bytes == text.len() as u64) else {
+        return vec![]; // the index is behind the buffer
+    };
+    // The lines of the range: a mention under the cursor is on its line.
+    let start = crate::text::line_start(text, (range.start as usize).min(text.len()));
+    let end = text[(range.end as usize).min(text.len())..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| range.end as usize + i);
+    let Some(lines) = text.get(start..end) else {
+        return vec![];
+    };
+    // Only notes all of whose letters occur on those lines can be there.
+    let have = crate::names::char_mask(lines).unwrap_or(u64::MAX);
+    let list = snap.name_list();
+    let targets: Vec<(NotePath, Vec<String>)> = list
+        .entries
+        .iter()
+        .filter(|e| *e.path != *from && e.chars & have == e.chars)
+        .filter_map(|e| {
+            let n = snap.note(&e.path)?;
+            Some((n.path.clone(), names_of(n)))
+        })
+        .collect();
+    Finder::new(&targets)
+        .find(note, text, Span::new(start..end))
+        .into_iter()
+        .filter(|m| m.at.span.start <= range.end && range.start <= m.at.span.end)
+        .collect()
+}
+
+/// The link that replaces a mention: `[[Name]]`, or `[[Name|as written]]`
+/// when the text differs from the link's own.
+pub fn link_for(snap: &Snapshot, mention: &Mention) -> Edit {
+    let name = super::complete::link_text_of(snap, &mention.target);
+    let shown = crate::names::note_stem(&name);
+    let text = if shown == mention.written {
+        format!("[[{name}]]")
+    } else {
+        format!("[[{name}|{}]]", mention.written)
+    };
+    Edit {
+        span: mention.at.span,
+        text,
+    }
+}
+
+/// Every mention of `target` in the note at `from` (its text `text`).
+pub fn mentions_of_in(snap: &Snapshot, target: &str, from: &str, text: &str) -> Vec<Mention> {
+    let (Some(note), Some(t)) = (snap.note(from), snap.note(target)) else {
+        return vec![];
+    };
+    if note.bytes != text.len() as u64 {
+        return vec![];
+    }
+    Finder::new(&[(t.path.clone(), names_of(t))]).find(note, text, Span::new(0..text.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::Fixture;
+
+    fn mentions(fixture: &str) -> String {
+        let f = Fixture::parse(fixture);
+        let snap = f.snapshot();
+        let (target, _) = f.at();
+        let text_of = |p: &str| Some(f.text(p).to_string());
+        let found = unlinked_mentions(&snap, &target, &text_of, &|| false);
+        f.annotate(found.iter().map(|m| (&*m.at.path, m.at.span, "")))
+    }
+
+    #[test]
+    fn whole_words_in_prose_only() {
+        let fixture = r#"
+            //- Daily Note.md
+            ---
+            aliases: [journal, 日記]
+            ---
+            # Daily note$0
+            //- a.md
+            ---
+            title: daily note in front matter
+            ---
+            My daily note, the DAILY NOTE and a Journal 😀 entry.
+               ^^^^^^^^^^      ^^^^^^^^^^       ^^^^^^^
+            Not dailynotes, [[Daily Note]], `daily note`, #journal, https://x.org/daily-note/journal
+            %% daily note %% <b>journal</b> [journal](https://x.org) 今日の日記です
+                                ^^^^^^^                                 ^^
+            //- b.md
+            ```
+            daily note
+            ```
+            Journal.
+            ^^^^^^^
+        "#;
+        let f = Fixture::parse(fixture);
+        assert_eq!(mentions(fixture), f.written());
+    }
+
+    #[test]
+    fn links_keep_the_text_as_written() {
+        let f = Fixture::parse(
+            "//- notes/Daily Note.md\n# x\n//- a.md\nsee daily note and Daily Note$0\n",
+        );
+        let snap = f.snapshot();
+        let found = mentions_of_in(&snap, "notes/Daily Note.md", "a.md", f.text("a.md"));
+        let links: Vec<String> = found.iter().map(|m| link_for(&snap, m).text).collect();
+        assert_eq!(links, ["[[Daily Note|daily note]]", "[[Daily Note]]"]);
+        let at = found[0].at.span;
+        let here = mentions_in(
+            &snap,
+            "a.md",
+            f.text("a.md"),
+            Span {
+                start: at.start + 2,
+                end: at.start + 2,
+            },
+        );
+        assert_eq!(here, found[..1]);
+    }
+}
