@@ -49,6 +49,10 @@ const frames = (page, ms) =>
 async function main() {
   const data = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   data.center = null;
+  // The view asks the server for edges as [source, target, links] index
+  // pairs (`edges: "pairs"`); `carnet graph` writes them as objects.
+  const index = new Map(data.nodes.map((n, i) => [n.path, i]));
+  data.edges = data.edges.map((e) => [index.get(e.source), index.get(e.target), e.count]);
   const browser = await chromium.launch({ executablePath: executable, args: chromiumArgs });
   try {
     const page = await openPage(browser, 'dark');

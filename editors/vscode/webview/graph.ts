@@ -42,18 +42,49 @@ interface GraphData {
   edges: (GraphEdge | GraphPair)[];
 }
 
-/** Every edge as (source, target, links), whichever form the data has. */
-function* linkedPairs(data: GraphData): Generator<[string, string, number]> {
+/**
+ * The linked pairs of a graph as node indexes: `source[i] -> target[i]`
+ * with `links[i]` links, one entry per source and target (the kinds and
+ * subpaths of an edge merged), self-links dropped. Whole-vault graphs hold
+ * ~190,000 edges, so no string is built per edge.
+ */
+function linkedPairs(data: GraphData): { source: Int32Array; target: Int32Array; links: Float64Array; count: number } {
+  const n = data.nodes.length;
+  let index: Map<string, number> | undefined;
+  const at = (path: string) => {
+    index ??= new Map(data.nodes.map((node, i) => [node.path, i]));
+    return index.get(path) ?? -1;
+  };
+  const m = data.edges.length;
+  const source = new Int32Array(m);
+  const target = new Int32Array(m);
+  const links = new Float64Array(m);
+  // Pair -> its slot; the server sorts edges by source and target, so the
+  // last pair catches nearly every repeat without a lookup.
+  const seen = new Map<number, number>();
+  let count = 0;
   for (const e of data.edges) {
-    if (Array.isArray(e)) {
-      const [s, t] = [data.nodes[e[0]], data.nodes[e[1]]];
-      if (s && t) {
-        yield [s.path, t.path, e[2]];
-      }
-    } else {
-      yield [e.source, e.target, e.count];
+    const [s, t, c] = Array.isArray(e) ? e : [at(e.source), at(e.target), e.count];
+    if (s === t || s < 0 || t < 0 || s >= n || t >= n) {
+      continue;
     }
+    if (count > 0 && source[count - 1] === s && target[count - 1] === t) {
+      links[count - 1] += c;
+      continue;
+    }
+    const key = s * n + t;
+    const slot = seen.get(key);
+    if (slot !== undefined) {
+      links[slot] += c;
+      continue;
+    }
+    seen.set(key, count);
+    source[count] = s;
+    target[count] = t;
+    links[count] = c;
+    count += 1;
   }
+  return { source, target, links, count };
 }
 
 interface ViewState {
@@ -194,15 +225,14 @@ function stopLayout(): void {
 function paint(g: Graph, data: GraphData): void {
   const t = theme();
   const colors = colorsOf(data, t);
-  g.forEachNode((key, attrs) => {
+  g.forEachNode((_, attrs) => {
     const n = attrs.node as GraphNode;
-    const center = key === data.center;
-    g.mergeNodeAttributes(key, {
-      color: n.kind === 'unresolved' ? t.muted : center ? t.accent : (colors.get(groupOf(n)) ?? t.muted),
-    });
+    const center = n.path === data.center;
+    attrs.color = n.kind === 'unresolved' ? t.muted : center ? t.accent : (colors.get(groupOf(n)) ?? t.muted);
   });
-  g.forEachEdge((key) => g.setEdgeAttribute(key, 'color', t.edge));
+  // Every edge has the renderer's default colour (see draw).
   renderer?.setSetting('labelColor', { color: t.foreground });
+  renderer?.setSetting('defaultEdgeColor', t.edge);
 }
 
 function draw(data: GraphData, received: number): void {
@@ -212,25 +242,35 @@ function draw(data: GraphData, received: number): void {
   current = data;
   const big = data.nodes.length > SYNC_LAYOUT_NODES;
   const g = new Graph({ type: 'directed', multi: false, allowSelfLoops: false });
-  const links = [...linkedPairs(data)];
-  const neighbours = new Map<string, string[]>();
-  for (const [source, target] of links) {
-    (neighbours.get(target) ?? neighbours.set(target, []).get(target)!).push(source);
-    (neighbours.get(source) ?? neighbours.set(source, []).get(source)!).push(target);
+  const pairs = linkedPairs(data);
+  // A note drawn for the first time starts next to a neighbour already
+  // drawn (by index; -1: none), else spread out.
+  const near = new Int32Array(data.nodes.length).fill(-1);
+  if (placed.size > 0) {
+    const drawn = data.nodes.map((n) => placed.has(n.path));
+    for (let i = 0; i < pairs.count; i++) {
+      const [s, t] = [pairs.source[i], pairs.target[i]];
+      if (!drawn[s] && drawn[t] && near[s] < 0) {
+        near[s] = t;
+      } else if (!drawn[t] && drawn[s] && near[t] < 0) {
+        near[t] = s;
+      }
+    }
   }
   data.nodes.forEach((n, i) => {
     let at = placed.get(n.path);
     if (!at) {
-      // Next to a neighbour already drawn, else spread out; missing notes
-      // start on the rim, apart from the notes.
-      const near = (neighbours.get(n.path) ?? []).map((p) => placed.get(p)).find((p) => p);
-      at = near
-        ? { x: near.x + Math.cos(i) * 5, y: near.y + Math.sin(i) * 5 }
+      // Missing notes start on the rim, apart from the notes.
+      const by = near[i] >= 0 ? placed.get(data.nodes[near[i]].path) : undefined;
+      at = by
+        ? { x: by.x + Math.cos(i) * 5, y: by.y + Math.sin(i) * 5 }
         : n.kind === 'unresolved'
           ? { x: 140 * Math.cos(i), y: 140 * Math.sin(i) }
           : seedPosition(i, data.nodes.length);
     }
-    g.addNode(n.path, {
+    // Nodes are keyed by index: a short integer key is what graphology's
+    // adjacency objects and maps handle fastest (paths are attributes).
+    g.addNode(String(i), {
       x: at.x,
       y: at.y,
       size: sizeOf(n, big) * (n.path === data.center ? 1.5 : 1),
@@ -239,24 +279,18 @@ function draw(data: GraphData, received: number): void {
       node: n,
     });
   });
-  // Edges of one source and target (kinds, subpaths) are one line.
-  const pairs = new Map<string, { source: string; target: string; weight: number }>();
-  for (const [source, target, count] of links) {
-    const key = `${source}\u0000${target}`;
-    const pair = pairs.get(key);
-    if (pair) {
-      pair.weight += count;
-    } else if (source !== target && g.hasNode(source) && g.hasNode(target)) {
-      pairs.set(key, { source, target, weight: count });
-    }
-  }
+  // Edges of one source and target (kinds, subpaths) are one line. Colour,
+  // type and size are the renderer's defaults (set below), so an edge holds
+  // only its weight, and only when more than one link makes it: the
+  // renderer copies every edge's attributes when it processes the graph.
   // Arrows show which way a link goes; on a whole vault they are noise, and
   // one-pixel GL lines cost a fraction of the quads of thick ones.
-  const edge = { size: big ? 0.3 : 1.5, type: big ? 'thin' : 'arrow' };
-  let id = 0;
-  for (const p of pairs.values()) {
-    g.addDirectedEdgeWithKey(id++, p.source, p.target, { ...edge, weight: p.weight });
+  const keys = data.nodes.map((_, i) => String(i));
+  for (let i = 0; i < pairs.count; i++) {
+    const [s, t, w] = [keys[pairs.source[i]], keys[pairs.target[i]], pairs.links[i]];
+    g.addDirectedEdgeWithKey(i, s, t, big ? (w === 1 ? undefined : { weight: w }) : { size: 1.5, weight: w });
   }
+  const links = pairs.links.subarray(0, pairs.count).reduce((a, b) => a + b, 0);
   phase('graph');
   paint(g, data);
   phase('paint');
@@ -276,9 +310,14 @@ function draw(data: GraphData, received: number): void {
       labelRenderedSizeThreshold: big ? 10 : 4,
       zIndex: true,
       edgeProgramClasses: { thin: EdgeLineProgram },
+      defaultEdgeType: big ? 'thin' : 'arrow',
+      defaultEdgeColor: theme().edge,
     });
     renderer.on('clickNode', ({ node }) => {
-      vscode.postMessage({ type: 'open', path: node });
+      const n = renderer?.getGraph().getNodeAttribute(node, 'node') as GraphNode | undefined;
+      if (n) {
+        vscode.postMessage({ type: 'open', path: n.path });
+      }
     });
     renderer.on('enterNode', ({ node }) => {
       const n = renderer?.getGraph().getNodeAttribute(node, 'node') as GraphNode | undefined;
@@ -298,21 +337,24 @@ function draw(data: GraphData, received: number): void {
       hover.style.top = `${e.original instanceof MouseEvent ? e.original.clientY + 12 : 0}px`;
     });
   } else {
+    // Each changed setting schedules a full refresh of its own: change
+    // only what differs, then process the new graph once (setGraph renders).
+    const want = { hideEdgesOnMove: g.size > 20000, defaultEdgeType: big ? 'thin' : 'arrow', labelRenderedSizeThreshold: big ? 10 : 4 } as const;
+    for (const [key, value] of Object.entries(want) as [keyof typeof want, (typeof want)[keyof typeof want]][]) {
+      if (renderer.getSetting(key) !== value) {
+        renderer.setSetting(key, value as never);
+      }
+    }
     renderer.setGraph(g);
-    renderer.setSetting('hideEdgesOnMove', g.size > 20000);
-    renderer.setSetting('labelRenderedSizeThreshold', big ? 10 : 4);
   }
   message.textContent = data.nodes.length === 0 ? 'No notes to show.' : '';
   draws += 1;
   const first = draws;
+  // Sigma's constructor and setGraph process the graph and render it at once.
   phase('renderer');
-  renderer.once('afterRender', () => {
-    if (first === 1) {
-      container.dataset.firstDrawMs = String(Math.round(performance.now() - received));
-    }
-  });
-  renderer.refresh();
-  phase('render');
+  if (first === 1) {
+    container.dataset.firstDrawMs = String(Math.round(performance.now() - received));
+  }
   // Where the time of this draw went, for test/graph-perf.js.
   container.dataset.phases = phases
     .slice(1)
@@ -324,7 +366,7 @@ function draw(data: GraphData, received: number): void {
   container.dataset.edges = String(renderer.getGraph().size);
   container.dataset.draws = String(draws);
   container.dataset.center = data.center ?? '';
-  status.textContent = `${data.nodes.length} notes, ${links.reduce((n, l) => n + l[2], 0)} links`;
+  status.textContent = `${data.nodes.length} notes, ${links} links`;
   if (big && fresh) {
     container.dataset.layout = 'running';
     layout = new FA2Layout(g, { settings: { ...settings, slowDown: 5 } });
@@ -340,7 +382,7 @@ function draw(data: GraphData, received: number): void {
 }
 
 function remember(g: Graph): void {
-  g.forEachNode((key, a) => placed.set(key, { x: a.x as number, y: a.y as number }));
+  g.forEachNode((_, a) => placed.set((a.node as GraphNode).path, { x: a.x as number, y: a.y as number }));
 }
 
 function showState(): void {
@@ -398,10 +440,11 @@ new MutationObserver(() => {
 (window as unknown as { carnetGraph: unknown }).carnetGraph = {
   pagePosition(path: string): { x: number; y: number } | undefined {
     const g = renderer?.getGraph();
-    if (!renderer || !g?.hasNode(path)) {
+    const key = String(current?.nodes.findIndex((n) => n.path === path) ?? -1);
+    if (!renderer || !g?.hasNode(key)) {
       return undefined;
     }
-    const at = renderer.getNodeDisplayData(path);
+    const at = renderer.getNodeDisplayData(key);
     if (!at) {
       return undefined;
     }

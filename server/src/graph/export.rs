@@ -99,33 +99,88 @@ impl<'a> Pairs<'a> {
 }
 
 /// [`Json`] as text, written in pieces on all cores (a whole vault's JSON
-/// runs to tens of megabytes).
+/// runs to tens of megabytes). Nodes go through serde; each node's path is
+/// escaped once, and an edge is written from its ends' escaped paths
+/// (a whole vault names each path in ~30 edges), the fields in [`JsonEdge`]'s
+/// order, so the text is exactly what serializing [`Json`] gives.
 pub fn json(graph: &Graph) -> String {
-    fn items<T: Serialize + Sync>(list: &[T]) -> Vec<u8> {
-        let pieces: Vec<Vec<u8>> = list
-            .par_chunks(2048)
-            .map(|chunk| {
-                let mut out = Vec::with_capacity(chunk.len() * 128);
-                for (i, item) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
+    const CHUNK: usize = 2048;
+    let nodes = Json::new_nodes(graph);
+    let (nodes, paths) = rayon::join(
+        || {
+            nodes
+                .par_chunks(CHUNK)
+                .map(|chunk| {
+                    let mut out = Vec::with_capacity(chunk.len() * 160);
+                    for (i, node) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        serde_json::to_writer(&mut out, node).expect("a node serializes");
                     }
-                    serde_json::to_writer(&mut out, item).expect("a graph serializes");
+                    out
+                })
+                .collect::<Vec<Vec<u8>>>()
+        },
+        || {
+            graph
+                .nodes
+                .par_iter()
+                .map(|n| serde_json::to_vec(&*n.id).expect("a path serializes"))
+                .collect::<Vec<Vec<u8>>>()
+        },
+    );
+    let edges: Vec<Vec<u8>> = graph
+        .edges
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut out = Vec::with_capacity(chunk.len() * 128);
+            for (i, e) in chunk.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
                 }
-                out
-            })
-            .collect();
-        pieces.join(&b',')
-    }
-    let j = Json::new(graph);
-    let (nodes, edges) = rayon::join(|| items(&j.nodes), || items(&j.edges));
-    let mut out = Vec::with_capacity(nodes.len() + edges.len() + 24);
+                out.extend_from_slice(b"{\"source\":");
+                out.extend_from_slice(&paths[e.source as usize]);
+                out.extend_from_slice(b",\"target\":");
+                out.extend_from_slice(&paths[e.target as usize]);
+                out.extend_from_slice(b",\"kind\":\"");
+                out.extend_from_slice(e.kind.as_str().as_bytes());
+                out.push(b'"');
+                if let Some(subpath) = &e.subpath {
+                    out.extend_from_slice(b",\"subpath\":");
+                    serde_json::to_writer(&mut out, &**subpath).expect("a subpath serializes");
+                }
+                let _ = write!(Bytes(&mut out), ",\"count\":{}}}", e.count);
+            }
+            out
+        })
+        .collect();
+    let size = |pieces: &[Vec<u8>]| pieces.iter().map(|p| p.len() + 1).sum::<usize>();
+    let mut out = Vec::with_capacity(size(&nodes) + size(&edges) + 24);
+    let list = |out: &mut Vec<u8>, pieces: &[Vec<u8>]| {
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(piece);
+        }
+    };
     out.extend_from_slice(b"{\"nodes\":[");
-    out.extend_from_slice(&nodes);
+    list(&mut out, &nodes);
     out.extend_from_slice(b"],\"edges\":[");
-    out.extend_from_slice(&edges);
+    list(&mut out, &edges);
     out.extend_from_slice(b"]}");
     String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// `fmt::Write` into bytes, for numbers.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
 }
 
 /// A quoted DOT string: `"` and `\` escaped, line breaks as spaces.

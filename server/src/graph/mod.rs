@@ -263,25 +263,39 @@ impl Full {
                 span: link.span,
             })
             .collect();
-        let mut counts: FxHashMap<(u32, u32, EdgeKind, Option<Sym>), u32> = FxHashMap::default();
-        for l in &links {
-            *counts
-                .entry((l.source, l.target, l.kind, l.subpath))
-                .or_default() += 1;
+        // Each note's edges: its links sorted by (target, kind, subpath) and
+        // counted in runs, on all cores. Notes are in path order, so the
+        // edges come out in the graph's order without a global sort or a map.
+        let mut starts = Vec::with_capacity(found.len() + 1);
+        starts.push(0);
+        for list in &found {
+            starts.push(starts.last().unwrap() + list.len());
         }
-        let mut edges: Vec<Edge> = counts
-            .into_iter()
-            .map(|((source, target, kind, subpath), count)| Edge {
-                source,
-                target,
-                kind,
-                subpath: subpath.map(|s| s.as_str().trim().into()),
-                count,
+        let edges: Vec<Edge> = (0..found.len())
+            .into_par_iter()
+            .flat_map_iter(|source| {
+                let mut keys: Vec<(u32, EdgeKind, Option<&str>)> = links
+                    [starts[source]..starts[source + 1]]
+                    .iter()
+                    .map(|l| (l.target, l.kind, l.subpath.map(|s| s.as_str().trim())))
+                    .collect();
+                keys.sort_unstable();
+                let mut edges: Vec<Edge> = Vec::new();
+                for key in keys {
+                    match edges.last_mut() {
+                        Some(e) if (e.target, e.kind, e.subpath.as_deref()) == key => e.count += 1,
+                        _ => edges.push(Edge {
+                            source: source as u32,
+                            target: key.0,
+                            kind: key.1,
+                            subpath: key.2.map(Into::into),
+                            count: 1,
+                        }),
+                    }
+                }
+                edges
             })
             .collect();
-        edges.sort_unstable_by(|a, b| {
-            (a.source, a.target, a.kind, &a.subpath).cmp(&(b.source, b.target, b.kind, &b.subpath))
-        });
         // Edges are sorted by (source, target): distinct pairs are runs.
         let mut last = None;
         for e in &edges {
@@ -401,6 +415,24 @@ impl Full {
     }
 }
 
+impl Full {
+    /// What [`Full::select`] gives, taking the graph instead of copying it
+    /// when `options` keep every note (a whole vault: `carnet graph`).
+    pub fn into_selected(self, options: &Options) -> Graph {
+        if options.from.is_some() || !options.tags.is_empty() || !options.folders.is_empty() {
+            return self.select(options);
+        }
+        let mut graph = self.graph;
+        if !options.include_unresolved {
+            // Missing notes come last: dropping them renumbers nothing.
+            let notes = self.note_count as u32;
+            graph.nodes.truncate(self.note_count);
+            graph.edges.retain(|e| e.target < notes);
+        }
+        graph
+    }
+}
+
 /// Whether tag `t` is one of `wanted` (folded) or nested in one.
 fn has_tag(t: &Sym, wanted: &[String]) -> bool {
     let t = fold(t.as_str());
@@ -411,7 +443,7 @@ fn has_tag(t: &Sym, wanted: &[String]) -> bool {
 
 /// The vault's link graph, or the part of it `options` asks for.
 pub fn graph(snap: &Snapshot, options: &Options) -> Graph {
-    Full::build(snap).select(options)
+    Full::build(snap).into_selected(options)
 }
 
 /// The note a user names on the command line or in a request: a

@@ -320,12 +320,30 @@ fn json_written_in_pieces_is_the_same_json() {
             )
         })
         .collect();
+    // Names and subpaths JSON must escape, and one without a subpath.
+    let hostile = [
+        ("say \"hi\" \\ back.md", "[[n1#a \"q\" \\ \u{1}]] [[n2]]\n"),
+        ("日本/ü é 🦀.md", "[[say \"hi\" \\ back#^b]] [[n3]]\n"),
+    ];
     let refs: Vec<(&str, &str)> = texts
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
+        .chain(hostile)
         .collect();
     let g = graph(&Snapshot::from_texts(&refs), &Options::default());
     assert!(g.edges.len() > 2 * 2048 && g.nodes.len() > 2048);
+    let named = |p: &str| g.nodes.iter().position(|n| &*n.id == p).unwrap() as u32;
+    let (a, b) = (named("say \"hi\" \\ back.md"), named("日本/ü é 🦀.md"));
+    assert!(
+        g.edges
+            .iter()
+            .any(|e| e.source == a && e.subpath.as_deref() == Some("a \"q\" \\ \u{1}"))
+    );
+    assert!(
+        g.edges
+            .iter()
+            .any(|e| e.source == b && e.target == a && e.subpath.is_some())
+    );
     let whole = serde_json::to_string(&export::Json::new(&g)).unwrap();
     assert_eq!(export::json(&g), whole);
 }
@@ -387,4 +405,26 @@ fn report_locations_are_where_links_and_tags_are_written() {
     let hubs = locations(&snap, &r, List::Hubs);
     let hubs: Vec<&str> = hubs.iter().map(|l| &*l.path).collect();
     assert_eq!(hubs, ["b.md"]);
+}
+
+#[test]
+fn a_whole_vault_taken_is_the_whole_vault_selected() {
+    let snap = vault();
+    for include_unresolved in [false, true] {
+        let options = Options {
+            include_unresolved,
+            ..Options::default()
+        };
+        let full = Full::build(&snap);
+        let selected = full.select(&options);
+        assert!(selected.nodes.len() >= 5 && !selected.edges.is_empty());
+        assert_eq!(
+            selected
+                .nodes
+                .iter()
+                .any(|n| n.kind == NodeKind::Unresolved),
+            include_unresolved
+        );
+        assert_eq!(full.into_selected(&options), selected);
+    }
 }
