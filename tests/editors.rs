@@ -220,7 +220,7 @@ const FOLDER_FROM: &str = "Obsidian Web Clipper";
 const FOLDER_TO: &str = "Web Clipper";
 
 /// The section of [`SOURCE`] the VS Code suite extracts into a note of its
-/// own (`65-extract-section`): one other note links to its heading.
+/// own (`62-extract-section`): one other note links to its heading.
 const EXTRACT_SECTION: &str = "Capture console logs";
 
 /// The notes the graph view is shown for: it opens on the first, a click on
