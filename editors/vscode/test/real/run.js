@@ -75,19 +75,11 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const wb = new Workbench(page, server, sc, dirs);
     await wb.open();
-    let first = true;
     for (const s of list) {
       const name = s.file.replace(/\.js$/, '');
       const started = Date.now();
       say(`-- ${name}: ${s.title}`);
       try {
-        // Each scenario starts from a freshly loaded window: where one left
-        // the focus (an Explorer row, a webview) must not decide the next.
-        if (!first) {
-          await page.reload({ waitUntil: 'domcontentloaded', timeout: 120000 });
-          await wb.waitForWorkbench();
-        }
-        first = false;
         await s.run({ wb, sc, say: (m) => say(`   ${m}`) });
         say(`ok ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       } catch (e) {
