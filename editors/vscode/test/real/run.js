@@ -75,11 +75,18 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const wb = new Workbench(page, server, sc, dirs);
     await wb.open();
+    let first = true;
     for (const s of list) {
       const name = s.file.replace(/\.js$/, '');
       const started = Date.now();
       say(`-- ${name}: ${s.title}`);
       try {
+        // Out of wherever the last scenario left the keys (an Explorer row,
+        // a webview), with no editor open: each one starts the same way.
+        if (!first) {
+          await wb.recover();
+        }
+        first = false;
         await s.run({ wb, sc, say: (m) => say(`   ${m}`) });
         say(`ok ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       } catch (e) {
