@@ -277,38 +277,45 @@ class Workbench {
    */
   async referencesView() {
     const view = this.page.locator('.part.sidebar');
-    const total = await this.until('the References view to show its results', async () => {
+    const count = async () => {
       const m = /(\d+) results? in \d+ files?/.exec((await view.textContent()) ?? '');
       return m && Number(m[1]);
-    });
-    // Files come collapsed but the one in the editor: a click expands one.
-    for (let i = 0; i < 500; i++) {
-      const collapsed = view.locator('.monaco-list-row[aria-level="1"][aria-expanded="false"]');
-      if ((await collapsed.count()) === 0) {
-        break;
-      }
-      await collapsed.first().click();
-    }
-    const rows = await view.evaluate((v) => {
-      const rows = [...v.querySelectorAll('.monaco-list-row')].sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index));
-      const out = [];
-      let file = null;
-      for (const r of rows) {
-        const name = r.querySelector('.label-name')?.textContent.trim() ?? '';
-        if (r.getAttribute('aria-level') === '1') {
-          const dir = r.querySelector('.label-description')?.textContent.trim() ?? '';
-          file = dir === '' ? name : `${dir}/${name}`;
-        } else {
-          const mark = r.querySelector('.label-name .highlight');
-          out.push({ file, text: name, highlight: mark ? mark.textContent : '' });
+    };
+    await this.until('the References view to show its results', count);
+    // Files come collapsed but the one in the editor: a click expands one, and
+    // the tree draws the children a moment later, so read until every result
+    // the view counts has a row (reading right after the last click missed them).
+    let last = { total: 0, rows: [] };
+    try {
+      return await this.until('every result of the References view to be drawn', async () => {
+        const collapsed = view.locator('.monaco-list-row[aria-level="1"][aria-expanded="false"]');
+        if ((await collapsed.count()) > 0) {
+          await collapsed.first().click();
+          return null;
         }
-      }
-      return out;
-    });
-    if (rows.length !== total) {
-      throw new Error(`the References view counts ${total} results, ${rows.length} were read`);
+        const total = await count();
+        const rows = await view.evaluate((v) => {
+          const rows = [...v.querySelectorAll('.monaco-list-row')].sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index));
+          const out = [];
+          let file = null;
+          for (const r of rows) {
+            const name = r.querySelector('.label-name')?.textContent.trim() ?? '';
+            if (r.getAttribute('aria-level') === '1') {
+              const dir = r.querySelector('.label-description')?.textContent.trim() ?? '';
+              file = dir === '' ? name : `${dir}/${name}`;
+            } else {
+              const mark = r.querySelector('.label-name .highlight');
+              out.push({ file, text: name, highlight: mark ? mark.textContent : '' });
+            }
+          }
+          return out;
+        });
+        last = { total, rows };
+        return rows.length === total ? rows : null;
+      });
+    } catch (e) {
+      throw new Error(`the References view counts ${last.total} results, ${last.rows.length} were read (${e.message})`);
     }
-    return rows;
   }
 
   /** The code lens reading `title` in the active editor, once it is drawn. */
