@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 
 import { graphHtml } from './graphHtml';
-import { ViewState, defaultState, graphParams, parseState } from './graphState';
+import { ViewState, defaultState, graphParams, packEdges, parseState } from './graphState';
 
 export function registerGraphView(
   context: vscode.ExtensionContext,
@@ -115,7 +115,7 @@ class GraphPanel {
         return; // a newer request is on its way
       }
       this.rootUri = (data as { rootUri?: string }).rootUri ?? undefined;
-      this.post({ type: 'graph', data, state: this.state });
+      this.post({ type: 'graph', data: packEdges(data), state: this.state });
     } catch (e) {
       this.post({ type: 'error', message: `carnet/graph failed: ${e instanceof Error ? e.message : String(e)}` });
     }

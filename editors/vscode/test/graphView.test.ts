@@ -12,7 +12,7 @@ import { test } from 'node:test';
 
 import { chromium, type Page } from 'playwright-core';
 
-import { defaultState, graphParams, parseState } from '../src/graphState';
+import { defaultState, graphParams, packEdges, parseState } from '../src/graphState';
 import { bundle, chromiumArgs, executable, openPage, screenshots, send } from './graphPage';
 
 const required = process.env.CI === 'true' || process.env.CARNET_REQUIRE_GRAPH_TOOLS === '1';
@@ -85,6 +85,15 @@ test('graph view state and request parameters', () => {
   assert.deepEqual(graphParams(defaultState, undefined), { includeUnresolved: true, edges: 'pairs' });
 });
 
+test('index pairs travel to the view as one base64 string; other edges unchanged', () => {
+  const packed = packEdges({ center: null, nodes: [], edges: [[0, 1, 2], [1, 70000, 1]] }) as { edges: unknown[]; packedEdges: string };
+  assert.deepEqual(packed.edges, []);
+  const bytes = Buffer.from(packed.packedEdges, 'base64');
+  assert.deepEqual([...new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)], [0, 1, 2, 1, 70000, 1]);
+  assert.equal(packEdges(neighbourhood), neighbourhood);
+  assert.equal(packEdges(null), null);
+});
+
 test('the graph view draws, hovers, opens and redraws in Chromium', async (t) => {
   if (!available()) {
     t.skip('no Chromium');
@@ -129,10 +138,11 @@ test('the graph view draws, hovers, opens and redraws in Chromium', async (t) =>
       nodes: [...neighbourhood.nodes, note('Ideas/Gamma.md', 1, ['idea'])],
       edges: [...neighbourhood.edges, { source: 'Hub.md', target: 'Ideas/Gamma.md', kind: 'wiki', count: 1 }],
     };
-    // As the extension asks for it: edges as [source, target, links] node indexes.
+    // As the extension sends it: edges as [source, target, links] node
+    // indexes (what it asks the server for), packed into one string.
     const index = new Map(grown.nodes.map((n, i) => [n.path, i]));
     const pairs = grown.edges.map((e) => [index.get(e.source), index.get(e.target), e.count]);
-    await send(page, { ...grown, edges: pairs });
+    await send(page, packEdges({ ...grown, edges: pairs }));
     await page.waitForSelector('#graph[data-draws="2"]');
     assert.equal(await graphAttr(page, 'nodes'), '7');
     assert.equal(await graphAttr(page, 'edges'), '7');
@@ -140,6 +150,16 @@ test('the graph view draws, hovers, opens and redraws in Chromium', async (t) =>
       (globalThis as unknown as { carnetGraph: { pagePosition(p: string): unknown } }).carnetGraph.pagePosition('Hub.md'),
     );
     assert.ok(after && before, 'Hub is still drawn');
+
+    // A big graph still being drawn gives way to one sent after it.
+    const many = Array.from({ length: 4000 }, (_, i) => note(`Many/n${i}.md`, 3));
+    const manyPairs = Array.from({ length: 40000 }, (_, i) => [i % 4000, (i * 7 + 1) % 4000, 1]);
+    await send(page, packEdges({ rootUri: 'file:///vault', center: null, nodes: many, edges: manyPairs }));
+    await send(page, neighbourhood);
+    await page.waitForFunction(() => document.getElementById('graph')?.dataset.ready === 'true');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await graphAttr(page, 'nodes'), '6', 'the later graph is the one drawn');
+    assert.equal(await graphAttr(page, 'center'), 'Hub.md');
 
     // Changing a control tells the extension, which asks the server again.
     await page.selectOption('#mode', 'vault');

@@ -40,6 +40,8 @@ interface GraphData {
   center: string | null;
   nodes: GraphNode[];
   edges: (GraphEdge | GraphPair)[];
+  /** Index pairs as base64 of 32-bit integers, three per pair (see the extension's packEdges). */
+  packedEdges?: string;
 }
 
 /**
@@ -48,14 +50,29 @@ interface GraphData {
  * subpaths of an edge merged), self-links dropped. Whole-vault graphs hold
  * ~190,000 edges, so no string is built per edge.
  */
-function linkedPairs(data: GraphData): { source: Int32Array; target: Int32Array; links: Float64Array; count: number } {
+async function linkedPairs(
+  data: GraphData,
+  go: () => Promise<boolean>,
+): Promise<{ source: Int32Array; target: Int32Array; links: Float64Array; count: number } | undefined> {
   const n = data.nodes.length;
   let index: Map<string, number> | undefined;
   const at = (path: string) => {
     index ??= new Map(data.nodes.map((node, i) => [node.path, i]));
     return index.get(path) ?? -1;
   };
-  const m = data.edges.length;
+  let packed: Int32Array | undefined;
+  if (data.packedEdges) {
+    const bytes = atob(data.packedEdges);
+    const raw = new Uint8Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) {
+      raw[i] = bytes.charCodeAt(i);
+      if ((i & 0xffff) === 0 && !(await go())) {
+        return undefined;
+      }
+    }
+    packed = new Int32Array(raw.buffer, 0, Math.floor(raw.length / 12) * 3);
+  }
+  const m = packed ? packed.length / 3 : data.edges.length;
   const source = new Int32Array(m);
   const target = new Int32Array(m);
   const links = new Float64Array(m);
@@ -63,8 +80,17 @@ function linkedPairs(data: GraphData): { source: Int32Array; target: Int32Array;
   // last pair catches nearly every repeat without a lookup.
   const seen = new Map<number, number>();
   let count = 0;
-  for (const e of data.edges) {
-    const [s, t, c] = Array.isArray(e) ? e : [at(e.source), at(e.target), e.count];
+  for (let i = 0; i < m; i++) {
+    if ((i & 0xfff) === 0 && !(await go())) {
+      return undefined;
+    }
+    let s: number, t: number, c: number;
+    if (packed) {
+      [s, t, c] = [packed[3 * i], packed[3 * i + 1], packed[3 * i + 2]];
+    } else {
+      const e = data.edges[i];
+      [s, t, c] = Array.isArray(e) ? e : [at(e.source), at(e.target), e.count];
+    }
     if (s === t || s < 0 || t < 0 || s >= n || t >= n) {
       continue;
     }
@@ -222,42 +248,85 @@ function stopLayout(): void {
   container.dataset.layout = 'stopped';
 }
 
+function colorOf(n: GraphNode, data: GraphData, t: Theme, colors: Map<string, string>): string {
+  return n.kind === 'unresolved' ? t.muted : n.path === data.center ? t.accent : (colors.get(groupOf(n)) ?? t.muted);
+}
+
 function paint(g: Graph, data: GraphData): void {
   const t = theme();
   const colors = colorsOf(data, t);
   g.forEachNode((_, attrs) => {
-    const n = attrs.node as GraphNode;
-    const center = n.path === data.center;
-    attrs.color = n.kind === 'unresolved' ? t.muted : center ? t.accent : (colors.get(groupOf(n)) ?? t.muted);
+    attrs.color = colorOf(attrs.node as GraphNode, data, t, colors);
   });
-  // Every edge has the renderer's default colour (see draw).
+  paintRenderer(t);
+}
+
+/** Every edge has the renderer's default colour (see draw). */
+function paintRenderer(t: Theme): void {
   renderer?.setSetting('labelColor', { color: t.foreground });
   renderer?.setSetting('defaultEdgeColor', t.edge);
 }
 
-function draw(data: GraphData, received: number): void {
+/**
+ * A draw gives the thread back this often. In VS Code for the web (and
+ * code-server) a webview runs on the window's own thread, so one long task
+ * here froze the editor: a whole vault took 2.6 s at once.
+ */
+const SLICE_MS = 12;
+/** The latest draw; an older one still in progress stops at its next pause. */
+let drawing = 0;
+
+/** Pauses when the slice is used up; false once a newer draw has started. */
+function slicer(gen: number): () => Promise<boolean> {
+  let start = performance.now();
+  return async () => {
+    if (performance.now() - start >= SLICE_MS) {
+      await new Promise((r) => setTimeout(r, 0));
+      start = performance.now();
+    }
+    return gen === drawing;
+  };
+}
+
+async function draw(data: GraphData, received: number): Promise<void> {
+  const gen = ++drawing;
+  const go = slicer(gen);
   const phases: [string, number][] = [['start', performance.now()]];
   const phase = (name: string) => phases.push([name, performance.now()]);
   stopLayout();
   current = data;
+  container.dataset.ready = 'false';
   const big = data.nodes.length > SYNC_LAYOUT_NODES;
   const g = new Graph({ type: 'directed', multi: false, allowSelfLoops: false });
-  const pairs = linkedPairs(data);
+  const pairs = await linkedPairs(data, go);
+  if (!pairs) {
+    return;
+  }
+  phase('pairs');
+  const t = theme();
+  const colors = colorsOf(data, t);
   // A note drawn for the first time starts next to a neighbour already
   // drawn (by index; -1: none), else spread out.
   const near = new Int32Array(data.nodes.length).fill(-1);
   if (placed.size > 0) {
     const drawn = data.nodes.map((n) => placed.has(n.path));
     for (let i = 0; i < pairs.count; i++) {
-      const [s, t] = [pairs.source[i], pairs.target[i]];
-      if (!drawn[s] && drawn[t] && near[s] < 0) {
-        near[s] = t;
-      } else if (!drawn[t] && drawn[s] && near[t] < 0) {
-        near[t] = s;
+      if ((i & 0xfff) === 0 && !(await go())) {
+        return;
+      }
+      const [s, to] = [pairs.source[i], pairs.target[i]];
+      if (!drawn[s] && drawn[to] && near[s] < 0) {
+        near[s] = to;
+      } else if (!drawn[to] && drawn[s] && near[to] < 0) {
+        near[to] = s;
       }
     }
   }
-  data.nodes.forEach((n, i) => {
+  for (let i = 0; i < data.nodes.length; i++) {
+    if ((i & 0xff) === 0 && !(await go())) {
+      return;
+    }
+    const n = data.nodes[i];
     let at = placed.get(n.path);
     if (!at) {
       // Missing notes start on the rim, apart from the notes.
@@ -276,9 +345,10 @@ function draw(data: GraphData, received: number): void {
       size: sizeOf(n, big) * (n.path === data.center ? 1.5 : 1),
       label: n.kind === 'unresolved' ? `${n.title} (missing)` : n.title,
       forceLabel: n.path === data.center,
+      color: colorOf(n, data, t, colors),
       node: n,
     });
-  });
+  }
   // Edges of one source and target (kinds, subpaths) are one line. Colour,
   // type and size are the renderer's defaults (set below), so an edge holds
   // only its weight, and only when more than one link makes it: the
@@ -287,13 +357,15 @@ function draw(data: GraphData, received: number): void {
   // one-pixel GL lines cost a fraction of the quads of thick ones.
   const keys = data.nodes.map((_, i) => String(i));
   for (let i = 0; i < pairs.count; i++) {
-    const [s, t, w] = [keys[pairs.source[i]], keys[pairs.target[i]], pairs.links[i]];
-    g.addDirectedEdgeWithKey(i, s, t, big ? (w === 1 ? undefined : { weight: w }) : { size: 1.5, weight: w });
+    if ((i & 0x3ff) === 0 && !(await go())) {
+      return;
+    }
+    const [s, to, w] = [keys[pairs.source[i]], keys[pairs.target[i]], pairs.links[i]];
+    g.addDirectedEdgeWithKey(i, s, to, big ? (w === 1 ? undefined : { weight: w }) : { size: 1.5, weight: w });
   }
   const links = pairs.links.subarray(0, pairs.count).reduce((a, b) => a + b, 0);
   phase('graph');
-  paint(g, data);
-  phase('paint');
+  paintRenderer(t);
   const settings = forceAtlas2.inferSettings(g);
   settings.barnesHutOptimize = g.order > 500;
   const fresh = data.nodes.some((n) => !placed.has(n.path));
@@ -421,7 +493,7 @@ window.addEventListener('message', (event: MessageEvent) => {
     showState();
   }
   if (m.type === 'graph' && m.data) {
-    draw(m.data, performance.now());
+    void draw(m.data, performance.now());
   } else if (m.type === 'error' && m.message) {
     message.textContent = m.message;
   }

@@ -9,7 +9,7 @@
 // VAULT is used as it is (copy it first: the window may write settings into
 // it); NOTE is a vault path to open. WebGL runs on SwiftShader (no GPU).
 // Prints one line per measure; docs/performance.md has the figures.
-/* global document, performance, requestAnimationFrame, PerformanceObserver */
+/* global performance, requestAnimationFrame, PerformanceObserver */
 'use strict';
 
 const fs = require('node:fs');
@@ -36,9 +36,9 @@ const stats = (xs) => {
 /** Starts recording frame gaps and long tasks in `frame`; `stop()` returns them. */
 async function record(frame) {
   await frame.evaluate(() => {
-    const r = { deltas: [], long: [], on: true };
+    const r = { deltas: [], long: [], on: true, t0: performance.now() };
     window.carnetBench = r;
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => r.long.push(e.duration))).observe({
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => r.long.push([e.startTime, e.duration]))).observe({
       entryTypes: ['longtask'],
     });
     let last = performance.now();
@@ -56,7 +56,8 @@ async function record(frame) {
       frame.evaluate(() => {
         const r = window.carnetBench;
         r.on = false;
-        return { deltas: r.deltas, long: r.long };
+        const t0 = r.t0;
+        return { deltas: r.deltas, long: r.long.filter(([t]) => t >= t0).map(([t, d]) => [Math.round(t - t0), d]) };
       }),
   };
 }
@@ -135,8 +136,11 @@ async function main() {
     const w = await workbench.stop();
     const v = await view.stop();
     console.log(`graph-bench: whole vault, ${nodes} nodes: ready ${drawn} ms after the switch`);
-    console.log(`graph-bench: workbench frames: ${stats(w.deltas)}; long tasks: ${stats(w.long)}`);
-    console.log(`graph-bench: graph view frames: ${stats(v.deltas)}; long tasks: ${stats(v.long)}`);
+    const phases = await frame.evaluate(() => document.getElementById('graph').dataset.phases);
+    console.log(`graph-bench: the view's draw: ${phases} (ms)`);
+    const long = (l) => `${stats(l.map(([, d]) => d))} at ${l.map(([t, d]) => `${t}+${d}`).join(' ')}`;
+    console.log(`graph-bench: workbench frames: ${stats(w.deltas)}; long tasks: ${long(w.long)}`);
+    console.log(`graph-bench: graph view frames: ${stats(v.deltas)}; long tasks: ${long(v.long)}`);
   } finally {
     if (browser) {
       await browser.close().catch(() => {});
