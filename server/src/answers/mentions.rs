@@ -268,10 +268,7 @@ pub fn unlinked_mentions(
                     Some(words) if !may_hold(words, &keys) => return vec![],
                     Some(_) => read(),
                     None => read().inspect(|text| {
-                        let _ = n
-                            .derived
-                            .words
-                            .set(crate::facts::Words::of(text, &n.facts.not_prose()));
+                        let _ = n.derived.words.set(words_of(n, text));
                     }),
                 };
                 match text {
@@ -281,8 +278,19 @@ pub fn unlinked_mentions(
             })
             .collect()
     });
+    // The note's own filter too, so that after one search every note's
+    // words are known and the other notes' lenses are offered exactly.
+    if note.derived.words.get().is_none()
+        && let Some(text) = text_of(&note.path).filter(|t| t.len() as u64 == note.bytes)
+    {
+        let _ = note.derived.words.set(words_of(note, &text));
+    }
     out.sort_by(|a, b| (&a.at.path, a.at.span.start).cmp(&(&b.at.path, b.at.span.start)));
     out
+}
+
+fn words_of(note: &Note, text: &str) -> crate::facts::Words {
+    crate::facts::Words::of(text, &note.facts.not_prose())
 }
 
 /// Mentions of any note in `range` of the note at `from` (whose current
@@ -299,13 +307,24 @@ pub fn mentions_in(snap: &Snapshot, from: &str, text: &str, range: Span) -> Vec<
     let Some(lines) = text.get(start..end) else {
         return vec![];
     };
-    // Only notes all of whose letters occur on those lines can be there.
+    // Only notes one of whose names has all its letters on those lines can
+    // be there (the entry's mask is of all its names together: a test for
+    // a note with one name only).
     let have = crate::names::char_mask(lines).unwrap_or(u64::MAX);
+    let fits = |name: &str| crate::names::char_mask(name).is_none_or(|m| m & have == m);
     let list = snap.name_list();
     let targets: Vec<(NotePath, Vec<String>)> = list
         .entries
         .iter()
-        .filter(|e| *e.path != *from && e.chars & have == e.chars)
+        .filter(|e| *e.path != *from)
+        .filter(|e| {
+            e.chars & have == e.chars
+                || (e.title.is_some() || !e.aliases.is_empty())
+                    && std::iter::once(&e.name)
+                        .chain(&e.title)
+                        .chain(e.aliases.iter())
+                        .any(|n| fits(n))
+        })
         .filter_map(|e| {
             let n = snap.note(&e.path)?;
             Some((n.path.clone(), names_of(n)))
@@ -407,5 +426,21 @@ mod tests {
             },
         );
         assert_eq!(here, found[..1]);
+    }
+
+    /// A note with a title and aliases is found on a line that holds one
+    /// of its names, not the letters of all of them.
+    #[test]
+    fn the_fixes_find_a_note_by_any_of_its_names() {
+        let f = Fixture::parse(
+            "//- Plugins/Bookmarks.md\n---\naliases: [Starred, Saved items]\n---\n# x\n//- a.md\nAdd it to your bookmarks.$0\n",
+        );
+        let snap = f.snapshot();
+        let text = f.text("a.md");
+        let at = text.find("bookmarks").unwrap() as u32 + 2;
+        let found = mentions_in(&snap, "a.md", text, Span { start: at, end: at });
+        let written: Vec<&str> = found.iter().map(|m| m.written.as_str()).collect();
+        assert_eq!(written, ["bookmarks"]);
+        assert_eq!(&*found[0].target, "Plugins/Bookmarks.md");
     }
 }
