@@ -199,8 +199,10 @@ local function run()
   else
     local title_lens
     wait("the title lens of " .. sc.target, function()
+      -- The backlink lens (an "N unlinked mentions" lens may share its line).
       for _, l in ipairs(vim.lsp.codelens.get(target_buf) or {}) do
-        if l.command and (not title_lens or l.range.start.line < title_lens.range.start.line) then
+        local backlinks = l.command and l.command.title:match("backlinks?$")
+        if backlinks and (not title_lens or l.range.start.line < title_lens.range.start.line) then
           title_lens = l
         end
       end
