@@ -223,6 +223,74 @@ const FOLDER_TO: &str = "Web Clipper";
 /// own (`62-extract-section`): one other note links to its heading.
 const EXTRACT_SECTION: &str = "Capture console logs";
 
+/// Where the VS Code suite looks for the note whose unlinked-mentions lens
+/// it reads and clicks (`06-mentions-lens`): the first, by path, mentioned
+/// in a few notes, one of which mentions it more than once (there it links
+/// them all with one quick fix).
+const MENTIONED_IN: &str = "Plugins/";
+
+/// The ground truth of `carnet.unlinkedMentions` (the library the server
+/// answers from, on the untouched copy) for the note the suite uses: how
+/// many, in which notes, and the note the suite links them in, with the
+/// first mention's line (1-based), UTF-16 column (0-based) and the quick
+/// fix's title.
+fn mentions_in_vault(root: &Path) -> Value {
+    type PerNote<'a> = BTreeMap<String, Vec<&'a carnet::answers::Mention>>;
+    let loaded = carnet::vault::load(root).expect("index the vault copy");
+    let snap = &loaded.snapshot;
+    let text_of = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+    let mut paths: Vec<String> = snap
+        .notes()
+        .map(|n| n.path.to_string())
+        .filter(|p| p.starts_with(MENTIONED_IN))
+        .collect();
+    paths.sort();
+    let (target, found) = paths
+        .iter()
+        .map(|t| {
+            (
+                t,
+                carnet::answers::unlinked_mentions(snap, t, &text_of, &|| false),
+            )
+        })
+        .find(|(_, found)| {
+            let mut per_note: BTreeMap<&str, usize> = BTreeMap::new();
+            for m in found {
+                *per_note.entry(&m.at.path).or_default() += 1;
+            }
+            found.len() <= 30 && per_note.len() > 1 && per_note.values().any(|&n| n > 1)
+        })
+        .expect("a note mentioned in a few notes, twice in one");
+    let mut per_note: PerNote = BTreeMap::new();
+    for m in &found {
+        per_note.entry(m.at.path.to_string()).or_default().push(m);
+    }
+    let (note, in_note) = per_note
+        .iter()
+        .max_by_key(|(path, ms)| (ms.len(), std::cmp::Reverse(path.as_str())))
+        .unwrap();
+    let text = std::fs::read_to_string(root.join(note)).unwrap();
+    let at = in_note[0].at.span.start as usize;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let name = Path::new(target).file_stem().unwrap().to_str().unwrap();
+    let fix = match in_note.len() {
+        1 => format!("Link to {name}"),
+        n => format!("Link all {n} mentions of {name} in this note"),
+    };
+    json!({
+        "target": target,
+        "count": found.len(),
+        "notes": per_note.keys().collect::<Vec<_>>(),
+        "fix": {
+            "note": note,
+            "count": in_note.len(),
+            "line": text[..at].matches('\n').count() + 1,
+            "column": text[line_start..at].encode_utf16().count(),
+            "title": fix,
+        },
+    })
+}
+
 /// The notes the graph view is shown for: it opens on the first, a click on
 /// the second (a neighbour of the first) opens it, and the third is opened
 /// from Quick Open. None links to an attachment or a missing note, so each
@@ -367,7 +435,9 @@ fn extend(
         "line": note_line(SOURCE, &|l: &str| l.starts_with('#') && l.trim_start_matches('#').trim() == EXTRACT_SECTION),
         "linkers": linkers,
     });
+    let mentions = mentions_in_vault(root);
     sc["vscode"] = json!({
+        "mentions": mentions,
         "extract": extract,
         "references": references,
         "graph": graph,

@@ -408,6 +408,136 @@ fn unlinked_mentions_are_listed_and_linked() {
     });
 }
 
+/// The title lenses of the open note `rel`, the unlinked-mentions lens
+/// resolved: `(title, lens)` for each, in the order sent.
+fn title_lenses(lsp: &mut Lsp, rel: &str) -> Vec<(String, Value)> {
+    let uri = lsp.file_uri(rel);
+    let r = lsp
+        .request(
+            "textDocument/codeLens",
+            json!({ "textDocument": { "uri": uri } }),
+        )
+        .unwrap();
+    let mut out = Vec::new();
+    for lens in r.as_array().unwrap() {
+        let lens = match lens["command"].is_null() {
+            true => {
+                assert_eq!(lens["data"]["mentions"], true, "{lens}");
+                lsp.request("codeLens/resolve", lens.clone()).unwrap()
+            }
+            false => lens.clone(),
+        };
+        let title = lens["command"]["title"].as_str().unwrap_or("").to_string();
+        out.push((title, lens));
+    }
+    out
+}
+
+/// The mentions `carnet.unlinkedMentions` lists for `rel`.
+fn mentions_of(lsp: &mut Lsp, rel: &str) -> Vec<Value> {
+    let uri = lsp.file_uri(rel);
+    let r = lsp
+        .request(
+            "workspace/executeCommand",
+            json!({ "command": "carnet.unlinkedMentions", "arguments": [{ "uri": uri }] }),
+        )
+        .unwrap();
+    r.as_array().unwrap().clone()
+}
+
+#[test]
+fn the_unlinked_mentions_lens_counts_what_the_command_lists_and_follows_edits() {
+    let Some(tmp) = corpus("obsidian-help/en") else {
+        return;
+    };
+    let line = "😀 漢字 I keep Daily Notes every day.\n";
+    let rare = "Zyxwv 😀 漢字.md";
+    let rare_text = "# Zyxwv 😀 漢字 title\n\nNobody names it yet.\n";
+    both_encodings(|utf8| {
+        std::fs::write(tmp.path().join("cur.md"), line).unwrap();
+        std::fs::write(tmp.path().join(rare), rare_text).unwrap();
+        let mut caps = editor_caps();
+        caps["textDocument"] = json!({ "codeLens": {} });
+        caps["workspace"]["codeLens"] = json!({ "refreshSupport": true });
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, caps);
+        assert_eq!(
+            lsp.init_result["capabilities"]["codeLensProvider"]["resolveProvider"],
+            true
+        );
+        let target = "Plugins/Daily notes.md";
+        lsp.open(target);
+        lsp.open(rare);
+        let listed = mentions_of(&mut lsp, target);
+        assert!(listed.len() >= 4, "{listed:?}");
+        let lenses = title_lenses(&mut lsp, target);
+        // The mentions lens comes first, on the title, beside the backlink lens.
+        let (title, lens) = &lenses[0];
+        assert_eq!(*title, format!("{} unlinked mentions", listed.len()));
+        assert!(lenses[1].0.ends_with("backlinks"), "{lenses:?}");
+        assert_eq!(lens["range"], lenses[1].1["range"]);
+        // Clicked, it lists exactly the command's locations.
+        let args = &lens["command"]["arguments"];
+        assert_eq!(lens["command"]["command"], "carnet.showReferences");
+        assert_eq!(args[0], lsp.file_uri(target));
+        assert_eq!(args[1], lens["range"]["start"]);
+        let shown = lsp
+            .request(
+                "carnet/backlinks",
+                json!({ "textDocument": { "uri": args[0] }, "target": args[2] }),
+            )
+            .unwrap();
+        assert_eq!(shown.as_array().unwrap(), &listed);
+
+        // A note nobody mentions gets no mentions lens: the search above
+        // read every note, so every note's word filter is known (before
+        // that, the lens is sent and resolves to no command, which editors
+        // draw as nothing). Its title has emoji and CJK before the lens's end.
+        let lenses = title_lenses(&mut lsp, rare);
+        let titles: Vec<&str> = lenses.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(titles, ["no backlinks"], "{lenses:?}");
+        let title_end = rare_text.find('\n').unwrap();
+        assert_eq!(
+            lenses.last().unwrap().1["range"]["end"],
+            lsp.pos(rare_text, title_end)
+        );
+
+        // An edit in another note adds a mention of each: the server asks
+        // for the lenses again, and they count it.
+        let cur = lsp.open("cur.md");
+        std::thread::sleep(Duration::from_millis(300));
+        lsp.wait_message(Duration::from_millis(100), |_| false);
+        lsp.inbox.clear();
+        let more = format!("{line}- 漢字 😀 see zyxwv 😀 漢字 and daily notes.\n");
+        lsp.change(&cur, 2, &more);
+        assert!(
+            lsp.wait_for(
+                "workspace/codeLens/refresh",
+                Duration::from_secs(10),
+                |_| true
+            )
+            .is_some()
+        );
+        let lenses = title_lenses(&mut lsp, target);
+        assert_eq!(
+            lenses[0].0,
+            format!("{} unlinked mentions", listed.len() + 1)
+        );
+        assert_eq!(mentions_of(&mut lsp, target).len(), listed.len() + 1);
+        let lenses = title_lenses(&mut lsp, rare);
+        assert_eq!(lenses[0].0, "1 unlinked mention", "{lenses:?}");
+        assert_eq!(lenses[0].1["range"], lenses[1].1["range"]);
+        let found = mentions_of(&mut lsp, rare);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0]["uri"], cur);
+        assert_eq!(
+            found[0]["range"]["start"],
+            lsp.pos_of(&more, "zyxwv", 0),
+            "after emoji and CJK"
+        );
+        assert_eq!(found[0]["range"]["end"], lsp.pos_of(&more, " and daily", 0));
+    });
+}
+
 #[test]
 fn extract_a_section_into_a_new_note_and_inline_it_back() {
     let Some(tmp) = corpus("obsidian-help/zh") else {

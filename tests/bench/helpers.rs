@@ -39,7 +39,13 @@ fn main() {
             (n.path.to_string(), t)
         })
         .collect();
-    let text_of = |p: &str| texts.get(p).cloned();
+    // Counts the texts a search reads: only notes whose word filter may
+    // hold a name are read.
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    let text_of = |p: &str| {
+        reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        texts.get(p).cloned()
+    };
 
     // Targets: every 500th note by path, and the most linked note.
     let mut paths: Vec<String> = snap.notes().map(|n| n.path.to_string()).collect();
@@ -60,36 +66,93 @@ fn main() {
 
     // Unlinked mentions in the library.
     let mut expected = HashMap::new();
+    // Per target: mentions, the notes they are in, the notes read.
+    let mut spread = HashMap::new();
+    // The first search reads every note and builds its word filter.
+    let cpu = cpu_time();
+    let start = Instant::now();
+    unlinked_mentions(snap, &targets[0], &text_of, &|| false);
+    let first = (start.elapsed(), cpu_time() - cpu);
+    reads.store(0, std::sync::atomic::Ordering::Relaxed);
+    let filters: usize = snap
+        .notes()
+        .filter_map(|n| n.derived.words.get())
+        .map(|w| w.heap_bytes())
+        .sum();
     let mut wall = Vec::new();
     let cpu = cpu_time();
     for _ in 0..3 {
         for t in &targets {
             let start = Instant::now();
+            let before = reads.load(std::sync::atomic::Ordering::Relaxed);
             let found = unlinked_mentions(snap, t, &text_of, &|| false);
             wall.push(start.elapsed());
             expected.insert(t.clone(), found.len());
+            let read = reads.load(std::sync::atomic::Ordering::Relaxed) - before;
+            let notes: std::collections::HashSet<_> = found.iter().map(|m| &m.at.path).collect();
+            spread.insert(t.clone(), (found.len(), notes.len(), read));
         }
     }
     let cpu = cpu_time() - cpu;
     let total: usize = expected.values().sum();
+    println!(
+        "- first search of a session, library (builds every note's word filter, {:.1} MB): {:.0} ms wall, {:.0} ms CPU",
+        filters as f64 / 1e6,
+        ms(first.0),
+        ms(first.1)
+    );
     println!("- unlinked mentions of one note, library ({total} mentions of the targets in all):");
     report("wall", &mut wall);
     println!(
         "  - CPU time per call: {:.1} ms (all threads of the process)",
         ms(cpu) / wall.len() as f64
     );
+    println!(
+        "  - notes read per call: {} of {notes}",
+        reads.load(std::sync::atomic::Ordering::Relaxed) / wall.len(),
+    );
+    let mut rows: Vec<&(usize, usize, usize)> = spread.values().collect();
+    rows.sort();
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|(m, n, r)| format!("{m}/{n}/{r}"))
+        .collect();
+    println!(
+        "  - per target, mentions / notes holding them / notes read: {}",
+        rows.join(", ")
+    );
 
     for utf8 in [true, false] {
         let encoding = if utf8 { "utf-8" } else { "utf-16" };
         println!("\n### Through the server, {encoding} positions\n");
-        let mut lsp = client::Lsp::start(&root, utf8);
+        // CARNET_BENCH_BIN: another build of the server, to compare.
+        let lens_caps = json!({ "textDocument": { "codeLens": {} } });
+        let mut lsp = match std::env::var("CARNET_BENCH_BIN") {
+            Ok(bin) => {
+                let mut cmd = std::process::Command::new(bin);
+                cmd.arg("--stdio").env("CARNET_LOG", "warn");
+                client::Lsp::initialize_with(
+                    client::Lsp::spawn_command(cmd, &root, utf8),
+                    lens_caps,
+                )
+            }
+            Err(_) => client::Lsp::start_with(&root, utf8, lens_caps),
+        };
         let scratch = lsp.open_text("bench-scratch.md", LINE);
-        // Indexing is done once a whole-vault answer comes.
+        // Indexing is done once a whole-vault answer comes; this first
+        // search also builds every note's word filter.
+        let cpu = server_cpu(lsp.pid());
+        let start = Instant::now();
         lsp.request(
             "workspace/executeCommand",
             json!({ "command": "carnet.unlinkedMentions", "arguments": [{ "uri": lsp.file_uri(&targets[0]) }] }),
         )
         .unwrap();
+        println!(
+            "- first `carnet.unlinkedMentions` of the session (waits for indexing, then builds the word filters): {:.0} ms wall, {:.0} ms server CPU",
+            ms(start.elapsed()),
+            ms(server_cpu(lsp.pid()) - cpu)
+        );
 
         let mut wall = Vec::new();
         let cpu = server_cpu(lsp.pid());
@@ -105,12 +168,73 @@ fn main() {
             assert_eq!(r.as_array().unwrap().len(), expected[t], "mentions of {t}");
         }
         let cpu = server_cpu(lsp.pid()) - cpu;
-        println!("- `carnet.unlinkedMentions` (server reads every note):");
+        println!(
+            "- `carnet.unlinkedMentions` (the server reads the notes whose word filter may hold a name):"
+        );
         report("wall", &mut wall);
         println!(
             "  - server CPU time per call: {:.0} ms (all threads; 10 ms ticks)",
             per_call(cpu, wall.len())
         );
+
+        // The title lenses: the list, then the unlinked-mentions count.
+        let resolves =
+            lsp.init_result["capabilities"]["codeLensProvider"]["resolveProvider"] == true;
+        if resolves {
+            let (mut list, mut resolve) = (Vec::new(), Vec::new());
+            let (mut list_cpu, mut resolve_cpu) = (Duration::ZERO, Duration::ZERO);
+            for t in &targets {
+                let uri = lsp.open(t);
+                let cpu = server_cpu(lsp.pid());
+                let start = Instant::now();
+                let r = lsp
+                    .request(
+                        "textDocument/codeLens",
+                        json!({ "textDocument": { "uri": uri } }),
+                    )
+                    .unwrap();
+                list.push(start.elapsed());
+                list_cpu += server_cpu(lsp.pid()) - cpu;
+                let lens = r
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|l| l["command"].is_null())
+                    .cloned();
+                let want = expected[t];
+                // A lens is offered when a note may mention the target; a
+                // note that mentions it always gets one.
+                assert!(lens.is_some() || want == 0, "a mentions lens for {t}");
+                if let Some(lens) = lens {
+                    let cpu = server_cpu(lsp.pid());
+                    let start = Instant::now();
+                    let r = lsp.request("codeLens/resolve", lens).unwrap();
+                    resolve.push(start.elapsed());
+                    resolve_cpu += server_cpu(lsp.pid()) - cpu;
+                    match want {
+                        0 => assert!(r["command"].is_null(), "{r}"),
+                        _ => {
+                            let title = r["command"]["title"].as_str().unwrap();
+                            let count = format!("{want} unlinked mention");
+                            assert!(title.starts_with(&count), "{title}");
+                        }
+                    }
+                }
+                lsp.close(&uri);
+            }
+            println!("- `textDocument/codeLens` of a target (no count):");
+            println!(
+                "  - server CPU time per call: {:.0} ms",
+                per_call(list_cpu, list.len())
+            );
+            report("wall", &mut list);
+            println!("- `codeLens/resolve` of its mentions lens (the count):");
+            println!(
+                "  - server CPU time per call: {:.0} ms",
+                per_call(resolve_cpu, resolve.len())
+            );
+            report("wall", &mut resolve);
+        }
 
         let mut version = 1;
         let mut complete = |lsp: &mut client::Lsp, typed: &str| -> (Duration, Value) {

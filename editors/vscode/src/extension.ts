@@ -13,6 +13,7 @@ import { ServerPath, bundledServer, configurationAnswer, resolveServerPath, this
 import { registerShowReferences } from './lenses';
 import { registerGraphView } from './graphView';
 import { registerReportLists } from './reportLists';
+import { registerHelperCommands } from './helpers';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -153,6 +154,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   registerGraphView(context, () => client);
   registerReportLists(context, () => client);
+  registerHelperCommands(context, () => client);
   // Not awaited: a missing server may wait for late settings (see start).
   void start(true).catch((e) => output.appendLine(`carnet did not start: ${e}`));
 }

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::Location;
 use super::rename::{Edit, TextOf};
+use crate::facts::{unspaced, word_char};
 use crate::index::{Note, NotePath, Snapshot};
 use crate::names::fold;
 use crate::text::Span;
@@ -133,7 +134,7 @@ impl Finder {
                 || fold(written) != *folded
                 || !whole_word(text, start, end)
                 || inside(
-                    skip.get_or_insert_with(|| not_prose(note)),
+                    skip.get_or_insert_with(|| note.facts.not_prose()),
                     start as u32,
                     end as u32,
                 )
@@ -154,40 +155,11 @@ impl Finder {
     }
 }
 
-/// Where mentions are never found: links, code and other literal text,
-/// tags, `%%` comments and the front matter, sorted by start.
-fn not_prose(note: &Note) -> Vec<Span> {
-    let f = &note.facts;
-    let mut spans: Vec<Span> = f.links.iter().map(|l| l.span).collect();
-    spans.extend(&f.literal);
-    spans.extend(f.tags.iter().map(|t| t.span));
-    spans.extend(&f.comments);
-    spans.extend(f.front_matter);
-    spans.sort_by_key(|s| s.start);
-    spans
-}
-
 fn inside(spans: &[Span], start: u32, end: u32) -> bool {
     // Spans may nest (a link in a comment): look at every one starting
     // before the end.
     let upto = spans.partition_point(|s| s.start < end);
     spans[..upto].iter().any(|s| s.end > start)
-}
-
-/// Letters of scripts written without spaces between words.
-fn unspaced(c: char) -> bool {
-    matches!(c as u32,
-        0x0E00..=0x0E7F     // Thai
-        | 0x3040..=0x30FF   // Hiragana, Katakana
-        | 0x3400..=0x4DBF   // CJK extension A
-        | 0x4E00..=0x9FFF   // CJK unified ideographs
-        | 0xAC00..=0xD7AF   // Hangul syllables
-        | 0xF900..=0xFAFF   // CJK compatibility ideographs
-        | 0x20000..=0x2FFFF)
-}
-
-fn word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
 }
 
 /// Whether `start..end` is a whole word: no letter or digit runs on into
@@ -236,9 +208,38 @@ fn background() -> &'static rayon::ThreadPool {
     })
 }
 
+/// The keys of each name: a note may hold a mention of a name only if its
+/// word filter may have every key of it.
+fn keys_of(names: &[String]) -> Vec<Vec<u64>> {
+    names.iter().map(|n| crate::facts::word_keys(n)).collect()
+}
+
+fn may_hold(words: &crate::facts::Words, keys: &[Vec<u64>]) -> bool {
+    keys.iter().any(|k| words.may_have_all(k))
+}
+
+/// Whether some other note may mention the note at `target`: `false` means
+/// it has no unlinked mention; `true`, that it may have. Reads no text: a
+/// note whose words no search has filtered yet may mention it.
+pub fn may_be_mentioned(snap: &Snapshot, target: &str) -> bool {
+    let Some(note) = snap.note(target) else {
+        return false;
+    };
+    let keys = keys_of(&names_of(note));
+    !keys.is_empty()
+        && snap
+            .notes()
+            .any(|n| *n.path != *target && n.derived.words.get().is_none_or(|w| may_hold(w, &keys)))
+}
+
 /// Every unlinked mention of the note at `target` in the other notes of
 /// the vault, sorted by note and position. `stop` is asked between notes
 /// (a cancelled request stops early).
+///
+/// Only the notes whose prose may hold every word of a name, each two
+/// neighbours of it side by side, are read: each note's word filter is
+/// built from its text by the first search that reads it, and kept while
+/// the note is unchanged.
 pub fn unlinked_mentions(
     snap: &Snapshot,
     target: &str,
@@ -252,25 +253,44 @@ pub fn unlinked_mentions(
     if names.is_empty() {
         return vec![];
     }
+    let keys = keys_of(&names);
     let finder = Finder::new(&[(note.path.clone(), names)]);
-    let notes: Vec<&std::sync::Arc<Note>> = snap.notes().collect();
+    let notes: Vec<&std::sync::Arc<Note>> = snap.notes().filter(|n| *n.path != *target).collect();
     let mut out: Vec<Mention> = background().install(|| {
         notes
             .par_iter()
-            .filter(|n| *n.path != *target)
             .flat_map_iter(|n| {
                 if stop() {
                     return vec![];
                 }
-                match text_of(&n.path).filter(|t| t.len() as u64 == n.bytes) {
+                let read = || text_of(&n.path).filter(|t| t.len() as u64 == n.bytes);
+                let text = match n.derived.words.get() {
+                    Some(words) if !may_hold(words, &keys) => return vec![],
+                    Some(_) => read(),
+                    None => read().inspect(|text| {
+                        let _ = n.derived.words.set(words_of(n, text));
+                    }),
+                };
+                match text {
                     Some(text) => finder.find(n, &text, Span::new(0..text.len())),
                     None => vec![],
                 }
             })
             .collect()
     });
+    // The note's own filter too, so that after one search every note's
+    // words are known and the other notes' lenses are offered exactly.
+    if note.derived.words.get().is_none()
+        && let Some(text) = text_of(&note.path).filter(|t| t.len() as u64 == note.bytes)
+    {
+        let _ = note.derived.words.set(words_of(note, &text));
+    }
     out.sort_by(|a, b| (&a.at.path, a.at.span.start).cmp(&(&b.at.path, b.at.span.start)));
     out
+}
+
+fn words_of(note: &Note, text: &str) -> crate::facts::Words {
+    crate::facts::Words::of(text, &note.facts.not_prose())
 }
 
 /// Mentions of any note in `range` of the note at `from` (whose current
@@ -287,13 +307,24 @@ pub fn mentions_in(snap: &Snapshot, from: &str, text: &str, range: Span) -> Vec<
     let Some(lines) = text.get(start..end) else {
         return vec![];
     };
-    // Only notes all of whose letters occur on those lines can be there.
+    // Only notes one of whose names has all its letters on those lines can
+    // be there (the entry's mask is of all its names together: a test for
+    // a note with one name only).
     let have = crate::names::char_mask(lines).unwrap_or(u64::MAX);
+    let fits = |name: &str| crate::names::char_mask(name).is_none_or(|m| m & have == m);
     let list = snap.name_list();
     let targets: Vec<(NotePath, Vec<String>)> = list
         .entries
         .iter()
-        .filter(|e| *e.path != *from && e.chars & have == e.chars)
+        .filter(|e| *e.path != *from)
+        .filter(|e| {
+            e.chars & have == e.chars
+                || (e.title.is_some() || !e.aliases.is_empty())
+                    && std::iter::once(&e.name)
+                        .chain(&e.title)
+                        .chain(e.aliases.iter())
+                        .any(|n| fits(n))
+        })
         .filter_map(|e| {
             let n = snap.note(&e.path)?;
             Some((n.path.clone(), names_of(n)))
@@ -395,5 +426,21 @@ mod tests {
             },
         );
         assert_eq!(here, found[..1]);
+    }
+
+    /// A note with a title and aliases is found on a line that holds one
+    /// of its names, not the letters of all of them.
+    #[test]
+    fn the_fixes_find_a_note_by_any_of_its_names() {
+        let f = Fixture::parse(
+            "//- Plugins/Bookmarks.md\n---\naliases: [Starred, Saved items]\n---\n# x\n//- a.md\nAdd it to your bookmarks.$0\n",
+        );
+        let snap = f.snapshot();
+        let text = f.text("a.md");
+        let at = text.find("bookmarks").unwrap() as u32 + 2;
+        let found = mentions_in(&snap, "a.md", text, Span { start: at, end: at });
+        let written: Vec<&str> = found.iter().map(|m| m.written.as_str()).collect();
+        assert_eq!(written, ["bookmarks"]);
+        assert_eq!(&*found[0].target, "Plugins/Bookmarks.md");
     }
 }

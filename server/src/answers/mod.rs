@@ -27,7 +27,9 @@ pub use decorations::{
     Counted, Highlight, HighlightKind, Hint, Lens, Modifier, Previews, Token, TokenKind,
     backlinks_of, highlights, inlay_hints, lenses, semantic_tokens,
 };
-pub use mentions::{Mention, link_for, mentions_in, mentions_of_in, unlinked_mentions};
+pub use mentions::{
+    Mention, link_for, may_be_mentioned, mentions_in, mentions_of_in, unlinked_mentions,
+};
 pub use refactor::{Refactor, RefactorKind, TOC_END, TOC_START, refactors};
 mod symbols;
 

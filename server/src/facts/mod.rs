@@ -9,9 +9,11 @@
 mod extract;
 mod frontmatter;
 mod scan;
+mod words;
 
 pub use extract::extract;
 pub use scan::is_tag_char;
+pub use words::{Words, keys as word_keys, unspaced, word_char};
 
 pub use crate::names::Sym;
 use crate::text::{Lines, Span};
@@ -63,6 +65,20 @@ pub fn section_end<T>(headings: &[T], i: usize, level: impl Fn(&T) -> u8) -> usi
 }
 
 impl NoteFacts {
+    /// Where a note's words are not prose: links, code and other literal
+    /// text, tags, `%%` comments and the front matter, sorted by start
+    /// (they may nest: a link in a comment). Unlinked mentions are never
+    /// found there.
+    pub fn not_prose(&self) -> Vec<Span> {
+        let mut spans: Vec<Span> = self.links.iter().map(|l| l.span).collect();
+        spans.extend(&self.literal);
+        spans.extend(self.tags.iter().map(|t| t.span));
+        spans.extend(&self.comments);
+        spans.extend(self.front_matter);
+        spans.sort_by_key(|s| s.start);
+        spans
+    }
+
     /// Whether `link` is inside a `%% … %%` comment (diagnostics leave
     /// such links alone: the writer switched them off).
     pub fn is_commented(&self, link: &Link) -> bool {

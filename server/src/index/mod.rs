@@ -49,6 +49,9 @@ pub struct Derived {
     /// The text of each of `facts.paragraphs`, whitespace collapsed and cut
     /// to its first characters: what `[[^^` block search scores.
     pub paragraph_texts: std::sync::OnceLock<Arc<ParagraphTexts>>,
+    /// The words of the prose, as a filter: which notes a search for a
+    /// name (unlinked mentions) reads. Built by the first search.
+    pub words: std::sync::OnceLock<crate::facts::Words>,
 }
 
 /// See [`Derived::paragraph_texts`].

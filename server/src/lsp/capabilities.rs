@@ -251,7 +251,8 @@ pub fn server_capabilities(client: &ClientCaps) -> ServerCapabilities {
             })
         }),
         code_lens_provider: client.code_lens.then_some(CodeLensOptions {
-            resolve_provider: Some(false),
+            // Unlinked mentions are counted only for the lenses shown.
+            resolve_provider: Some(true),
         }),
         inlay_hint_provider: client.inlay_hints.then_some(OneOf::Left(true)),
         document_highlight_provider: client.document_highlight.then_some(OneOf::Left(true)),

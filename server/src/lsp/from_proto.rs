@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use ropey::Rope;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeActionKind, ExecuteCommandParams, FileRename, MessageActionItem, Position, Range, Uri,
+    CodeActionKind, CodeLens, ExecuteCommandParams, FileRename, MessageActionItem, Position, Range,
+    Uri,
 };
 
 use super::capabilities::Encoding;
@@ -108,6 +109,18 @@ pub fn add_block_id_args(args: &[serde_json::Value]) -> Option<(Uri, Span, Strin
         },
         a.get("id")?.as_str()?.to_string(),
     ))
+}
+
+/// Whether a `carnet/backlinks` target is an unlinked-mentions lens's
+/// (`{ "mentions": true }`).
+pub fn wants_mentions(target: &serde_json::Value) -> bool {
+    target.get("mentions").and_then(|m| m.as_bool()) == Some(true)
+}
+
+/// The note an unresolved lens's `data` names (`{ "uri": … }`).
+pub fn lens_uri(lens: &CodeLens) -> Option<Uri> {
+    let uri = lens.data.as_ref()?.get("uri")?.as_str()?;
+    uri.parse().ok()
 }
 
 /// What a `carnet/backlinks` target (a lens command's third argument) names.

@@ -584,6 +584,14 @@ impl LanguageServer for Backend {
             .await
     }
 
+    async fn code_lens_resolve(&self, lens: CodeLens) -> Result<CodeLens> {
+        let Some(uri) = from_proto::lens_uri(&lens) else {
+            return Ok(lens);
+        };
+        self.on_note("codeLens/resolve", &uri, lens, request::code_lens_resolve)
+            .await
+    }
+
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let uri = params.text_document.uri.clone();
         self.on_note("inlayHint", &uri, params, request::inlay_hint)

@@ -897,6 +897,38 @@ pub fn code_lens(uri: &Uri, range: Range, lens: &answers::Lens, counted: &Counte
     }
 }
 
+/// An unlinked-mentions lens before it is counted: `data` names its note.
+pub fn mentions_lens(uri: &Uri, range: Range) -> CodeLens {
+    CodeLens {
+        range,
+        command: None,
+        data: Some(json!({ "uri": uri, "mentions": true })),
+    }
+}
+
+/// An unlinked-mentions lens counted: its count as the title and the
+/// command that lists them (`carnet/backlinks` with `{ "mentions": true }`);
+/// none when there are none.
+pub fn resolved_mentions_lens(mut lens: CodeLens, count: usize) -> CodeLens {
+    let uri = lens.data.as_ref().and_then(|d| d.get("uri")).cloned();
+    lens.command = match (count, uri) {
+        (0, _) | (_, None) => None,
+        (n, Some(uri)) => Some(Command {
+            title: match n {
+                1 => "1 unlinked mention".to_string(),
+                n => format!("{n} unlinked mentions"),
+            },
+            command: SHOW_REFERENCES.into(),
+            arguments: Some(vec![
+                uri,
+                json!(lens.range.start),
+                json!({ "mentions": true }),
+            ]),
+        }),
+    };
+    lens
+}
+
 pub fn inlay_hint(position: Position, hint: answers::Hint) -> InlayHint {
     InlayHint {
         position,

@@ -117,12 +117,56 @@ local function supports(client, provider)
   return client.server_capabilities and client.server_capabilities[provider]
 end
 
+--- textDocument/codeLens: carnet sends its "N unlinked mentions" lens
+--- unresolved (counted on codeLens/resolve); Neovim would draw it as
+--- "Unresolved lens ..." until then, and for good when it counts none (it
+--- then has no command). For carnet's answers, resolve those first, keep
+--- the ones that got a command, then hand the list to Neovim's handler.
+--- `vim.lsp.codelens.refresh` calls `vim.lsp.codelens.on_codelens` itself
+--- (not the client's handlers), so that is what is wrapped, once.
+local function wrap_codelens_handler()
+  local codelens = vim.lsp.codelens
+  if codelens.carnet_wrapped then
+    return
+  end
+  codelens.carnet_wrapped = true
+  local original = codelens.on_codelens
+  codelens.on_codelens = function(err, result, ctx, config)
+    local client = vim.lsp.get_client_by_id(ctx.client_id)
+    local pending = {}
+    for _, lens in ipairs(result or {}) do
+      if not lens.command then
+        table.insert(pending, lens)
+      end
+    end
+    if err or not client or client.name ~= "carnet" or #pending == 0 then
+      return original(err, result, ctx, config)
+    end
+    local left = #pending
+    for _, lens in ipairs(pending) do
+      request(client, "codeLens/resolve", lens, function(_, resolved)
+        if resolved and resolved.command then
+          lens.command = resolved.command
+        end
+        left = left - 1
+        if left == 0 then
+          local kept = vim.tbl_filter(function(l)
+            return l.command ~= nil
+          end, result)
+          original(nil, kept, ctx, config)
+        end
+      end, ctx.bufnr)
+    end
+  end
+end
+
 -- Lenses are drawn only when asked for: on attach, on entering the note
 -- and after insert mode; the server asks again when other notes change.
 local function enable_codelens(client, bufnr)
   if not supports(client, "codeLensProvider") then
     return
   end
+  wrap_codelens_handler()
   local refresh = function()
     if vim.fn.has("nvim-0.10") == 1 then
       vim.lsp.codelens.refresh({ bufnr = bufnr })

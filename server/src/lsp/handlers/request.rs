@@ -344,10 +344,21 @@ pub fn add_block_id(s: &NoteSnapshot, p: ExecuteCommandParams) -> Result<Option<
 
 /// `carnet.unlinkedMentions`: where the note is named in plain text.
 pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Vec<Location>> {
-    let text_of = |rel: &str| s.texts.text_once(rel);
+    Ok(mention_locations(s))
+}
+
+/// The unlinked mentions of the snapshot's note, as locations.
+fn mention_locations(s: &NoteSnapshot) -> Vec<Location> {
+    // A UTF-16 column off the facts' table needs the text: keep the few
+    // texts read (the notes that may hold a name) for the positions.
+    let utf16 = s.encoding() != crate::lsp::capabilities::Encoding::Utf8;
+    let text_of = |rel: &str| match utf16 {
+        true => s.texts.text(rel),
+        false => s.texts.text_once(rel),
+    };
     let found = answers::unlinked_mentions(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set());
     let at: Vec<answers::Location> = found.into_iter().map(|m| m.at).collect();
-    Ok(to_proto::locations(&s.root, &s.positions(), &at, &s.cancel))
+    to_proto::locations(&s.root, &s.positions(), &at, &s.cancel)
 }
 
 /// `carnet.openDailyNote`: the daily note of a day (`{ date }`: `today`
@@ -586,21 +597,40 @@ pub fn semantic_tokens_range(
     })))
 }
 
+/// The backlink lenses, and on the title, before its backlink lens, an
+/// unlinked-mentions lens left for `codeLens/resolve` to count when some
+/// note may mention this one (read from the word filters, no text read).
 pub fn code_lens(s: &NoteSnapshot, p: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
     let Some(note) = s.snapshot.note(&s.rel) else {
         return Ok(None);
     };
     let pos = s.positions();
-    let lenses = answers::lenses(&s.snapshot, &s.rel).into_iter().map(|l| {
+    let uri = &p.text_document.uri;
+    let mut out = Vec::new();
+    for l in answers::lenses(&s.snapshot, &s.rel) {
         let counted = answers::Counted::of(&l, &note.facts);
         let range = pos.range(&s.rel, l.span);
-        to_proto::code_lens(&p.text_document.uri, range, &l, &counted)
-    });
-    Ok(Some(lenses.collect()))
+        if counted == answers::Counted::Note && answers::may_be_mentioned(&s.snapshot, &s.rel) {
+            out.push(to_proto::mentions_lens(uri, range));
+        }
+        out.push(to_proto::code_lens(uri, range, &l, &counted));
+    }
+    Ok(Some(out))
+}
+
+/// `codeLens/resolve`: counts an unlinked-mentions lens's mentions (the
+/// only lens sent unresolved). With none, the lens stays without a command,
+/// which editors draw as nothing.
+pub fn code_lens_resolve(s: &NoteSnapshot, lens: CodeLens) -> Result<CodeLens> {
+    let count = mention_locations(s).len();
+    Ok(to_proto::resolved_mentions_lens(lens, count))
 }
 
 /// `carnet/backlinks`: what a lens counts, as locations.
 pub fn backlinks(s: &NoteSnapshot, p: BacklinksParams) -> Result<Vec<Location>> {
+    if from_proto::wants_mentions(&p.target) {
+        return Ok(mention_locations(s));
+    }
     let counted = from_proto::counted(&p.target);
     let found = answers::backlinks_of(&s.snapshot, &s.rel, &counted);
     Ok(to_proto::locations(
