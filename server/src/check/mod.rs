@@ -146,16 +146,25 @@ impl Checker {
         (!stop()).then(|| per_note.into_iter().flatten().collect())
     }
 
-    /// Every problem in the vault in the order of [`Checker::vault`], handed
-    /// to `each` one note at a time and checked a few hundred notes at a
-    /// time on all cores, so that a vault's problems are never all held at
+    /// Every problem in the vault in the order of [`Checker::vault`], a
+    /// note at a time: `render` turns each note's problems into a `T` on
+    /// all cores (the CLI formats its output lines there), and `each` takes
+    /// the `T`s in path order on the calling thread. The vault is checked a
+    /// thousand notes at a time, so its problems are never all held at
     /// once (an ambiguous link's message names every candidate: at 100,000
     /// notes sharing names ten times, a gigabyte of text).
-    pub fn vault_each(&self, snap: &Snapshot, mut each: impl FnMut(&[Problem])) {
-        for notes in by_path(snap).chunks(256) {
-            let per_note: Vec<Vec<Problem>> =
-                notes.par_iter().map(|note| self.note(snap, note)).collect();
-            per_note.iter().for_each(|p| each(p));
+    pub fn vault_each<T: Send>(
+        &self,
+        snap: &Snapshot,
+        render: impl Fn(&[Problem]) -> T + Sync,
+        mut each: impl FnMut(T),
+    ) {
+        for notes in by_path(snap).chunks(1024) {
+            let rendered: Vec<T> = notes
+                .par_iter()
+                .map(|note| render(&self.note(snap, note)))
+                .collect();
+            rendered.into_iter().for_each(&mut each);
         }
     }
 
@@ -304,19 +313,34 @@ fn link_problems(snap: &Snapshot, note: &Note, link: &Link, out: &mut Vec<Proble
             if others.is_empty() {
                 return;
             }
-            let mut all = vec![path.clone()];
+            let mut all = Vec::with_capacity(others.len() + 1);
+            all.push(path.clone());
             all.extend(others);
             out.push(problem(
                 Severity::Warning,
                 code::AMBIGUOUS_LINK,
-                format!(
-                    "{} matches {} notes: {}; using {path}",
-                    quoted_target(link),
-                    all.len(),
-                    all.join(", ")
-                ),
+                ambiguous_message(link, &all),
                 all,
             ));
         }
     }
+}
+
+/// `"Name" matches 3 notes: a/Name.md, b/Name.md, c/Name.md; using a/Name.md`,
+/// written into one allocation of the right size: a full check of a vault
+/// whose names are shared writes one of these for most links.
+fn ambiguous_message(link: &Link, all: &[NotePath]) -> String {
+    use std::fmt::Write;
+    let names: usize = all.iter().map(|p| p.len() + 2).sum();
+    let mut m = String::with_capacity(link.target.as_str().len() + names + all[0].len() + 32);
+    let _ = write!(m, "\"{}\" matches {} notes: ", link.target, all.len());
+    for (i, p) in all.iter().enumerate() {
+        if i > 0 {
+            m.push_str(", ");
+        }
+        m.push_str(p);
+    }
+    m.push_str("; using ");
+    m.push_str(&all[0]);
+    m
 }

@@ -1,7 +1,7 @@
 //! `carnet check`: report broken links and tag problems of vaults.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -80,17 +80,29 @@ fn check(
         let checking = Instant::now();
         let rules = Rules::from_config(&vault.config);
         // Printed as they are found: problems are not all held at once.
+        // Each note's lines are formatted on the checking threads; this one
+        // only counts and writes them.
         let checker = Checker::new(&vault.snapshot, &rules);
-        checker.vault_each(&vault.snapshot, |problems| {
-            for p in problems.iter().filter(|p| p.severity <= threshold) {
-                match p.severity {
-                    Severity::Error => errors += 1,
-                    Severity::Warning => warnings += 1,
-                    Severity::Info => infos += 1,
-                    Severity::Hint => hints += 1,
+        let render = |problems: &[Problem]| {
+            let mut counts = [0usize; 4];
+            let mut text = Vec::new();
+            let mut shown = problems.iter().filter(|p| p.severity <= threshold);
+            if let Some(first) = shown.next() {
+                let path = display_path(root, &first.path);
+                for p in std::iter::once(first).chain(shown) {
+                    counts[p.severity as usize] += 1;
+                    print_problem(&mut text, &path, p, format);
                 }
-                print_problem(&mut out, root, p, format);
             }
+            (counts, text)
+        };
+        checker.vault_each(&vault.snapshot, render, |(counts, text)| {
+            errors += counts[Severity::Error as usize];
+            warnings += counts[Severity::Warning as usize];
+            infos += counts[Severity::Info as usize];
+            hints += counts[Severity::Hint as usize];
+            // A closed pipe (`carnet check | head`) is not an error worth reporting.
+            let _ = out.write_all(&text);
         });
         if timings {
             for (phase, t) in &vault.timings {
@@ -167,11 +179,10 @@ fn check(
     })
 }
 
-fn print_problem(out: &mut impl Write, root: &Path, p: &Problem, format: Format) {
-    let path = display_path(root, &p.path);
+/// Writes one problem of the note shown as `path`.
+fn print_problem(out: &mut Vec<u8>, path: &str, p: &Problem, format: Format) {
     let line = p.line + 1;
     let column = p.column + 1;
-    // A closed pipe (`carnet check | head`) is not an error worth reporting.
     let _ = match format {
         Format::Text => writeln!(
             out,

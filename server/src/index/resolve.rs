@@ -53,9 +53,13 @@ pub enum SubpathMatch {
     MissingBlock,
 }
 
-enum Found {
-    Notes(Vec<NotePath>),
-    Attachment(NotePath),
+/// What a link names, borrowed from the snapshot: only what the caller
+/// keeps is cloned (a shared path's count is touched by every thread).
+enum Found<'a> {
+    Notes(Vec<&'a NotePath>),
+    /// The linking note itself (`[[#Heading]]`), by the path it was asked with.
+    Itself,
+    Attachment(&'a NotePath),
     Missing(Unresolved),
 }
 
@@ -63,22 +67,33 @@ impl Snapshot {
     /// Resolves `link`, written in the note at `from`.
     pub fn resolve(&self, from: &str, link: &Link) -> Resolution {
         match self.find(from, link) {
-            Found::Attachment(path) => Resolution::Attachment(path),
+            Found::Attachment(path) => Resolution::Attachment(path.clone()),
             Found::Missing(why) => Resolution::Unresolved(why),
+            Found::Itself => self.resolved(from.into(), Vec::new(), link),
             Found::Notes(mut candidates) => {
-                // Candidates are sorted best first; the winner goes first.
-                let path = candidates.swap_remove(0);
-                candidates.sort_by(super::by_length_then_path);
-                let subpath = match (&link.subpath(), self.note(&path)) {
-                    (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind),
-                    _ => SubpathMatch::None,
-                };
-                Resolution::Note {
-                    path,
-                    others: candidates,
-                    subpath,
-                }
+                // Candidates are sorted best first; the winner goes first,
+                // and the others stay in the index's (length, path) order
+                // (`tie_break` moves at most one of them to the front).
+                let path = candidates.remove(0).clone();
+                debug_assert!(
+                    candidates
+                        .windows(2)
+                        .all(|w| super::by_length_then_path(w[0], w[1]).is_le())
+                );
+                self.resolved(path, candidates.into_iter().cloned().collect(), link)
             }
+        }
+    }
+
+    fn resolved(&self, path: NotePath, others: Vec<NotePath>, link: &Link) -> Resolution {
+        let subpath = match (&link.subpath(), self.note(&path)) {
+            (Some(sub), Some(note)) => match_subpath(&note.facts, sub, link.kind),
+            _ => SubpathMatch::None,
+        };
+        Resolution::Note {
+            path,
+            others,
+            subpath,
         }
     }
 
@@ -86,15 +101,16 @@ impl Snapshot {
     /// looking at its `#subpath`: the cheap question backlinks ask.
     pub fn resolve_note(&self, from: &str, link: &Link) -> Option<NotePath> {
         match self.find(from, link) {
-            Found::Notes(mut candidates) => Some(candidates.swap_remove(0)),
+            Found::Notes(candidates) => Some(candidates[0].clone()),
+            Found::Itself => Some(from.into()),
             _ => None,
         }
     }
 
-    fn find(&self, from: &str, link: &Link) -> Found {
+    fn find(&self, from: &str, link: &Link) -> Found<'_> {
         let target = link.target.trim();
         if target.is_empty() {
-            Found::Notes(vec![from.into()])
+            Found::Itself
         } else if link.kind.is_wiki() {
             self.find_by_link_text(from, target, link.name_key)
         } else {
@@ -103,7 +119,7 @@ impl Snapshot {
     }
 
     /// Wiki-link text: `Name`, `folder/Name`, `./rel`, `Name.md`, `image.png`.
-    fn find_by_link_text(&self, from: &str, target: &str, name_key: Option<Sym>) -> Found {
+    fn find_by_link_text(&self, from: &str, target: &str, name_key: Option<Sym>) -> Found<'_> {
         if target.starts_with("./") || target.starts_with("../") {
             return match join_relative(parent(from), target) {
                 Some(path) => self.find_exact(&path),
@@ -116,26 +132,24 @@ impl Snapshot {
         let attachment = has_other_extension(target);
         if attachment {
             let name = fold(file_name(target));
+            let wanted = Suffix::new(target, Named::Attachment);
             if let Some(path) = self
                 .attachments_named(&name)
                 .iter()
-                .find(|p| path_has_suffix(p, target, Named::Attachment))
+                .find(|p| wanted.ends(p))
             {
-                return Found::Attachment(path.clone());
+                return Found::Attachment(path);
             }
         }
         let named = match name_key {
             Some(key) => self.notes_with_key(key),
             None => self.notes_named(&fold(note_stem(target))),
         };
-        let candidates: Vec<NotePath> = if target.contains('/') {
-            named
-                .iter()
-                .filter(|p| path_has_suffix(p, target, Named::Note))
-                .cloned()
-                .collect()
+        let candidates: Vec<&NotePath> = if target.contains('/') {
+            let wanted = Suffix::new(target, Named::Note);
+            named.iter().filter(|p| wanted.ends(p)).collect()
         } else {
-            named.to_vec()
+            named.iter().collect()
         };
         if !candidates.is_empty() {
             Found::Notes(tie_break(from, target, candidates))
@@ -147,7 +161,7 @@ impl Snapshot {
     }
 
     /// Markdown link paths: relative, then vault-absolute, then by name.
-    fn find_by_path(&self, from: &str, target: &str, name_key: Option<Sym>) -> Found {
+    fn find_by_path(&self, from: &str, target: &str, name_key: Option<Sym>) -> Found<'_> {
         if let Some(rooted) = target.strip_prefix('/') {
             return self.find_exact(rooted);
         }
@@ -173,14 +187,14 @@ impl Snapshot {
     }
 
     /// A vault-relative path: a note (`.md` optional) or an attachment.
-    fn find_exact(&self, path: &str) -> Found {
+    fn find_exact(&self, path: &str) -> Found<'_> {
         if !has_other_extension(path)
             && let Some(note) = self.note_at(&fold(strip_md(path)))
         {
-            return Found::Notes(vec![note.clone()]);
+            return Found::Notes(vec![note]);
         }
         if let Some(file) = self.attachment_at(&fold(path)) {
-            return Found::Attachment(file.clone());
+            return Found::Attachment(file);
         }
         Found::Missing(if has_other_extension(path) {
             Unresolved::Attachment
@@ -196,7 +210,7 @@ impl Snapshot {
 /// the linking note's own folder goes first (an ancestor folder counts for
 /// nothing); otherwise the shortest path stays first. Several candidates left
 /// make the link ambiguous.
-fn tie_break(from: &str, target: &str, mut candidates: Vec<NotePath>) -> Vec<NotePath> {
+fn tie_break<'a>(from: &str, target: &str, mut candidates: Vec<&'a NotePath>) -> Vec<&'a NotePath> {
     if candidates.len() < 2 {
         return candidates;
     }
@@ -222,13 +236,39 @@ enum Named {
     Attachment,
 }
 
-/// Whether `path` ends with `target` on whole path components.
-fn path_has_suffix(path: &str, target: &str, named: Named) -> bool {
-    let (p, t) = match named {
-        Named::Note => (fold(strip_md(path)), fold(strip_md(target))),
-        Named::Attachment => (fold(path), fold(target)),
-    };
-    p == t || (p.ends_with(&t) && p[..p.len() - t.len()].ends_with('/'))
+/// A link target folded once, to test many candidate paths against.
+struct Suffix {
+    folded: String,
+    named: Named,
+}
+
+impl Suffix {
+    fn new(target: &str, named: Named) -> Suffix {
+        let folded = match named {
+            Named::Note => fold(strip_md(target)),
+            Named::Attachment => fold(target),
+        };
+        Suffix { folded, named }
+    }
+
+    /// Whether `path` ends with the target on whole path components.
+    fn ends(&self, path: &str) -> bool {
+        let path = match self.named {
+            Named::Note => strip_md(path),
+            Named::Attachment => path,
+        };
+        let t = self.folded.as_str();
+        // An ASCII path folds to its ASCII lowercase: compare in place
+        // (this runs for every candidate of every `folder/Name` link).
+        if path.is_ascii() {
+            let (p, t) = (path.as_bytes(), t.as_bytes());
+            return p.len() >= t.len()
+                && p[p.len() - t.len()..].eq_ignore_ascii_case(t)
+                && (p.len() == t.len() || p[p.len() - t.len() - 1] == b'/');
+        }
+        let p = fold(path);
+        p == t || (p.ends_with(t) && p[..p.len() - t.len()].ends_with('/'))
+    }
 }
 
 /// A `#Heading` as written in a link, in the forms headings are compared in.
