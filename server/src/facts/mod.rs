@@ -8,9 +8,11 @@
 
 mod extract;
 mod frontmatter;
+mod prefilter;
 mod scan;
 
 pub use extract::extract;
+pub use prefilter::{FOLDS_TO_ASCII, LinkFilter};
 pub use scan::is_tag_char;
 
 pub use crate::names::Sym;
