@@ -6,7 +6,9 @@
 //! lowercase) file stem of its decoded target. For every name, the filter
 //! looks for each of its phrases (runs of ASCII letters, digits and
 //! spaces), ASCII case ignored, each space written as itself or as `%20`
-//! (markdown links are percent-decoded). A link whose key holds a phrase
+//! (markdown links are percent-decoded), and only where the syntax of some
+//! link lets a target be (after `[[`, `](` or `]:`, see `in_target`).
+//! A link whose key holds a phrase
 //! has it in its text, letter for letter, unless one of its letters was
 //! written in a way the phrase cannot match; a text holding any such way is
 //! let through whatever it says:
@@ -62,7 +64,7 @@ impl LinkFilter {
 
 /// The phrases of names (runs of ASCII letters, digits and spaces), each
 /// in every way a link can write it: ASCII case ignored, each space as
-/// itself or `%20`.
+/// itself or `%20`; found only where a link's target can be.
 struct Phrases {
     /// Every way of writing every phrase.
     searcher: AhoCorasick,
@@ -125,19 +127,88 @@ impl Phrases {
         })
     }
 
-    /// Whether `text` holds every phrase of one of the names.
+    /// Whether `text` holds every phrase of one of the names, each where a
+    /// link's target can be ([`in_target`]).
     fn any_name(&self, text: &str) -> bool {
         if !self.searcher.is_match(text) {
             return false;
         }
-        if self.single {
-            return true;
-        }
         let mut found = vec![false; self.names.iter().flatten().max().map_or(0, |m| m + 1)];
         for m in self.searcher.find_overlapping_iter(text) {
-            found[self.phrase_of[m.pattern().as_usize()]] = true;
+            if in_target(text.as_bytes(), m.start()) {
+                if self.single {
+                    return true;
+                }
+                found[self.phrase_of[m.pattern().as_usize()]] = true;
+            }
         }
         self.names.iter().any(|n| n.iter().all(|&p| found[p]))
+    }
+}
+
+/// Whether offset `at` can lie in the file name of a link's target (the
+/// part before any `#`), as the link syntaxes allow:
+/// - after `[[` on the same line, with no `|`, `#` or `]]` between
+///   (wiki-links, embeds, front matter links);
+/// - after `](` (an inline link) or `]:` (a reference definition), then
+///   spaces with at most one line break, then either `<` and no line
+///   break, `#` or unescaped `>`, or nothing that is not a space, a line
+///   break or `#`.
+fn in_target(b: &[u8], at: usize) -> bool {
+    let is_break = |c: &u8| *c == b'\n' || *c == b'\r';
+    let line = b[..at].iter().rposition(is_break).map_or(0, |i| i + 1);
+    let wiki = memchr::memmem::rfind_iter(&b[line..at], b"[[").any(|i| {
+        let name = &b[line + i + 2..at];
+        !name.iter().any(|&c| c == b'|' || c == b'#') && memchr::memmem::find(name, b"]]").is_none()
+    });
+    if wiki {
+        return true;
+    }
+    // A destination may start on the line after its `](` or `]:`.
+    let mut previous = line;
+    if previous > 0 {
+        previous -= 1;
+        if b[previous] == b'\n' && previous > 0 && b[previous - 1] == b'\r' {
+            previous -= 1;
+        }
+        previous = b[..previous]
+            .iter()
+            .rposition(is_break)
+            .map_or(0, |i| i + 1);
+    }
+    let window = &b[previous..at];
+    let opens =
+        memchr::memmem::rfind_iter(window, b"](").chain(memchr::memmem::rfind_iter(window, b"]:"));
+    opens
+        .into_iter()
+        .any(|i| destination_so_far(&window[i + 2..]))
+}
+
+/// Whether `s`, what follows `](` or `]:` up to some offset, can be the
+/// start of a destination's path (see [`in_target`]).
+fn destination_so_far(s: &[u8]) -> bool {
+    let start = s
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(s.len());
+    let breaks = s[..start].iter().filter(|&&c| c == b'\n').count()
+        + s[..start]
+            .windows(2)
+            .filter(|w| w[0] == b'\r' && w[1] != b'\n')
+            .count()
+        + usize::from(s[..start].last() == Some(&b'\r'));
+    if breaks > 1 {
+        return false;
+    }
+    let dest = &s[start..];
+    match dest.split_first() {
+        Some((b'<', inner)) => !inner.iter().enumerate().any(|(i, &c)| {
+            c == b'\n'
+                || c == b'\r'
+                || c == b'#'
+                || (c == b'>' && (i == 0 || inner[i - 1] != b'\\'))
+        }),
+        _ => !dest.iter().any(|&c| c.is_ascii_whitespace() || c == b'#'),
     }
 }
 
@@ -244,8 +315,7 @@ mod tests {
         let filter = LinkFilter::new(["project plan", "plan b"]);
         assert!(!filter.may_link("[[Other]] 100%20 of it, R & D, caf\u{e9}"));
         assert!(filter.may_link("see [[Plan B]]"));
-        // Phrases are looked for anywhere: a mention in prose costs a parse.
-        assert!(filter.may_link("the project plan, in prose"));
+        assert!(!filter.may_link("the project plan, in prose"));
         assert!(filter.may_link("100%41"));
         assert!(LinkFilter::new(["日本語"]).phrases.is_none());
         // A phrase is looked for whole, unless a space may be encoded.
@@ -254,8 +324,33 @@ mod tests {
         assert!(filter.may_link("[[Third Today]]"));
         assert!(!filter.may_link("[x](Third%20time.md) today, for the third time"));
         assert!(filter.may_link("[x](Third%20today.md)"));
+        // Only where a link's target can be.
+        for prose in [
+            "third today",
+            "[[Other]] third today",
+            "[[Other|third today]]",
+            "[[Other#third today]]",
+            "[x](Other.md) third today",
+            "[x](<Other.md> third today)",
+            "[x](Other.md#third%20today)",
+            "[x](\n\nthird%20today.md)",
+        ] {
+            assert!(!filter.may_link(prose), "{prose:?}");
+        }
+        for link in [
+            "[[a/third today]]",
+            "[[ third today ]]",
+            "[[a]b third today]]",
+            "[x](\n  third%20today.md)",
+            "[x](\r\n  <a\\>b third today.md>)",
+            "[r]:\n<third today.md>",
+            "---\nup: \"[[third today]]\"\n---",
+        ] {
+            assert!(filter.may_link(link), "{link:?}");
+        }
         let filter = LinkFilter::new(["a b c d e"]);
         assert!(filter.may_link("[x](<A%20b c%20D e.md>)"));
-        assert!(filter.may_link("e d c b a"));
+        // A phrase of many spaces is looked for word by word.
+        assert!(filter.may_link("[[e d c b a]]"));
     }
 }
