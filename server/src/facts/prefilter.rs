@@ -19,9 +19,13 @@
 //! - a character outside ASCII that folds to an ASCII letter or digit
 //!   ([`FOLDS_TO_ASCII`]: the Kelvin sign folds to `k`, `İ` to `i̇`).
 //!
+//! Han ideographs count as letters (no other character folds to one but
+//! its compatibility form, which lets a text through when a name holds an
+//! ideograph); other scripts do not yet.
+//!
 //! Backslash escapes need no care: only punctuation can be escaped, and a
-//! space only as `%20` or a character reference. Names
-//! with no ASCII letter or digit (`日本語`) let every text through. The
+//! space only as `%20` or a character reference. Names with no such letter
+//! (`メモ`) let every text through. The
 //! filter may let through texts that link to none of the names (that costs
 //! a parse), never the other way round: `tests/mv.rs` compares the plans
 //! made with it and with every note parsed.
@@ -40,6 +44,23 @@ pub struct LinkFilter {
     phrases: Option<Phrases>,
 }
 
+/// Whether a character of a name is written in a link's text as it is in
+/// the name, but for ASCII case: ASCII letters and digits, and the unified
+/// Han ideographs, which no other character folds to but the CJK
+/// Compatibility Ideographs ([`hides_letters`]).
+fn is_plain(c: char) -> bool {
+    c.is_ascii_alphanumeric() || is_han(c)
+}
+
+/// The CJK Unified Ideographs and their extension A.
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
+}
+
+/// How many of the names' phrases are looked at in one text, each where it
+/// is (see [`Phrases::any_name`]).
+const MAX_LOOKS: usize = 32;
+
 /// A phrase with more spaces than this is looked for word by word: each
 /// space is two ways of writing it, and a phrase is looked for in all.
 const MAX_SPACES: usize = 3;
@@ -57,7 +78,7 @@ impl LinkFilter {
     pub fn may_link(&self, text: &str) -> bool {
         match &self.phrases {
             None => true,
-            Some(p) => hides_letters(text) || p.any_name(text),
+            Some(p) => hides_letters(text, p.han) || p.any_name(text),
         }
     }
 }
@@ -74,6 +95,8 @@ struct Phrases {
     names: Vec<Vec<usize>>,
     /// Whether every name has one phrase (finding one is enough).
     single: bool,
+    /// Whether a phrase holds an ideograph.
+    han: bool,
 }
 
 impl Phrases {
@@ -83,7 +106,7 @@ impl Phrases {
         let mut of_names = Vec::new();
         for name in names {
             let mut own = Vec::new();
-            for phrase in name.split(|c: char| !(c.is_ascii_alphanumeric() || c == ' ')) {
+            for phrase in name.split(|c: char| !(is_plain(c) || c == ' ')) {
                 let phrase = phrase.trim_matches(' ');
                 let parts: Vec<&str> = if phrase.matches(' ').count() > MAX_SPACES {
                     phrase.split(' ').collect()
@@ -121,6 +144,7 @@ impl Phrases {
             .ok()?;
         Some(Phrases {
             searcher,
+            han: phrases.iter().any(|p| p.chars().any(is_han)),
             phrase_of,
             single: of_names.iter().all(|n| n.len() == 1),
             names: of_names,
@@ -134,7 +158,12 @@ impl Phrases {
             return false;
         }
         let mut found = vec![false; self.names.iter().flatten().max().map_or(0, |m| m + 1)];
-        for m in self.searcher.find_overlapping_iter(text) {
+        for (n, m) in self.searcher.find_overlapping_iter(text).enumerate() {
+            // Each look costs up to two lines: a text that mentions the
+            // names that often is let through (parsed) instead.
+            if n == MAX_LOOKS {
+                return true;
+            }
             if in_target(text.as_bytes(), m.start()) {
                 if self.single {
                     return true;
@@ -230,9 +259,18 @@ fn spellings(phrase: &str) -> Vec<String> {
 }
 
 /// Whether `text` writes a letter or digit in a way a name's run cannot
-/// match (see the module documentation).
-fn hides_letters(text: &str) -> bool {
+/// match (see the module documentation); with `han`, an ideograph too.
+fn hides_letters(text: &str, han: bool) -> bool {
     let b = text.as_bytes();
+    // U+F900..U+FAFF is EF A4..AB xx; U+2F800..U+2FA1F is F0 AF A0..A8 xx.
+    let compatibility = || {
+        memchr::memchr2_iter(0xEF, 0xF0, b).any(|i| {
+            matches!(
+                (b[i], b.get(i + 1), b.get(i + 2)),
+                (0xEF, Some(0xA4..=0xAB), _) | (0xF0, Some(0xAF), Some(0xA0..=0xA8))
+            )
+        })
+    };
     let escaped = memchr::memchr2_iter(b'%', b'&', b).any(|i| match (b[i], b.get(i + 1)) {
         (b'%', Some(&c)) => c.is_ascii_hexdigit() && c != b'2',
         (b'&', Some(&c)) => c == b'#' || c.is_ascii_alphabetic(),
@@ -244,6 +282,7 @@ fn hides_letters(text: &str) -> bool {
             let mut buf = [0; 4];
             memchr::memmem::find(b, c.encode_utf8(&mut buf).as_bytes()).is_some()
         })
+        || (han && compatibility())
 }
 
 #[cfg(test)]
@@ -263,6 +302,25 @@ mod tests {
             })
             .collect();
         assert_eq!(found, FOLDS_TO_ASCII);
+    }
+
+    /// The CJK Compatibility Ideographs (and their supplement): NFC makes
+    /// each a unified ideograph.
+    fn is_han_compatibility(c: char) -> bool {
+        matches!(c, '\u{F900}'..='\u{FAFF}' | '\u{2F800}'..='\u{2FA1F}')
+    }
+
+    #[test]
+    fn only_compatibility_ideographs_fold_to_a_unified_one() {
+        use unicode_normalization::UnicodeNormalization;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if is_han(c) {
+                assert_eq!(c.to_string().nfd().collect::<String>(), c.to_string());
+                assert_eq!(fold(&c.to_string()), c.to_string());
+            } else if fold(&c.to_string()).chars().any(is_han) {
+                assert!(is_han_compatibility(c), "{c:?} folds to an ideograph");
+            }
+        }
     }
 
     /// Every link in `text` has a name key the filter for that key lets
@@ -303,6 +361,9 @@ mod tests {
             "%% [[Project Plan]] %%",
             "[[Caf\u{e9}]] [[Cafe\u{301}]]",
             "[[日本語メモ]]",
+            "[[花园]] [[\u{F900}]]",
+            "[x](%E8%8A%B1%E5%9B%AD.md)",
+            "[[睡眠学习方法 experiment]]",
             "[[Folder/Sub/Note.MD]]",
             "![](image.PNG)",
         ] {
@@ -317,7 +378,11 @@ mod tests {
         assert!(filter.may_link("see [[Plan B]]"));
         assert!(!filter.may_link("the project plan, in prose"));
         assert!(filter.may_link("100%41"));
-        assert!(LinkFilter::new(["日本語"]).phrases.is_none());
+        assert!(LinkFilter::new(["メモ"]).phrases.is_none());
+        let filter = LinkFilter::new(["花园", "仕事仕事"]);
+        assert!(!filter.may_link("花园，仕事仕事 [[其他]]"));
+        assert!(filter.may_link("见 [[花园]]"));
+        assert!(filter.may_link("[[\u{F900}]]"));
         // A phrase is looked for whole, unless a space may be encoded.
         let filter = LinkFilter::new(["third today"]);
         assert!(!filter.may_link("today, for the third time"));
