@@ -504,3 +504,123 @@ fn random_moves_keep_every_link_on_the_corpora() {
     }
     eprintln!("corpora: {total} moves checked");
 }
+
+/// The plan made on the index `carnet mv` builds (only the notes that may
+/// link to the moved names parsed, `vault::load_for`) is the plan made on
+/// the full index, refusals included.
+fn same_plan_as_the_full_index(
+    root: &Path,
+    full: &carnet::index::Snapshot,
+    pairs: &Moves,
+) -> usize {
+    let part = carnet::vault::load_for(root, |notes, files| {
+        carnet::vault::Needed::for_moves(pairs, notes, files)
+    })
+    .expect("index for the moves")
+    .snapshot;
+    assert_eq!(part.notes().count(), full.notes().count(), "{pairs:?}");
+    let text = |p: &str| carnet::vault::read_note(&root.join(p)).ok();
+    // The order of a folder's files is the index's; the moves are a set.
+    let plan = |snap| {
+        carnet::answers::move_paths(snap, pairs, &text).map(|mut p| {
+            p.moves.sort();
+            p
+        })
+    };
+    let (with_all, with_some) = (plan(full), plan(&part));
+    assert_eq!(
+        format!("{with_some:?}"),
+        format!("{with_all:?}"),
+        "{}: {pairs:?}",
+        root.display()
+    );
+    let unparsed = carnet::facts::NoteFacts::default();
+    part.notes().filter(|n| n.facts != unparsed).count()
+}
+
+#[test]
+fn the_index_of_a_move_plans_what_the_full_index_plans_on_the_corpora() {
+    let Some(corpora) = support::corpora() else {
+        return;
+    };
+    for (i, vault) in [
+        "obsidian-help/en",
+        "obsidian-help/zh",
+        "foam-docs",
+        "kepano-obsidian",
+        "obsidian-help/ru",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let copy = copy_of(&corpora.join(vault));
+        let full = load(copy.path());
+        let mut rng = Rng(0x5EED + i as u64);
+        let (mut planned, mut parsed, mut total) = (0, 0, 0);
+        for n in 0..40 {
+            let Some((_, pairs)) = random_mv(&full, &mut rng, n) else {
+                continue;
+            };
+            parsed += same_plan_as_the_full_index(copy.path(), &full, &pairs);
+            total += full.notes().count();
+            planned += 1;
+        }
+        eprintln!("{vault}: {planned} moves planned both ways, {parsed} of {total} notes parsed");
+        assert!(planned >= 30, "{vault}: only {planned} moves");
+    }
+}
+
+#[test]
+fn the_index_of_a_move_sees_links_written_in_every_way() {
+    let v = Vault::new(&[
+        (
+            "Work/Target Note.md",
+            "# Target Note\n## Goals\ntext ^blk\n[[Other]] [[Café]]\n",
+        ),
+        ("Other.md", "# Other\n"),
+        ("Café.md", "café\n"),
+        ("Kelvin.md", "cold\n"),
+        ("a/Dup.md", "one\n"),
+        ("b/Dup.md", "two\n"),
+        (
+            "wiki.md",
+            "[[target note]] [[TARGET NOTE#Goals]] ![[Target Note#^blk]]\n",
+        ),
+        (
+            "path.md",
+            "[x](Work/Target%20Note.md) [y](<Work/Target Note.md#goals>)\n",
+        ),
+        ("hidden.md", "[x](Work/Target%20N%6Fte.md)\n"),
+        ("entity.md", "[x](Work/Target&#32;N&#111;te.md)\n"),
+        ("deep/rel.md", "[x](../Work/Target%20Note.md)\n"),
+        ("front.md", "---\nup: \"[[Target Note]]\"\n---\n"),
+        ("comment.md", "%% [[Target Note]] %%\n"),
+        ("reference.md", "[t][r]\n\n[r]: <Work/Target Note.md>\n"),
+        ("cold.md", "[[\u{212A}elvin]] [k](%E2%84%AAelvin.md)\n"),
+        ("nfd.md", "[[Cafe\u{301}]]\n"),
+        ("dup.md", "[[Dup]] [[a/Dup]]\n"),
+        ("unrelated.md", "# Nothing\nno links to any of them\n"),
+        ("prose.md", "A target, a note: prose only.\n"),
+    ]);
+    let root = v.path();
+    let full = load(root);
+    let moves: [&[(&str, &str)]; 6] = [
+        &[("Work/Target Note.md", "Elsewhere/Renamed.md")],
+        &[("Work", "Projects")],
+        &[("Kelvin.md", "deep/Kelvin.md")],
+        &[("Café.md", "Coffee.md")],
+        &[("a/Dup.md", "c/Dup.md"), ("Other.md", "deep/Other.md")],
+        &[("b/Dup.md", "Dup.md")],
+    ];
+    for pairs in moves {
+        let pairs: Moves = pairs
+            .iter()
+            .map(|(o, n)| (o.to_string(), n.to_string()))
+            .collect();
+        let parsed = same_plan_as_the_full_index(root, &full, &pairs);
+        assert!(
+            parsed < full.notes().count(),
+            "{pairs:?}: every note was parsed, the filter filtered nothing"
+        );
+    }
+}

@@ -152,11 +152,27 @@ pub struct Opened {
 }
 
 pub fn open(root: &Path) -> Result<Opened, Refused> {
+    index(lock(root)?, vault::load)
+}
+
+/// Locks the vault at `root` for a change, and finishes any change a
+/// killed carnet left (before anything is read from the vault).
+pub fn lock(root: &Path) -> Result<Lock, Refused> {
     let lock = Lock::exclusive(root).map_err(|e| Refused::new("locked", e))?;
     if let Some(what) = write::recover(&lock).map_err(|e| Refused::new("stuck", e))? {
         eprintln!("carnet: {}: {what}", root.display());
     }
-    let vault = vault::load(root).map_err(|e| Refused::new("invalid", e))?;
+    Ok(lock)
+}
+
+/// Indexes the locked vault with `load` (`vault::load`, or `load_for`
+/// when only some names matter), saying what it skipped.
+pub fn index(
+    lock: Lock,
+    load: impl FnOnce(&Path) -> Result<Loaded, String>,
+) -> Result<Opened, Refused> {
+    let root = lock.root().to_path_buf();
+    let vault = load(&root).map_err(|e| Refused::new("invalid", e))?;
     for w in &vault.config_warnings {
         eprintln!("carnet: {}: {w}", root.display());
     }

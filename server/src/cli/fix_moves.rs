@@ -2,15 +2,16 @@
 //! moved outside carnet (a shell `mv`, a file manager, `git pull`) and
 //! rewrites the links those moves broke.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
 use carnet::facts::extract;
 use carnet::moves::{self, Content, Seen};
-use carnet::names::fold;
-use carnet::vault::{self, git};
+use carnet::names::{fold, note_stem};
+use carnet::vault::{self, Needed, git};
 
-use super::change::{Opened, Options, Reader, Refused, finish, open, refuse};
+use super::change::{Opened, Options, Reader, Refused, finish, index, lock, refuse};
 
 const USAGE: &str = "\
 Usage: carnet fix-moves [--since REV] [-n|--dry-run] [--format text|json] [--vault DIR]
@@ -40,17 +41,23 @@ pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
         ));
     }
     let run = || -> Result<ExitCode, Refused> {
-        let opened = open(&root)?;
+        let lock = lock(&root)?;
         let reader = Reader::new(&root);
-        let (found, how, exact) = if in_git {
+        let (opened, found, how, exact) = if in_git {
             let rev = opts.since.as_deref().unwrap_or("HEAD");
-            (git_moves(&opened, &reader, rev)?, "git", true)
+            let changes = git::changes_since(&root, rev).map_err(|e| Refused::new("invalid", e))?;
+            // Git names every path a move can have: only the notes that can
+            // link to those are parsed.
+            let opened = index(lock, |root| {
+                vault::load_for(root, |notes, _| needed(&changes, notes))
+            })?;
+            let found = git_moves(&opened, &reader, &changes);
+            (opened, found, "git", true)
         } else {
-            (
-                moves::moves_from_broken_links(&opened.vault.snapshot),
-                "links",
-                false,
-            )
+            // Broken links say what moved: every note is parsed.
+            let opened = index(lock, vault::load)?;
+            let found = moves::moves_from_broken_links(&opened.vault.snapshot);
+            (opened, found, "links", false)
         };
         let (plan, skipped) =
             moves::relink_moved(&opened.vault.snapshot, &found, exact, &|p| reader.text(p))?;
@@ -71,17 +78,32 @@ pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
     Ok(run().unwrap_or_else(|r| refuse(&opts, r)))
 }
 
-/// Moves since `rev`: git's renames, then files git saw disappear paired
-/// by content with the files that are new (often untracked).
-fn git_moves(
-    opened: &Opened,
-    reader: &Reader,
-    rev: &str,
-) -> Result<Vec<(String, String)>, Refused> {
-    let root = opened.lock.root();
+/// What planning the moves git may report needs parsed: the notes at the
+/// new paths (renamed or new: the moved notes, and the candidates content
+/// pairs), and the old and new names of every path git names.
+fn needed(changes: &git::Changes, notes: &[String]) -> Needed {
+    let notes: HashSet<&str> = notes.iter().map(String::as_str).collect();
+    let new = changes.renamed.iter().map(|(_, n)| n).chain(&changes.added);
+    let old = changes.renamed.iter().map(|(o, _)| o);
+    let old = old.chain(changes.gone.iter().map(|g| &g.path));
+    let mut names: Vec<String> = new.clone().chain(old).map(|p| fold(note_stem(p))).collect();
+    names.sort_unstable();
+    names.dedup();
+    Needed {
+        whole: new
+            .filter(|p| notes.contains(p.as_str()))
+            .cloned()
+            .collect(),
+        names,
+    }
+}
+
+/// Moves since the revision of `changes`: git's renames, then files git
+/// saw disappear paired by content with the files that are new (often
+/// untracked).
+fn git_moves(opened: &Opened, reader: &Reader, changes: &git::Changes) -> Vec<(String, String)> {
     let snap = &opened.vault.snapshot;
-    let changes = git::changes_since(root, rev).map_err(|e| Refused::new("invalid", e))?;
-    let files: std::collections::HashSet<String> = snap.attachments().map(|a| fold(a)).collect();
+    let files: HashSet<String> = snap.attachments().map(|a| fold(a)).collect();
     let indexed = |p: &str| snap.note(p).is_some() || files.contains(&fold(p));
     let mut found: Vec<(String, String)> = changes
         .renamed
@@ -140,5 +162,5 @@ fn git_moves(
         })
         .collect();
     found.extend(moves::pair(&gone_seen, &added_seen));
-    Ok(found)
+    found
 }

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use carnet::answers;
 use carnet::names::{file_name, fold};
-use carnet::vault::{self, Filter, OnDisk};
+use carnet::vault::{self, Filter, Needed, OnDisk};
 
-use super::change::{Options, Reader, Refused, finish, open, refuse, vault_path};
+use super::change::{Options, Reader, Refused, finish, index, lock, refuse, vault_path};
 
 const USAGE: &str = "\
 Usage: carnet mv [-n|--dry-run] [--format text|json] [--vault DIR] SOURCE DEST
@@ -49,8 +49,12 @@ pub fn run(mut parser: lexopt::Parser) -> Result<ExitCode, String> {
 }
 
 fn mv(root: &Path, sources: &[String], dest: &str, opts: &Options) -> Result<ExitCode, Refused> {
-    let opened = open(root)?;
+    let lock = lock(root)?;
     let moves = targets(root, sources, dest)?;
+    // Only the notes that can link to what moves are parsed.
+    let opened = index(lock, |root| {
+        vault::load_for(root, |notes, files| Needed::for_moves(&moves, notes, files))
+    })?;
     let filter = Filter::new(root, &opened.vault.config);
     let snap = &opened.vault.snapshot;
     let reader = Reader::new(root);

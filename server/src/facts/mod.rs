@@ -8,10 +8,12 @@
 
 mod extract;
 mod frontmatter;
+mod prefilter;
 mod scan;
 mod words;
 
 pub use extract::extract;
+pub use prefilter::{FOLDS_TO_ASCII, LinkFilter};
 pub use scan::is_tag_char;
 pub use words::{Words, keys as word_keys, unspaced, word_char};
 

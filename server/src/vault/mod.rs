@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::facts::extract;
+use crate::facts::{LinkFilter, NoteFacts, extract};
 use crate::index::{Note, Snapshot};
+use crate::names::{fold, note_stem};
 
 /// A file we could not index, and why.
 #[derive(Debug, Clone)]
@@ -196,20 +197,25 @@ enum Found {
     Skipped(Skipped),
 }
 
-/// Indexes the vault at `root`. Fails only when the root itself is unusable.
-pub fn load(root: &Path) -> Result<Loaded, String> {
-    let start = Instant::now();
+/// The configuration of the vault at `root`, and where daily notes go;
+/// fails only when the root itself is unusable.
+fn open_root(
+    root: &Path,
+) -> Result<(Config, Vec<String>, crate::answers::daily::DailyNotes), String> {
     let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
     if !meta.is_dir() {
         return Err(format!("{}: not a folder", root.display()));
     }
     std::fs::read_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
-    let root = root.to_path_buf();
-    let (config, mut config_warnings) = Config::load(&root)?;
-    let (daily, daily_warnings) = daily_notes(&root, &config);
+    let (config, mut config_warnings) = Config::load(root)?;
+    let (daily, daily_warnings) = daily_notes(root, &config);
     config_warnings.extend(daily_warnings);
+    Ok((config, config_warnings, daily))
+}
 
-    let mut builder = ignore::WalkBuilder::new(&root);
+/// The walker of a vault: the files a vault holds are those it visits.
+fn walker(root: &Path, config: &Config) -> Result<ignore::WalkBuilder, String> {
+    let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(true)
         .parents(false)
@@ -221,7 +227,7 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         .follow_links(true)
         .filter_entry(|e| e.file_name() != "node_modules");
     if !config.exclude.is_empty() {
-        let mut overrides = ignore::overrides::OverrideBuilder::new(&root);
+        let mut overrides = ignore::overrides::OverrideBuilder::new(root);
         for glob in &config.exclude {
             overrides
                 .add(&format!("!{glob}"))
@@ -229,39 +235,66 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         }
         builder.overrides(overrides.build().map_err(|e| e.to_string())?);
     }
+    Ok(builder)
+}
 
-    let (tx, rx) = mpsc::channel::<Found>();
-    builder.build_parallel().run(|| {
+/// Walks the vault on all cores, handing `visit` each file (its path) and
+/// collecting what it makes of them; unreadable entries are skipped.
+fn walk<T: Send>(
+    root: &Path,
+    config: &Config,
+    visit: impl Fn(&Path) -> Option<T> + Sync,
+) -> Result<(Vec<T>, Vec<Skipped>), String> {
+    enum Seen<T> {
+        File(T),
+        Skipped(Skipped),
+    }
+    let (tx, rx) = mpsc::channel::<Seen<T>>();
+    let visit = &visit;
+    walker(root, config)?.build_parallel().run(|| {
         let tx = tx.clone();
-        let root = &root;
         Box::new(move |entry| {
-            let found = match entry {
-                Err(e) => Some(Found::Skipped(Skipped {
-                    path: error_path(&e).unwrap_or_else(|| root.clone()),
+            let seen = match entry {
+                Err(e) => Some(Seen::Skipped(Skipped {
+                    path: error_path(&e).unwrap_or_else(|| root.to_path_buf()),
                     reason: e.to_string(),
                 })),
                 Ok(entry) => match entry.file_type() {
-                    Some(t) if t.is_file() => visit(root, entry.path()),
-                    Some(t) if !t.is_dir() => Some(Found::Skipped(Skipped {
+                    Some(t) if t.is_file() => visit(entry.path()).map(Seen::File),
+                    Some(t) if !t.is_dir() => Some(Seen::Skipped(Skipped {
                         path: entry.path().to_path_buf(),
                         reason: not_regular(&t).into(),
                     })),
                     _ => None,
                 },
             };
-            if let Some(found) = found {
-                let _ = tx.send(found);
+            if let Some(seen) = seen {
+                let _ = tx.send(seen);
             }
             ignore::WalkState::Continue
         })
     });
     drop(tx);
+    let (mut files, mut skipped) = (Vec::new(), Vec::new());
+    for seen in rx {
+        match seen {
+            Seen::File(f) => files.push(f),
+            Seen::Skipped(s) => skipped.push(s),
+        }
+    }
+    Ok((files, skipped))
+}
 
+/// Indexes the vault at `root`. Fails only when the root itself is unusable.
+pub fn load(root: &Path) -> Result<Loaded, String> {
+    let start = Instant::now();
+    let (config, config_warnings, daily) = open_root(root)?;
+    let root = root.to_path_buf();
+    let (found, mut skipped) = walk(&root, &config, |path| Some(visit(&root, path)))?;
     let mut notes = Vec::new();
     let mut attachments = Vec::new();
-    let mut skipped = Vec::new();
     let mut bytes = 0;
-    for found in rx {
+    for found in found {
         match found {
             Found::Note(n) => {
                 bytes += n.bytes;
@@ -291,26 +324,190 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
     })
 }
 
-fn visit(root: &Path, path: &Path) -> Option<Found> {
+fn visit(root: &Path, path: &Path) -> Found {
     let Some(rel) = relative(root, path) else {
-        return Some(Found::Skipped(Skipped {
+        return Found::Skipped(Skipped {
             path: path.to_path_buf(),
             reason: "file name is not valid Unicode".into(),
-        }));
+        });
     };
     if !is_note(path) {
-        return Some(Found::Attachment(rel));
+        return Found::Attachment(rel);
     }
-    Some(match read_note(path) {
-        Ok(text) => Found::Note(Box::new(Note::new(
-            rel.into(),
-            extract(&text),
-            text.len() as u64,
-        ))),
+    read_found(path, rel, |_| true)
+}
+
+/// Reads the note at `path` (vault path `rel`) and parses it when `parse`
+/// says so; otherwise it is indexed by its path alone, without facts.
+fn read_found(path: &Path, rel: String, parse: impl FnOnce(&str) -> bool) -> Found {
+    match read_note(path) {
+        Ok(text) => {
+            let facts = if parse(&text) {
+                extract(&text)
+            } else {
+                NoteFacts::default()
+            };
+            Found::Note(Box::new(Note::new(rel.into(), facts, text.len() as u64)))
+        }
         Err(reason) => Found::Skipped(Skipped {
             path: path.to_path_buf(),
             reason,
         }),
+    }
+}
+
+/// What a change that concerns a few names needs parsed (see [`load_for`]).
+#[derive(Debug, Default)]
+pub struct Needed {
+    /// Notes (vault paths) parsed, with every note named by one of their
+    /// links: the notes that move, whose every link is planned again.
+    pub whole: Vec<String>,
+    /// Folded names ([`crate::names::fold`] of a file stem, as links are
+    /// filed): the notes and attachments of these names, and every note
+    /// that may hold a link to one of them, are parsed.
+    pub names: Vec<String>,
+}
+
+impl Needed {
+    /// What the rename planner (`answers::move_paths`, `move_files`) needs
+    /// to plan `moves` (vault paths, a folder for all it holds, compared
+    /// case-insensitively as it finds them), given the vault's `notes` and
+    /// `attachments`: every note that moves, and the old and new names of
+    /// every file that moves — the names whose links it plans again.
+    pub fn for_moves(
+        moves: &[(String, String)],
+        notes: &[String],
+        attachments: &[String],
+    ) -> Needed {
+        let mut needed = Needed::default();
+        let folded: Vec<(String, bool, &String)> = notes
+            .iter()
+            .map(|p| (p, true))
+            .chain(attachments.iter().map(|p| (p, false)))
+            .map(|(p, note)| (fold(p), note, p))
+            .collect();
+        for (old, new) in moves {
+            let old = fold(old.trim_end_matches('/'));
+            let under = format!("{old}/");
+            for (f, note, path) in &folded {
+                if *f == old || f.starts_with(&under) {
+                    needed.names.push(fold(note_stem(path)));
+                    if *note {
+                        needed.whole.push(path.to_string());
+                    }
+                }
+            }
+            needed
+                .names
+                .push(fold(note_stem(new.trim_end_matches('/'))));
+        }
+        needed.names.sort_unstable();
+        needed.names.dedup();
+        needed
+    }
+}
+
+/// Indexes the vault at `root` for a change that concerns a few names, as
+/// `carnet mv` and `fix-moves` make: every file is walked and every note
+/// read (paths and sizes are all there, so links resolve as in a full
+/// index), but only the notes `needed` asks for are parsed (decided from
+/// the walked note and attachment paths), and the notes whose text may
+/// link to one of its names ([`LinkFilter`]); every other note is indexed
+/// with empty facts. The snapshot answers what links to those names, and
+/// where they land, exactly as [`load`]'s does; nothing else.
+pub fn load_for(
+    root: &Path,
+    needed: impl FnOnce(&[String], &[String]) -> Needed,
+) -> Result<Loaded, String> {
+    use rayon::prelude::*;
+    use rustc_hash::FxHashSet;
+
+    let start = Instant::now();
+    let (config, config_warnings, daily) = open_root(root)?;
+    let root = root.to_path_buf();
+    let (files, mut skipped) = walk(&root, &config, |path| {
+        Some(match relative(&root, path) {
+            Some(rel) => Ok((rel, is_note(path))),
+            None => Err(Skipped {
+                path: path.to_path_buf(),
+                reason: "file name is not valid Unicode".into(),
+            }),
+        })
+    })?;
+    let mut paths = Vec::new();
+    let mut attachments = Vec::new();
+    for file in files {
+        match file {
+            Ok((rel, true)) => paths.push(rel),
+            Ok((rel, false)) => attachments.push(rel),
+            Err(s) => skipped.push(s),
+        }
+    }
+    paths.sort_unstable();
+    let walked = start.elapsed();
+
+    let needed = needed(&paths, &attachments);
+    let whole: FxHashSet<&str> = needed.whole.iter().map(String::as_str).collect();
+    let read = |rel: &String, parse: &(dyn Fn(&str) -> bool + Sync)| {
+        read_found(&root.join(rel), rel.clone(), |text| parse(text))
+    };
+    let mut found: Vec<Found> = paths
+        .par_iter()
+        .filter(|p| whole.contains(p.as_str()))
+        .map(|p| read(p, &|_| true))
+        .collect();
+    let mut named: FxHashSet<String> = needed.names.iter().cloned().collect();
+    for f in &found {
+        if let Found::Note(n) = f {
+            named.extend(
+                n.facts
+                    .links
+                    .iter()
+                    .filter_map(|l| Some(l.name_key?.to_string())),
+            );
+        }
+    }
+    let filter = LinkFilter::new(needed.names.iter().map(String::as_str));
+    found.par_extend(
+        paths
+            .par_iter()
+            .filter(|p| !whole.contains(p.as_str()))
+            .map(|p| {
+                let own = named.contains(&fold(note_stem(p)));
+                read(p, &|text| own || filter.may_link(text))
+            }),
+    );
+    let read_at = start.elapsed();
+
+    let mut notes = Vec::with_capacity(found.len());
+    let mut bytes = 0;
+    for f in found {
+        match f {
+            Found::Note(n) => {
+                bytes += n.bytes;
+                notes.push(*n);
+            }
+            Found::Attachment(a) => attachments.push(a),
+            Found::Skipped(s) => skipped.push(s),
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let snapshot = Snapshot::build(notes, attachments);
+    let timings = vec![
+        ("walk", walked),
+        ("read, filter and parse", read_at - walked),
+        ("build index", start.elapsed() - read_at),
+    ];
+    Ok(Loaded {
+        root,
+        config,
+        snapshot,
+        skipped,
+        config_warnings,
+        daily,
+        bytes,
+        elapsed: start.elapsed(),
+        timings,
     })
 }
 
