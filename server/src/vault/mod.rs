@@ -197,6 +197,29 @@ enum Found {
     Skipped(Skipped),
 }
 
+/// Splits what the walk found into notes (and their total size),
+/// attachments and skipped files, the skipped ones sorted by path.
+fn sort_found(
+    found: Vec<Found>,
+    attachments: &mut Vec<String>,
+    skipped: &mut Vec<Skipped>,
+) -> (Vec<Note>, u64) {
+    let mut notes = Vec::with_capacity(found.len());
+    let mut bytes = 0;
+    for f in found {
+        match f {
+            Found::Note(n) => {
+                bytes += n.bytes;
+                notes.push(*n);
+            }
+            Found::Attachment(a) => attachments.push(a),
+            Found::Skipped(s) => skipped.push(s),
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    (notes, bytes)
+}
+
 /// The configuration of the vault at `root`, and where daily notes go;
 /// fails only when the root itself is unusable.
 fn open_root(
@@ -291,20 +314,8 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
     let (config, config_warnings, daily) = open_root(root)?;
     let root = root.to_path_buf();
     let (found, mut skipped) = walk(&root, &config, |path| Some(visit(&root, path)))?;
-    let mut notes = Vec::new();
     let mut attachments = Vec::new();
-    let mut bytes = 0;
-    for found in found {
-        match found {
-            Found::Note(n) => {
-                bytes += n.bytes;
-                notes.push(*n);
-            }
-            Found::Attachment(a) => attachments.push(a),
-            Found::Skipped(s) => skipped.push(s),
-        }
-    }
-    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let (notes, bytes) = sort_found(found, &mut attachments, &mut skipped);
     let walked = start.elapsed();
     let snapshot = Snapshot::build(notes, attachments);
     let timings = vec![
@@ -479,19 +490,7 @@ pub fn load_for(
     );
     let read_at = start.elapsed();
 
-    let mut notes = Vec::with_capacity(found.len());
-    let mut bytes = 0;
-    for f in found {
-        match f {
-            Found::Note(n) => {
-                bytes += n.bytes;
-                notes.push(*n);
-            }
-            Found::Attachment(a) => attachments.push(a),
-            Found::Skipped(s) => skipped.push(s),
-        }
-    }
-    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let (notes, bytes) = sort_found(found, &mut attachments, &mut skipped);
     let snapshot = Snapshot::build(notes, attachments);
     let timings = vec![
         ("walk", walked),

@@ -138,4 +138,17 @@ async function startCodeServer(install, dirs, folder) {
   return { url, pid: child.pid, stop, descendants: () => descendants(child.pid) };
 }
 
-module.exports = { startCodeServer, installExtension, descendants };
+/** A code-server profile under `base`: user data, extensions and a home, made. */
+function profileDirs(base) {
+  const dirs = {
+    userData: path.join(base, 'user-data'),
+    extensions: path.join(base, 'extensions'),
+    home: path.join(base, 'home'),
+  };
+  for (const d of Object.values(dirs)) {
+    fs.mkdirSync(d, { recursive: true });
+  }
+  return dirs;
+}
+
+module.exports = { startCodeServer, installExtension, descendants, profileDirs };

@@ -17,7 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
-const { startCodeServer, installExtension } = require('./code-server');
+const { startCodeServer, installExtension, profileDirs } = require('./code-server');
 const { Workbench } = require('./workbench');
 
 const [vault, note] = process.argv.slice(2);
@@ -67,14 +67,7 @@ async function main() {
     throw new Error('usage: CARNET_CODE_SERVER=… CARNET_VSIX=… CARNET_BIN=… graph-bench.js VAULT NOTE');
   }
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'carnet-graph-bench-'));
-  const dirs = {
-    userData: path.join(base, 'user-data'),
-    extensions: path.join(base, 'extensions'),
-    home: path.join(base, 'home'),
-  };
-  for (const d of Object.values(dirs)) {
-    fs.mkdirSync(d, { recursive: true });
-  }
+  const dirs = profileDirs(base);
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(dirs.userData, 'User', 'settings.json'),

@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
-const { startCodeServer, installExtension } = require('./code-server');
+const { startCodeServer, installExtension, profileDirs } = require('./code-server');
 const { Workbench } = require('./workbench');
 
 const sc = JSON.parse(fs.readFileSync(process.env.CARNET_E2E, 'utf8'));
@@ -44,14 +44,7 @@ async function main() {
   fs.rmSync(artifacts, { recursive: true, force: true });
   fs.mkdirSync(artifacts, { recursive: true });
   const base = sc.vscode.dir;
-  const dirs = {
-    userData: path.join(base, 'user-data'),
-    extensions: path.join(base, 'extensions'),
-    home: path.join(base, 'home'),
-  };
-  for (const d of Object.values(dirs)) {
-    fs.mkdirSync(d, { recursive: true });
-  }
+  const dirs = profileDirs(base);
   // The first window starts without carnet.server.path: the first scenario
   // writes it once the extension has activated (see 00-settings-arrive-late).
   const user = path.join(dirs.userData, 'User');

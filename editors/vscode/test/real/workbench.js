@@ -4,6 +4,7 @@
 // talks to carnet directly, so a scenario sees what a user sees.
 'use strict';
 
+const cp = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -77,6 +78,17 @@ class Workbench {
       await this.waitForWorkbench();
       await this.closeAll();
     }
+  }
+
+  /** `carnet check` problems of the vault on disk, counted by code. */
+  checkProblems() {
+    const out = cp.spawnSync(this.sc.carnet, ['check', '--format', 'json', this.root], { encoding: 'utf8' });
+    const counts = {};
+    for (const line of out.stdout.split('\n').filter(Boolean)) {
+      const code = JSON.parse(line).code;
+      counts[code] = (counts[code] || 0) + 1;
+    }
+    return counts;
   }
 
   /** Runs a command from the command palette by its title. */

@@ -10,18 +10,6 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const cp = require('node:child_process');
-
-/** `carnet check` problems of the vault, by code. */
-function problems(sc) {
-  const out = cp.spawnSync(sc.carnet, ['check', '--format', 'json', sc.root], { encoding: 'utf8' });
-  const counts = {};
-  for (const line of out.stdout.split('\n').filter(Boolean)) {
-    const code = JSON.parse(line).code;
-    counts[code] = (counts[code] || 0) + 1;
-  }
-  return counts;
-}
 
 const lensTitle = (n) => (n === 1 ? '1 unlinked mention' : `${n} unlinked mentions`);
 
@@ -51,7 +39,7 @@ module.exports = {
     const fix = m.fix;
     const fixed = wb.abs(fix.note);
     const text = fs.readFileSync(fixed, 'utf8');
-    const before = problems(sc);
+    const before = wb.checkProblems();
     try {
       await wb.openNote(m.target);
       await wb.ready();
@@ -99,7 +87,7 @@ module.exports = {
         );
       }
       say(`the lens follows: "${lensTitle(still)}"`);
-      const now = problems(sc);
+      const now = wb.checkProblems();
       if (JSON.stringify(now) !== JSON.stringify(before)) {
         throw new Error(`carnet check before linking: ${JSON.stringify(before)}, after: ${JSON.stringify(now)}`);
       }

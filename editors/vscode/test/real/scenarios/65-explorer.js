@@ -7,18 +7,6 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const cp = require('node:child_process');
-
-/** `carnet check` problems of the vault, by code. */
-function problems(sc) {
-  const out = cp.spawnSync(sc.carnet, ['check', '--format', 'json', sc.root], { encoding: 'utf8' });
-  const counts = {};
-  for (const line of out.stdout.split('\n').filter(Boolean)) {
-    const code = JSON.parse(line).code;
-    counts[code] = (counts[code] || 0) + 1;
-  }
-  return counts;
-}
 
 /** Waits until every line of `lines` reads as it must on disk, and no editor is left unsaved. */
 async function onDisk(wb, lines, moved = {}) {
@@ -51,7 +39,7 @@ module.exports = {
     await onDisk(wb, e.backlinks, { [e.from]: e.to });
     say(`${e.from} -> ${e.to}: ${e.backlinks.length} linking lines updated once`);
 
-    const before = problems(sc);
+    const before = wb.checkProblems();
     const f = sc.vscode.folder;
     await wb.explorerRename(f.from, path.basename(f.to));
     await wb.until(`${f.to}/ on disk`, () => fs.existsSync(wb.abs(f.to)) && !fs.existsSync(wb.abs(f.from)));
@@ -62,7 +50,7 @@ module.exports = {
         throw new Error(`${b.source} was updated twice: it holds ${doubled}`);
       }
     }
-    const after = problems(sc);
+    const after = wb.checkProblems();
     if (JSON.stringify(after) !== JSON.stringify(before)) {
       throw new Error(`carnet check before the folder move: ${JSON.stringify(before)}, after: ${JSON.stringify(after)}`);
     }
