@@ -147,10 +147,23 @@ class Workbench {
 
   /** Focuses the active editor (a click on its text, which also moves the cursor). */
   async editorFocus() {
-    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
-    await this.until('the editor to have focus', () =>
-      this.page.evaluate(() => !!document.activeElement?.closest('.editor-group-container.active .monaco-editor')),
-    );
+    const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+    const focused = () =>
+      this.page.evaluate(() => !!document.activeElement?.closest('.editor-group-container.active .monaco-editor'));
+    await lines.click();
+    // A webview beside the editor (the graph view redrawing around the note
+    // just opened) can take the focus back after the click: click again.
+    await this.until('the editor to have focus', async () => {
+      if (await focused()) {
+        return true;
+      }
+      await sleep(200);
+      if (await focused()) {
+        return true;
+      }
+      await lines.click();
+      return false;
+    });
   }
 
   /**
