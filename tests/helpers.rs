@@ -408,6 +408,58 @@ fn unlinked_mentions_are_listed_and_linked() {
     });
 }
 
+/// Several mentions on one line of emoji, CJK and accents (and one on a
+/// later line of the same note), in a closed note: each location's UTF-16
+/// columns are counted from the text the search read, left to right.
+#[test]
+fn many_mentions_on_a_non_ascii_line_have_exact_positions() {
+    let Some(tmp) = corpus("obsidian-help/en") else {
+        return;
+    };
+    let text = "---\ntitle: 😀 x\n---\n😀 Daily Notes 漢字 é daily notes, 😀😀 [[x]] DAILY NOTES 𝄞 daily notes.\n\
+                ascii line\n漢字 daily notes\n";
+    std::fs::write(tmp.path().join("many.md"), text).unwrap();
+    both_encodings(|utf8| {
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
+        let target = lsp.file_uri("Plugins/Daily notes.md");
+        let found = lsp
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "carnet.unlinkedMentions", "arguments": [{ "uri": target }] }),
+            )
+            .unwrap();
+        let mine: Vec<&Value> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["uri"] == lsp.file_uri("many.md"))
+            .collect();
+        let written: Vec<String> = mine.iter().map(|l| text_at(tmp.path(), &lsp, l)).collect();
+        assert_eq!(
+            written,
+            [
+                "Daily Notes",
+                "daily notes",
+                "DAILY NOTES",
+                "daily notes",
+                "daily notes"
+            ],
+            "utf8={utf8}: {mine:?}"
+        );
+        let starts: Vec<&Value> = mine.iter().map(|l| &l["range"]["start"]).collect();
+        let nth =
+            |needle: &str, n: usize| lsp.pos(text, text.match_indices(needle).nth(n).unwrap().0);
+        let want = [
+            nth("Daily Notes", 0),
+            nth("daily notes", 0),
+            nth("DAILY NOTES", 0),
+            nth("daily notes", 1),
+            nth("daily notes", 2),
+        ];
+        assert_eq!(starts, want.iter().collect::<Vec<_>>(), "utf8={utf8}");
+    });
+}
+
 /// The title lenses of the open note `rel`, the unlinked-mentions lens
 /// resolved: `(title, lens)` for each, in the order sent.
 fn title_lenses(lsp: &mut Lsp, rel: &str) -> Vec<(String, Value)> {

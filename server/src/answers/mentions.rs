@@ -29,10 +29,16 @@ pub struct Mention {
 /// The names a note is mentioned by: its file name, front-matter title and
 /// aliases, without repeats (compared folded).
 fn names_of(note: &Note) -> Vec<String> {
+    names_from(
+        std::iter::once(note.name())
+            .chain(note.facts.title.as_deref())
+            .chain(note.facts.aliases.iter().map(|a| &**a)),
+    )
+}
+
+/// [`names_of`] from a note's name, title and aliases, in that order.
+fn names_from<'a>(all: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let all = std::iter::once(note.name())
-        .chain(note.facts.title.as_deref())
-        .chain(note.facts.aliases.iter().map(|a| &**a));
     for name in all {
         let name = name.trim();
         // One letter or digit is a word, not a name anybody means.
@@ -116,42 +122,60 @@ impl Finder {
     /// The mentions in `text` (of the note `note`, whose facts say where
     /// links, code and the rest are), within `range`.
     pub(crate) fn find(&self, note: &Note, text: &str, range: Span) -> Vec<Mention> {
+        let mut out = Vec::new();
+        self.each(note, text, range, |span, name| {
+            out.push(Mention {
+                at: Location {
+                    path: note.path.clone(),
+                    span,
+                },
+                target: self.names[name].0.clone(),
+                written: text[span.range()].to_string(),
+            });
+        });
+        out
+    }
+
+    /// Calls `hit` with the span of each mention in `text` within `range`,
+    /// in order, and the name (index into `names`) it spells.
+    fn each(&self, note: &Note, text: &str, range: Span, mut hit: impl FnMut(Span, usize)) {
         let Some(ac) = &self.automaton else {
-            return vec![];
+            return;
         };
         // Built at the first hit: most notes have none.
         let mut skip: Option<Vec<Span>> = None;
+        // Whether the text may hold a URL at all, looked at once.
+        let mut urls: Option<bool> = None;
         let hay = text.get(range.range()).unwrap_or("");
-        let mut out = Vec::new();
         for m in ac.find_iter(hay) {
             let (start, end) = (
                 range.start as usize + m.start(),
                 range.start as usize + m.end(),
             );
-            let (target, folded) = &self.names[self.of[m.pattern().as_usize()]];
+            let name = self.of[m.pattern().as_usize()];
+            let (target, folded) = &self.names[name];
             let written = &text[start..end];
+            // The automaton compared ASCII without case: an ASCII match of
+            // an ASCII name is that name folded.
+            let same = if written.is_ascii() && folded.is_ascii() {
+                written.eq_ignore_ascii_case(folded)
+            } else {
+                fold(written) == *folded
+            };
             if **target == *note.path
-                || fold(written) != *folded
+                || !same
                 || !whole_word(text, start, end)
                 || inside(
                     skip.get_or_insert_with(|| note.facts.not_prose()),
                     start as u32,
                     end as u32,
                 )
-                || in_url(text, start, end)
+                || (*urls.get_or_insert_with(|| may_hold_url(text)) && in_url(text, start, end))
             {
                 continue;
             }
-            out.push(Mention {
-                at: Location {
-                    path: note.path.clone(),
-                    span: Span::new(start..end),
-                },
-                target: target.clone(),
-                written: written.to_string(),
-            });
+            hit(Span::new(start..end), name);
         }
-        out
     }
 }
 
@@ -175,6 +199,14 @@ fn whole_word(text: &str, start: usize, end: usize) -> bool {
         (_, Some(n)) => !word_char(n),
     };
     open(first, before) && open(last, after)
+}
+
+/// Whether `in_url` can say yes anywhere in `text` (one look per note
+/// instead of a walk to the blanks around every mention).
+fn may_hold_url(text: &str) -> bool {
+    ["://", "www.", "mailto:"]
+        .iter()
+        .any(|p| memchr::memmem::find(text.as_bytes(), p.as_bytes()).is_some())
 }
 
 /// Whether the run of non-blank characters holding `start..end` is a URL.
@@ -235,17 +267,64 @@ pub fn may_be_mentioned(snap: &Snapshot, target: &str) -> bool {
 /// Every unlinked mention of the note at `target` in the other notes of
 /// the vault, sorted by note and position. `stop` is asked between notes
 /// (a cancelled request stops early).
-///
-/// Only the notes whose prose may hold every word of a name, each two
-/// neighbours of it side by side, are read: each note's word filter is
-/// built from its text by the first search that reads it, and kept while
-/// the note is unchanged.
 pub fn unlinked_mentions(
     snap: &Snapshot,
     target: &str,
     text_of: TextOf,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Vec<Mention> {
+    let Some(to) = snap.note(target).map(|n| n.path.clone()) else {
+        return vec![];
+    };
+    let each = |note: &Note, text: &str, spans: &[Span]| -> Vec<Mention> {
+        spans
+            .iter()
+            .map(|&span| Mention {
+                at: Location {
+                    path: note.path.clone(),
+                    span,
+                },
+                target: to.clone(),
+                written: text[span.range()].to_string(),
+            })
+            .collect()
+    };
+    mentions_by_note(snap, target, text_of, stop, &each)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// How many unlinked mentions the note at `target` has (what
+/// [`unlinked_mentions`] finds, without building them).
+pub fn count_unlinked_mentions(
+    snap: &Snapshot,
+    target: &str,
+    text_of: TextOf,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> usize {
+    mentions_by_note(snap, target, text_of, stop, &|_, _, spans| spans.len())
+        .into_iter()
+        .sum()
+}
+
+/// The search behind [`unlinked_mentions`], note by note: `each` gets every
+/// note that holds mentions of `target`, its text and their spans (sorted),
+/// on the search's threads, while the text is at hand (the server turns
+/// spans into positions there, without keeping the text); the results come
+/// in path order.
+///
+/// Only the notes whose prose may hold every word of a name, each two
+/// neighbours of it side by side, are read: each note's word filter is
+/// built from its text by the first search that reads it, and kept while
+/// the note is unchanged.
+pub fn mentions_by_note<T: Send>(
+    snap: &Snapshot,
+    target: &str,
+    text_of: TextOf,
+    stop: &(dyn Fn() -> bool + Sync),
+    each: &(dyn Fn(&Note, &str, &[Span]) -> T + Sync),
+) -> Vec<T> {
     let Some(note) = snap.note(target) else {
         return vec![];
     };
@@ -255,26 +334,29 @@ pub fn unlinked_mentions(
     }
     let keys = keys_of(&names);
     let finder = Finder::new(&[(note.path.clone(), names)]);
-    let notes: Vec<&std::sync::Arc<Note>> = snap.notes().filter(|n| *n.path != *target).collect();
-    let mut out: Vec<Mention> = background().install(|| {
+    let mut notes: Vec<&std::sync::Arc<Note>> =
+        snap.notes().filter(|n| *n.path != *target).collect();
+    notes.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let out: Vec<T> = background().install(|| {
         notes
             .par_iter()
-            .flat_map_iter(|n| {
+            .filter_map(|n| {
                 if stop() {
-                    return vec![];
+                    return None;
                 }
                 let read = || text_of(&n.path).filter(|t| t.len() as u64 == n.bytes);
                 let text = match n.derived.words.get() {
-                    Some(words) if !may_hold(words, &keys) => return vec![],
+                    Some(words) if !may_hold(words, &keys) => return None,
                     Some(_) => read(),
                     None => read().inspect(|text| {
                         let _ = n.derived.words.set(words_of(n, text));
                     }),
-                };
-                match text {
-                    Some(text) => finder.find(n, &text, Span::new(0..text.len())),
-                    None => vec![],
-                }
+                }?;
+                let mut spans = Vec::new();
+                finder.each(n, &text, Span::new(0..text.len()), |span, _| {
+                    spans.push(span)
+                });
+                (!spans.is_empty()).then(|| each(n, &text, &spans))
             })
             .collect()
     });
@@ -285,7 +367,6 @@ pub fn unlinked_mentions(
     {
         let _ = note.derived.words.set(words_of(note, &text));
     }
-    out.sort_by(|a, b| (&a.at.path, a.at.span.start).cmp(&(&b.at.path, b.at.span.start)));
     out
 }
 
@@ -307,27 +388,40 @@ pub fn mentions_in(snap: &Snapshot, from: &str, text: &str, range: Span) -> Vec<
     let Some(lines) = text.get(start..end) else {
         return vec![];
     };
-    // Only notes one of whose names has all its letters on those lines can
-    // be there (the entry's mask is of all its names together: a test for
-    // a note with one name only).
-    let have = crate::names::char_mask(lines).unwrap_or(u64::MAX);
-    let fits = |name: &str| crate::names::char_mask(name).is_none_or(|m| m & have == m);
+    // Only names all of whose words (and each two neighbours) are on
+    // those lines can be there: the keys of every note's names are kept
+    // with the name list, so the test costs a few lookups per note.
+    let have = crate::facts::word_keys(lines);
     let list = snap.name_list();
+    let keys = list.mention_keys.get_or_init(|| {
+        list.entries
+            .iter()
+            .map(|e| {
+                let all = std::iter::once(&*e.name)
+                    .chain(e.title.as_deref())
+                    .chain(e.aliases.iter().map(|a| &**a));
+                names_from(all)
+                    .into_iter()
+                    .map(|n| {
+                        let k = crate::facts::word_keys(&n).into_boxed_slice();
+                        (n.into_boxed_str(), k)
+                    })
+                    .collect()
+            })
+            .collect()
+    });
     let targets: Vec<(NotePath, Vec<String>)> = list
         .entries
         .iter()
-        .filter(|e| *e.path != *from)
-        .filter(|e| {
-            e.chars & have == e.chars
-                || (e.title.is_some() || !e.aliases.is_empty())
-                    && std::iter::once(&e.name)
-                        .chain(&e.title)
-                        .chain(e.aliases.iter())
-                        .any(|n| fits(n))
-        })
-        .filter_map(|e| {
-            let n = snap.note(&e.path)?;
-            Some((n.path.clone(), names_of(n)))
+        .zip(keys.iter())
+        .filter(|(e, _)| *e.path != *from)
+        .filter_map(|(e, names)| {
+            let fits: Vec<String> = names
+                .iter()
+                .filter(|(_, k)| k.iter().all(|k| have.binary_search(k).is_ok()))
+                .map(|(n, _)| n.to_string())
+                .collect();
+            (!fits.is_empty()).then(|| (e.path.clone(), fits))
         })
         .collect();
     Finder::new(&targets)
@@ -426,6 +520,28 @@ mod tests {
             },
         );
         assert_eq!(here, found[..1]);
+    }
+
+    /// The fixes test each note's names against the words of the lines:
+    /// a name is offered where all its words stand side by side, in any
+    /// case, after emoji and CJK, and not where they are apart.
+    #[test]
+    fn the_fixes_find_names_by_the_words_of_the_line() {
+        let f = Fixture::parse(
+            "//- Été Notes.md\n# x\n//- 日記.md\n# y\n//- a.md\n😀 漢字 ÉTÉ NOTES, été and notes, 今日の日記.$0\n",
+        );
+        let snap = f.snapshot();
+        let text = f.text("a.md");
+        let all = Span::new(0..text.len());
+        let found = mentions_in(&snap, "a.md", text, all);
+        let written: Vec<(&str, &str)> = found
+            .iter()
+            .map(|m| (m.written.as_str(), &*m.target))
+            .collect();
+        assert_eq!(
+            written,
+            [("ÉTÉ NOTES", "Été Notes.md"), ("日記", "日記.md")]
+        );
     }
 
     /// A note with a title and aliases is found on a line that holds one

@@ -124,7 +124,15 @@ pub struct NameEntry {
 #[derive(Debug, Default)]
 pub struct NameList {
     pub entries: Vec<NameEntry>,
+    /// For each entry (same order), the names unlinked mentions look for
+    /// with their word keys: built by the first mention fix, kept with the
+    /// list, so that a code action tests every note's names against the
+    /// words of a line without folding them again.
+    pub mention_keys: std::sync::OnceLock<Box<[MentionKeys]>>,
 }
+
+/// See [`NameList::mention_keys`]: `(name, its word keys)`.
+pub type MentionKeys = Box<[(Box<str>, Box<[u64]>)]>;
 
 /// Orders candidates the way ties are broken: shortest path, then lexical.
 pub(crate) fn by_length_then_path(a: &NotePath, b: &NotePath) -> std::cmp::Ordering {
@@ -484,7 +492,10 @@ impl Snapshot {
                         });
                     }
                 }
-                Arc::new(NameList { entries })
+                Arc::new(NameList {
+                    entries,
+                    mention_keys: Default::default(),
+                })
             })
             .clone()
     }

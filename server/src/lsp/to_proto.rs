@@ -897,6 +897,49 @@ pub fn code_lens(uri: &Uri, range: Range, lens: &answers::Lens, counted: &Counte
     }
 }
 
+/// The locations of `spans` (sorted, not overlapping) in one note whose
+/// text is at hand, as unlinked mentions are: lines and byte columns from
+/// its line table, and a UTF-16 column the table does not keep (a mention
+/// is where the facts name nothing) counted in `text`, left to right.
+pub fn locations_in_text(
+    uri: &Uri,
+    lines: &Lines,
+    text: &str,
+    spans: &[Span],
+    enc: Encoding,
+) -> Vec<Location> {
+    // The last position counted: (line, byte offset, its UTF-16 column).
+    let mut at: Option<(u32, usize, u32)> = None;
+    let mut position = |offset: u32| {
+        let (line, col) = lines.line_col(offset);
+        if enc == Encoding::Utf8 {
+            return Position::new(line, col);
+        }
+        if let Some(col) = lines.utf16_col_at(offset, line, col) {
+            return Position::new(line, col);
+        }
+        let start = lines.line_start(line) as usize;
+        let (from, units) = match at {
+            Some((l, from, units)) if l == line && from <= offset as usize => (from, units),
+            _ => (start, 0),
+        };
+        let mut end = (offset as usize).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let units = units + text.get(from..end).map_or(0, crate::text::utf16_len);
+        at = Some((line, end.max(from), units));
+        Position::new(line, units)
+    };
+    spans
+        .iter()
+        .map(|s| {
+            let range = Range::new(position(s.start), position(s.end));
+            Location::new(uri.clone(), range)
+        })
+        .collect()
+}
+
 /// An unlinked-mentions lens before it is counted: `data` names its note.
 pub fn mentions_lens(uri: &Uri, range: Range) -> CodeLens {
     CodeLens {

@@ -347,18 +347,21 @@ pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Ve
     Ok(mention_locations(s))
 }
 
-/// The unlinked mentions of the snapshot's note, as locations.
+/// The unlinked mentions of the snapshot's note, as locations: each note
+/// read once and not kept, its positions counted while its text is there.
 fn mention_locations(s: &NoteSnapshot) -> Vec<Location> {
-    // A UTF-16 column off the facts' table needs the text: keep the few
-    // texts read (the notes that may hold a name) for the positions.
-    let utf16 = s.encoding() != crate::lsp::capabilities::Encoding::Utf8;
-    let text_of = |rel: &str| match utf16 {
-        true => s.texts.text(rel),
-        false => s.texts.text_once(rel),
-    };
-    let found = answers::unlinked_mentions(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set());
-    let at: Vec<answers::Location> = found.into_iter().map(|m| m.at).collect();
-    to_proto::locations(&s.root, &s.positions(), &at, &s.cancel)
+    let text_of = |rel: &str| s.texts.text_once(rel);
+    let enc = s.encoding();
+    let each =
+        |note: &crate::index::Note, text: &str, spans: &[crate::text::Span]| match to_proto::uri(
+            &s.root, &note.path,
+        ) {
+            Some(uri) => to_proto::locations_in_text(&uri, &note.facts.lines, text, spans, enc),
+            None => vec![],
+        };
+    let found =
+        answers::mentions_by_note(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set(), &each);
+    found.into_iter().flatten().collect()
 }
 
 /// `carnet.openDailyNote`: the daily note of a day (`{ date }`: `today`
@@ -622,7 +625,9 @@ pub fn code_lens(s: &NoteSnapshot, p: CodeLensParams) -> Result<Option<Vec<CodeL
 /// only lens sent unresolved). With none, the lens stays without a command,
 /// which editors draw as nothing.
 pub fn code_lens_resolve(s: &NoteSnapshot, lens: CodeLens) -> Result<CodeLens> {
-    let count = mention_locations(s).len();
+    let text_of = |rel: &str| s.texts.text_once(rel);
+    let count =
+        answers::count_unlinked_mentions(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set());
     Ok(to_proto::resolved_mentions_lens(lens, count))
 }
 
