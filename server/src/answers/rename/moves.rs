@@ -293,23 +293,28 @@ pub(super) fn relink(
     moves: &[(NotePath, String)],
     text_of: TextOf,
 ) -> Result<BTreeMap<NotePath, Vec<Edit>>> {
-    for (i, (_, new)) in moves.iter().enumerate() {
-        let key = fold(strip_md(new));
-        if moves[..i].iter().any(|(_, n)| fold(strip_md(n)) == key) {
+    // Each new path folded once (a folder move has hundreds).
+    let mut taken = rustc_hash::FxHashSet::default();
+    for (_, new) in moves {
+        if !taken.insert(fold(strip_md(new))) {
             return Err(RenameError::Exists(format!(
                 "two files would be named {new}"
             )));
         }
     }
     let after = moved(snap, moves);
-    let map: FxHashMap<&str, &str> = moves.iter().map(|(o, n)| (&**o, n.as_str())).collect();
+    // New paths made once, shared by every linking note's check.
+    let map: FxHashMap<&str, NotePath> = moves
+        .iter()
+        .map(|(o, n)| (&**o, NotePath::from(n.as_str())))
+        .collect();
     // Names whose links can change: the old and new names of what moves.
     let keys: BTreeSet<Sym> = moves
         .iter()
         .flat_map(|(o, n)| [fold(note_stem(o)), fold(note_stem(n))])
         .map(|k| Sym::new(&k))
         .collect();
-    let mut sources: BTreeSet<NotePath> = keys
+    let mut sources: rustc_hash::FxHashSet<NotePath> = keys
         .iter()
         .flat_map(|k| snap.linkers_of_name(k).iter().cloned())
         .collect();
@@ -322,17 +327,33 @@ pub(super) fn relink(
 
     // Each linking note is independent of the others: check them in parallel.
     let sources: Vec<NotePath> = sources.into_iter().collect();
-    let results: Vec<Result<NoteEdits>> = sources
+    let results: Vec<(NotePath, Result<NoteEdits>)> = sources
         .into_par_iter()
-        .map(|src| relink_note(snap, &after, src, &keys, &map, text_of))
+        .map(|src| {
+            (
+                src.clone(),
+                relink_note(snap, &after, src, &keys, &map, text_of),
+            )
+        })
         .collect();
     let mut out = BTreeMap::new();
-    for r in results {
-        if let Some((path, edits)) = r? {
-            out.insert(path, edits);
+    // The refusal told is that of the first note in path order, as if
+    // the notes were checked one by one.
+    let mut refused: Option<(NotePath, RenameError)> = None;
+    for (src, r) in results {
+        match r {
+            Ok(Some((path, edits))) => {
+                out.insert(path, edits);
+            }
+            Ok(None) => {}
+            Err(e) if refused.as_ref().is_none_or(|(p, _)| src < *p) => refused = Some((src, e)),
+            Err(_) => {}
         }
     }
-    Ok(out)
+    match refused {
+        Some((_, e)) => Err(e),
+        None => Ok(out),
+    }
 }
 
 /// The edits one linking note needs (see [`relink`]).
@@ -341,14 +362,10 @@ pub(super) fn relink_note(
     after: &Snapshot,
     src: NotePath,
     keys: &BTreeSet<Sym>,
-    new_path: &FxHashMap<&str, &str>,
+    new_path: &FxHashMap<&str, NotePath>,
     text_of: TextOf,
 ) -> Result<NoteEdits> {
-    let renamed = |p: &NotePath| -> NotePath {
-        new_path
-            .get(&**p)
-            .map_or_else(|| p.clone(), |n| (*n).into())
-    };
+    let renamed = |p: &NotePath| -> NotePath { new_path.get(&**p).unwrap_or(p).clone() };
     let Some(note) = snap.note(&src) else {
         return Ok(None);
     };
