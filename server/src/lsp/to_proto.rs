@@ -150,30 +150,95 @@ pub fn locations(
     found: &[answers::Location],
     cancel: &Cancel,
 ) -> Vec<Location> {
-    let mut last: Option<(&str, Uri, Option<&Lines>)> = None;
     let mut out = Vec::with_capacity(found.len());
+    each_location(root, pos, found, cancel, |uri, _, range| {
+        out.push(Location::new(uri.clone(), range))
+    });
+    out
+}
+
+/// The JSON of [`locations`] (`Location[]`), written straight to bytes —
+/// byte for byte what serde writes for that `Vec<Location>` — with each
+/// note's URI escaped once: for a large answer, handed to the transport to
+/// splice into its response ([`Splices`](super::transport::Splices)),
+/// without a `Location` or a JSON map per location.
+pub fn locations_json(
+    root: &Path,
+    pos: &Positions,
+    found: &[answers::Location],
+    cancel: &Cancel,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(found.len() * 160 + 2);
+    let mut quoted = Vec::new();
+    out.push(b'[');
+    each_location(root, pos, found, cancel, |uri, new_note, range| {
+        if new_note {
+            quoted.clear();
+            serde_json::to_writer(&mut quoted, uri.as_str()).expect("a string serializes");
+        }
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.extend_from_slice(br#"{"uri":"#);
+        out.extend_from_slice(&quoted);
+        out.extend_from_slice(br#","range":"#);
+        write_range(&mut out, range);
+        out.push(b'}');
+    });
+    out.push(b']');
+    out
+}
+
+/// `range` as serde writes a `Range`.
+fn write_range(out: &mut Vec<u8>, range: Range) {
+    let mut number = itoa::Buffer::new();
+    for (key, p) in [
+        (&br#"{"start":"#[..], range.start),
+        (br#","end":"#, range.end),
+    ] {
+        out.extend_from_slice(key);
+        out.extend_from_slice(br#"{"line":"#);
+        out.extend_from_slice(number.format(p.line).as_bytes());
+        out.extend_from_slice(br#","character":"#);
+        out.extend_from_slice(number.format(p.character).as_bytes());
+        out.push(b'}');
+    }
+    out.push(b'}');
+}
+
+/// Calls `f` with the URI, whether it is the first location of its note,
+/// and the range of each location that still has a note or attachment, in
+/// order; stops when the request is cancelled.
+fn each_location(
+    root: &Path,
+    pos: &Positions,
+    found: &[answers::Location],
+    cancel: &Cancel,
+    mut f: impl FnMut(&Uri, bool, Range),
+) {
+    let mut last: Option<(&str, Uri, Option<&Lines>)> = None;
     for l in found {
-        let (uri, lines) = match &last {
-            Some((path, uri, lines)) if *path == &*l.path => (uri.clone(), *lines),
+        let new_note = !matches!(&last, Some((path, ..)) if *path == &*l.path);
+        if new_note {
             // A new note might need its text read (a UTF-16 column the facts
             // do not keep): stop here if nobody waits for the answer any more.
-            _ if cancel.is_set() => break,
-            _ => {
-                let Some(uri) = uri(root, &l.path) else {
-                    continue;
-                };
-                let lines = pos.lines(&l.path);
-                last = Some((&l.path, uri.clone(), lines));
-                (uri, lines)
+            if cancel.is_set() {
+                break;
             }
+            let Some(uri) = uri(root, &l.path) else {
+                continue;
+            };
+            last = Some((&l.path, uri, pos.lines(&l.path)));
+        }
+        let Some((_, uri, lines)) = &last else {
+            continue;
         };
         let range = match lines {
             Some(lines) => pos.range_in(&l.path, lines, l.span),
             None => Range::default(), // An attachment: its start.
         };
-        out.push(Location::new(uri, range));
+        f(uri, new_note, range);
     }
-    out
 }
 
 /// A `carnet/graph` answer: the graph's JSON in the form asked for (see
@@ -970,4 +1035,60 @@ pub fn edit_action(
         edit: Some(plan_edit(root, plan, texts, caps)?),
         ..Default::default()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answers::Part;
+    use crate::fixture::Fixture;
+
+    /// The JSON written by hand for many locations is, byte for byte, what
+    /// serde writes for the same `Vec<Location>`, in both encodings:
+    /// escaped and percent-encoded URIs, non-ASCII lines, an attachment.
+    #[test]
+    fn locations_json_is_what_serde_writes() {
+        let f = Fixture::parse(
+            r#"
+            //- Hub.md
+            # Hub
+            //- a "quoted" \ name.md
+            [[Hub]] and 会議 [[Hub#Hub]]
+            //- Notes/Zürich café 100%.md
+            line one
+            é 😀 [[Hub]] x [[Hub|😀]]
+            "#,
+        );
+        let snap = f.snapshot();
+        let mut found = answers::links_to(&snap, "Hub.md", Part::Whole);
+        assert_eq!(found.len(), 4);
+        found.push(answers::Location {
+            path: "pictures/a b.png".into(),
+            span: Span::new(0..0),
+        });
+        let world = super::super::world::World::new(super::super::log::Logger::new());
+        let root = Path::new("/vault \"dir\"/x");
+        let texts = Texts::new(world, root);
+        let cancel = Cancel::default();
+        for (enc, column) in [(Encoding::Utf8, 8), (Encoding::Utf16, 5)] {
+            let pos = Positions::new(enc, &snap, &texts);
+            let typed = locations(root, &pos, &found, &cancel);
+            assert_eq!(typed.len(), found.len());
+            // The first link after "é 😀 ", in the encoding's columns.
+            assert!(
+                typed
+                    .iter()
+                    .any(|l| l.range.start == Position::new(1, column)),
+                "{enc:?}: {typed:?}"
+            );
+            let json = locations_json(root, &pos, &found, &cancel);
+            assert_eq!(
+                String::from_utf8(json).unwrap(),
+                serde_json::to_string(&typed).unwrap(),
+                "{enc:?}"
+            );
+        }
+        let pos = Positions::new(Encoding::Utf16, &snap, &texts);
+        assert_eq!(locations_json(root, &pos, &[], &cancel), b"[]");
+    }
 }
