@@ -114,9 +114,6 @@ pub struct Splices {
     waiting: Mutex<HashMap<u64, Vec<u8>>>,
 }
 
-/// Stand-in frames are small; larger frames are never looked into.
-const MAX_STAND_IN: usize = 1024;
-
 impl Default for Splices {
     fn default() -> Self {
         use std::hash::{BuildHasher, Hasher};
@@ -160,26 +157,27 @@ impl Splices {
     /// whose result is a stand-in gets its kept JSON instead; anything else
     /// goes out as it is.
     fn frame(&self, body: &[u8]) -> Vec<u8> {
-        let at = match memchr::memmem::find(body, self.prefix.as_bytes()) {
-            Some(at) if body.len() <= MAX_STAND_IN => at,
-            _ => return frame(body),
-        };
-        // A response (with an id and a result) names the token: a stand-in.
+        // Only a stand-in names this process's prefix: other frames are
+        // searched (a fast scan) but never parsed.
+        if memchr::memmem::find(body, self.prefix.as_bytes()).is_none() {
+            return frame(body);
+        }
         let Ok(msg) = serde_json::from_slice::<serde_json::Value>(body) else {
             return frame(body);
         };
-        let (Some(id), Some(_)) = (msg.get("id"), msg.get("result")) else {
+        // A response whose result is exactly a stand-in: one location, the token its URI.
+        let token = match (msg.get("id"), msg.get("result").and_then(|r| r.as_array())) {
+            (Some(id), Some(result)) if result.len() == 1 => result[0]
+                .get("uri")
+                .and_then(|u| u.as_str())
+                .and_then(|u| u.strip_prefix(&self.prefix))
+                .map(|n| (id, n)),
+            _ => None,
+        };
+        let Some((id, n)) = token else {
             return frame(body);
         };
-        let digits = &body[at + self.prefix.len()..];
-        let end = digits
-            .iter()
-            .position(|b| !b.is_ascii_digit())
-            .unwrap_or(digits.len());
-        let kept = std::str::from_utf8(&digits[..end])
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .and_then(|n| self.lock().remove(&n));
+        let kept = n.parse().ok().and_then(|n| self.lock().remove(&n));
         let Some(json) = kept else {
             // Only a bug could name a token that is not kept: say so rather
             // than send the stand-in as if it were the answer.
@@ -386,13 +384,15 @@ mod tests {
         let splices = Splices::default();
         let json = br#"[{"uri":"file:///a%20b.md","range":{"start":{"line":1,"character":2},"end":{"line":1,"character":9}}}]"#;
         let first = response_body(Id::Number(7), splices.locations(json.to_vec()));
-        let second = response_body(Id::String("x\"y".into()), splices.locations(b"[]".to_vec()));
+        // Ids as long as a client likes.
+        let long = format!("x\"{}", "y".repeat(5000));
+        let second = response_body(Id::String(long.clone()), splices.locations(b"[]".to_vec()));
         assert_eq!(splices.waiting(), 2);
         // In any order: each stand-in has its own answer.
         let out = body_of(&splices.frame(&second));
         assert_eq!(
             out,
-            serde_json::json!({ "jsonrpc": "2.0", "id": "x\"y", "result": [] })
+            serde_json::json!({ "jsonrpc": "2.0", "id": long, "result": [] })
         );
         let out = body_of(&splices.frame(&first));
         assert_eq!(out["id"], 7);
@@ -415,12 +415,13 @@ mod tests {
         let kept = splices.locations(b"[]".to_vec());
         let token = kept[0].uri.as_str().to_string();
         // Another server's token (another random prefix), a notification
-        // that quotes ours, and a large answer that does: untouched.
+        // that quotes ours, an answer that does but is no stand-in, and
+        // text that is not JSON: untouched.
         let unchanged = [
             response_body(Id::Number(1), other.locations(b"[]".to_vec())),
             serde_json::to_vec(&serde_json::json!({ "jsonrpc": "2.0", "method": "window/logMessage", "params": { "message": token } })).unwrap(),
             response_body(Id::Number(2), vec![token.clone(); 100]),
-            b"{not json".to_vec(),
+            format!("{{not json {token}").into_bytes(),
         ];
         for body in unchanged {
             assert_eq!(splices.frame(&body), frame(&body));
