@@ -176,6 +176,86 @@ fn utf16_reference_positions_come_from_the_facts_not_from_the_file() {
     lsp.assert_marks(&fixture, &r);
 }
 
+/// References answers are written as JSON by their handler and spliced
+/// into tower-lsp's response frames: answers sent at once, each to its own
+/// request (whatever order they finish in), are the ones asked one at a
+/// time, with every position exact, and requests of other kinds in between
+/// are answered as usual.
+#[test]
+fn concurrent_references_answers_keep_their_ids() {
+    let fixture = Fixture::parse(
+        r#"
+        //- hub.md
+        # Hub
+        //- b.md
+        # B
+        //- a.md
+        日本語 [[hub]] と 😀 [[b]] ![[hub#Hub]]
+        //- c "quoted" 100%.md
+        [[b]] Café [[hub]]
+        "#,
+    );
+    both_encodings(|utf8| {
+        let v = Vault::from_fixture(&fixture);
+        let mut lsp = Lsp::start(v.path(), utf8);
+        lsp.open("a.md");
+        let refs = |lsp: &Lsp, rel: &str| {
+            json!({ "textDocument": { "uri": lsp.file_uri(rel) }, "position": { "line": 0, "character": 0 },
+                    "context": { "includeDeclaration": false } })
+        };
+        let one_by_one: Vec<Value> = ["hub.md", "b.md"]
+            .iter()
+            .map(|rel| {
+                lsp.request("textDocument/references", refs(&lsp, rel))
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(
+            lsp.places(&one_by_one[0]),
+            ["a.md:0", "a.md:0", "c \"quoted\" 100%.md:0"]
+        );
+        assert_eq!(
+            lsp.places(&one_by_one[1]),
+            ["a.md:0", "c \"quoted\" 100%.md:0"]
+        );
+        let a = fixture.text("a.md");
+        let hub_link = a.find("[[hub]]").unwrap();
+        assert_eq!(one_by_one[0][0]["range"]["start"], lsp.pos(a, hub_link));
+        assert_eq!(one_by_one[0][0]["range"]["end"], lsp.pos(a, hub_link + 7));
+        let burst = [
+            (9001, "textDocument/references", refs(&lsp, "hub.md")),
+            (
+                9002,
+                "textDocument/hover",
+                td_pos(&lsp, "a.md", lsp.pos(a, hub_link + 3)),
+            ),
+            (9003, "textDocument/references", refs(&lsp, "b.md")),
+            (9004, "textDocument/references", refs(&lsp, "hub.md")),
+        ];
+        let mut bytes = Vec::new();
+        for (id, method, params) in &burst {
+            let body = serde_json::to_vec(
+                &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }),
+            )
+            .unwrap();
+            bytes.extend(format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes());
+            bytes.extend(body);
+        }
+        lsp.send_raw(&bytes);
+        // Read back to front: the others wait, matched by id.
+        assert_eq!(lsp.response(9004).unwrap(), one_by_one[0], "utf8={utf8}");
+        assert_eq!(lsp.response(9003).unwrap(), one_by_one[1]);
+        let hover = lsp.response(9002).unwrap();
+        assert!(
+            hover["contents"]["value"].as_str().unwrap().contains("Hub"),
+            "{hover}"
+        );
+        assert_eq!(lsp.response(9001).unwrap(), one_by_one[0]);
+        lsp.shutdown();
+        assert_eq!(lsp.exit(), Some(0));
+    });
+}
+
 #[test]
 fn references_of_notes_headings_blocks_and_tags() {
     // On the title: every backlink.

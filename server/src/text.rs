@@ -166,11 +166,70 @@ impl Lines {
         (line, offset - self.line_start(line))
     }
 
+    /// Line, byte column and UTF-16 column of many offsets, cheapest when
+    /// each is at or after the one before (see [`LineWalk`]).
+    pub fn walk(&self) -> LineWalk<'_> {
+        LineWalk {
+            lines: self,
+            line: 0,
+            kept: 0,
+            last: 0,
+        }
+    }
+
     pub fn is_ascii(&self, line: u32) -> bool {
         let line = line as usize;
         self.non_ascii
             .get(line / 64)
             .is_none_or(|w| w & (1 << (line % 64)) == 0)
+    }
+}
+
+/// A walk over a [`Lines`] table: an offset at or after the last one is
+/// found from where the last one was — on the same line, or a few kept
+/// UTF-16 offsets on, without a search of the whole table — and an earlier
+/// one by a search from the start. The answers are [`Lines::line_col`]'s
+/// and [`Lines::utf16_col_at`]'s.
+pub struct LineWalk<'a> {
+    lines: &'a Lines,
+    /// The line of the last offset.
+    line: usize,
+    /// Index in `utf16` of the first kept offset not before the last offset.
+    kept: usize,
+    last: u32,
+}
+
+impl LineWalk<'_> {
+    /// Line, byte column and the UTF-16 column of `offset` if it is known
+    /// without the text (as [`Lines::utf16_col_at`]); clamped to the text.
+    pub fn at(&mut self, offset: u32) -> (u32, u32, Option<u32>) {
+        let lines = self.lines;
+        let offset = offset.min(lines.len);
+        let starts = &lines.starts;
+        if offset < self.last {
+            (self.line, self.kept) = (0, 0);
+        }
+        self.last = offset;
+        // Most often on the same line as the last offset, or the next.
+        if starts.get(self.line + 1).is_some_and(|&s| s <= offset) {
+            self.line += 1;
+            if starts.get(self.line + 1).is_some_and(|&s| s <= offset) {
+                self.line += starts[self.line + 1..].partition_point(|&s| s <= offset);
+            }
+        }
+        let line = self.line as u32;
+        let col = offset - starts[self.line];
+        if lines.is_ascii(line) {
+            return (line, col, Some(col));
+        }
+        let rest = &lines.utf16[self.kept..];
+        self.kept += match rest.iter().take(8).position(|e| e.0 >= offset) {
+            Some(i) => i,
+            None => rest.partition_point(|e| e.0 < offset),
+        };
+        let table = &lines.utf16;
+        let utf16 = table.get(self.kept).filter(|e| e.0 == offset).map(|e| e.1);
+        (line, col, utf16)
     }
 }
 
@@ -225,6 +284,44 @@ pub fn utf16_len(s: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A walk answers what `line_col` and `utf16_col_at` answer, for
+    /// offsets in order, with gaps of many lines and kept offsets, repeated,
+    /// going back, inside characters and past the end.
+    #[test]
+    fn a_walk_agrees_with_the_table() {
+        let mut text = String::new();
+        for i in 0..300 {
+            text += match i % 4 {
+                0 => "ascii line\n",
+                1 => "日本語 é 😀 x\r\n",
+                2 => "\r",
+                _ => "Café [[link]] — ü\n",
+            };
+        }
+        let mut lines = Lines::new(&text);
+        // Every third offset kept: some queries are kept, some not.
+        lines.keep_utf16(&text, (0..text.len() as u32).step_by(3));
+        let want = |o: u32| {
+            let (line, col) = lines.line_col(o);
+            (line, col, lines.utf16_col_at(o, line, col))
+        };
+        let len = text.len() as u32;
+        let mut offsets: Vec<u32> = (0..len + 5).collect();
+        offsets.extend((0..len).step_by(97)); // Large steps.
+        offsets.extend([5, 5, 4, 0, len, len + 9, 1, 2000, 1999]);
+        let mut walk = lines.walk();
+        let mut known = 0;
+        for &o in &offsets {
+            let got = walk.at(o);
+            assert_eq!(got, want(o), "offset {o}");
+            known += got.2.is_some() as usize;
+        }
+        assert!(
+            known > offsets.len() / 3 && known < offsets.len(),
+            "{known}"
+        );
+    }
 
     #[test]
     fn breaks_on_lf_crlf_and_lone_cr_only() {

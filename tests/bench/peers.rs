@@ -373,20 +373,27 @@ fn references(
     at: &Cursor,
 ) -> Vec<Loc> {
     let pos = position(&e.texts[&at.note], at.offset, server.columns);
-    let r = lsp
-        .request(
+    // Typed locations, for every server alike (see `Lsp::request_as`); an
+    // answer of another shape counts as no locations.
+    let found = lsp
+        .request_as::<Option<Vec<client::Location>>>(
             "textDocument/references",
             json!({ "textDocument": { "uri": lsp.file_uri(&at.note) }, "position": json_pos(pos),
                     "context": { "includeDeclaration": true } }),
         )
-        .unwrap_or(Value::Null);
-    let at = |v: &Value| Some((v["line"].as_u64()?, v["character"].as_u64()?));
-    r.as_array()
-        .into_iter()
+        .ok()
         .flatten()
-        .filter_map(|v| {
-            let path = relative(root, v["uri"].as_str()?)?;
-            Some((path, at(&v["range"]["start"])?, at(&v["range"]["end"])?))
+        .unwrap_or_default();
+    found
+        .into_iter()
+        .filter_map(|l| {
+            let path = relative(root, &l.uri)?;
+            let r = l.range;
+            Some((
+                path,
+                (r.start.line, r.start.character),
+                (r.end.line, r.end.character),
+            ))
         })
         .collect()
 }

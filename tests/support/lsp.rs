@@ -3,6 +3,11 @@
 //! notifications collected, and server-to-client requests answered (with
 //! `null`, the settings for `workspace/configuration`) unless the test
 //! holds their method to answer itself ([`Lsp::hold`], [`Lsp::reply`]).
+//!
+//! Messages are parsed into `serde_json::Value`s, except the answers of
+//! [`Lsp::request_as`], which are parsed straight into typed structs (as an
+//! editor's native JSON parser reads them, without building a map per
+//! object): the benchmarks time large answers that way, for every server alike.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -14,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use carnet::fixture::Fixture;
 use carnet::text::Span;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Value, json};
 
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -22,7 +29,9 @@ pub struct Lsp {
     child: Child,
     /// `None` once closed.
     stdin: Option<ChildStdin>,
-    rx: mpsc::Receiver<Value>,
+    /// Message bodies as read, parsed on this side ([`Lsp::request_as`]
+    /// parses its answer into the type asked for).
+    rx: mpsc::Receiver<Vec<u8>>,
     next_id: i64,
     /// Notifications and server requests seen so far, oldest first.
     pub inbox: Vec<Value>,
@@ -71,7 +80,37 @@ pub fn path_of(uri: &str) -> std::path::PathBuf {
     String::from_utf8(out).unwrap().into()
 }
 
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
+/// An LSP `Location`, as [`Lsp::request_as`] reads it.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub uri: String,
+    pub range: Range,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Range {
+    pub start: Position,
+    pub end: Position,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: u64,
+    pub character: u64,
+}
+
+/// A message read as the response [`Lsp::request_as`] waits for: its
+/// result typed, everything else only looked at.
+#[derive(Deserialize)]
+struct Reply<T> {
+    id: Option<Value>,
+    method: Option<IgnoredAny>,
+    result: Option<T>,
+    error: Option<Value>,
+}
+
+/// The body of the next message (its JSON not parsed yet).
+fn read_message(r: &mut impl BufRead) -> Option<Vec<u8>> {
     let mut len = None;
     loop {
         let mut line = String::new();
@@ -88,7 +127,27 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
     }
     let mut buf = vec![0; len?];
     r.read_exact(&mut buf).ok()?;
-    serde_json::from_slice(&buf).ok()
+    Some(buf)
+}
+
+fn parse(body: &[u8]) -> Value {
+    serde_json::from_slice(body).unwrap_or_else(|e| {
+        panic!(
+            "the server sent invalid JSON ({e}): {}",
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+        )
+    })
+}
+
+/// A response's result as `T`: `Err` with the error, or with a message
+/// when the result has another shape.
+fn typed<T: DeserializeOwned>(msg: Value) -> Result<T, Value> {
+    if let Some(e) = msg.get("error") {
+        return Err(e.clone());
+    }
+    let result = msg.get("result").cloned().unwrap_or(Value::Null);
+    serde_json::from_value(result)
+        .map_err(|e| json!({ "message": format!("an answer of the wrong shape: {e}") }))
 }
 
 impl Lsp {
@@ -224,6 +283,48 @@ impl Lsp {
         self.response(id)
     }
 
+    /// Sends a request and parses its result straight into `T` (e.g.
+    /// `Option<Vec<Location>>`); `Err` with the error, or when the result
+    /// has another shape.
+    pub fn request_as<T: DeserializeOwned>(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> Result<T, Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            if let Some(msg) = self.early.remove(&id) {
+                return typed(msg);
+            }
+            let body = self
+                .recv(deadline)
+                .unwrap_or_else(|| panic!("no response to request {id}"));
+            // One pass over the answer when it has the expected shape.
+            if let Ok(reply) = serde_json::from_slice::<Reply<T>>(&body)
+                && reply.method.is_none()
+                && reply.id == Some(json!(id))
+            {
+                return match (reply.error, reply.result) {
+                    (Some(e), _) => Err(e),
+                    (None, Some(result)) => Ok(result),
+                    (None, None) => typed(json!({ "result": null })),
+                };
+            }
+            // Anything else, as `response` would handle it.
+            let msg = self.take(parse(&body));
+            if msg.get("method").is_none() && msg["id"] == json!(id) {
+                return typed(msg);
+            }
+            if msg.get("method").is_none() && !msg["id"].is_null() {
+                let other = msg["id"].as_i64().expect("numeric ids");
+                self.early.insert(other, msg);
+            }
+        }
+    }
+
     /// Waits for the response with `id`, keeping everything else in the inbox.
     pub fn response(&mut self, id: i64) -> Result<Value, Value> {
         let deadline = Instant::now() + self.timeout;
@@ -251,8 +352,19 @@ impl Lsp {
     /// editor that accepts them would, else a null result) and, like
     /// notifications, kept in the inbox.
     fn next_message(&mut self, deadline: Instant) -> Option<Value> {
+        let body = self.recv(deadline)?;
+        Some(self.take(parse(&body)))
+    }
+
+    /// The next message's body, by `deadline`.
+    fn recv(&mut self, deadline: Instant) -> Option<Vec<u8>> {
         let left = deadline.saturating_duration_since(Instant::now());
-        let msg = self.rx.recv_timeout(left).ok()?;
+        self.rx.recv_timeout(left).ok()
+    }
+
+    /// What [`Lsp::next_message`] does with a message: server requests
+    /// answered unless held, they and notifications kept in the inbox.
+    fn take(&mut self, msg: Value) -> Value {
         if msg.get("method").is_none() && msg["id"].is_null() {
             self.inbox.push(msg.clone());
         } else if let Some(method) = msg["method"].as_str() {
@@ -271,7 +383,7 @@ impl Lsp {
             }
             self.inbox.push(msg.clone());
         }
-        Some(msg)
+        msg
     }
 
     /// Waits for a notification (or server request) `method` that `pred`

@@ -67,6 +67,8 @@ pub struct Backend {
     roots: Mutex<Vec<PathBuf>>,
     shut_down: Arc<AtomicBool>,
     watcher: Mutex<Option<crate::vault::Watcher>>,
+    /// Answers written as JSON by their handlers, for the output pump.
+    splices: Arc<transport::Splices>,
 }
 
 /// Runs the server on stdin/stdout until `exit`. Returns the process exit
@@ -88,6 +90,8 @@ pub fn run_stdio() -> i32 {
     runtime.block_on(async move {
         let logger = log::Logger::new();
         let world = World::new(logger);
+        let splices = Arc::new(transport::Splices::default());
+        let pumped = splices.clone();
         let (service, socket) = LspService::build(|client| {
             world
                 .log
@@ -98,6 +102,7 @@ pub fn run_stdio() -> i32 {
                 roots: Mutex::new(Vec::new()),
                 shut_down: flag,
                 watcher: Mutex::new(None),
+                splices,
             }
         })
         .custom_method(ext::BACKLINKS, Backend::backlinks)
@@ -121,6 +126,7 @@ pub fn run_stdio() -> i32 {
             client_side_out,
             tokio::io::stdout(),
             errors_rx,
+            pumped,
         ));
         Server::new(server_in, server_out, socket)
             .concurrency_level(64)
@@ -382,8 +388,11 @@ impl LanguageServer for Backend {
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let uri = params.text_document_position.text_document.uri.clone();
-        self.on_note("references", &uri, params, request::references)
-            .await
+        let json = self
+            .on_note("references", &uri, params, request::references)
+            .await?;
+        // No `.await` from here on: the stand-in reaches the output pump.
+        Ok(json.map(|json| self.splices.locations(json)))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

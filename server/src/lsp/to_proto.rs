@@ -94,16 +94,36 @@ impl<'a> Positions<'a> {
 
     fn position_in(&self, rel: &str, lines: &Lines, offset: u32) -> Position {
         let (line, col8) = lines.line_col(offset);
+        let utf16 = (self.enc == Encoding::Utf16)
+            .then(|| lines.utf16_col_at(offset, line, col8))
+            .flatten();
+        self.finish(rel, offset, line, col8, utf16)
+    }
+
+    /// The position of `offset` at `line`, byte column `col8`, given its
+    /// UTF-16 column where the facts know it: from the text otherwise.
+    fn finish(&self, rel: &str, offset: u32, line: u32, col8: u32, utf16: Option<u32>) -> Position {
         if self.enc == Encoding::Utf8 {
             return Position::new(line, col8);
         }
-        if let Some(col) = lines.utf16_col_at(offset, line, col8) {
+        if let Some(col) = utf16 {
             return Position::new(line, col);
         }
         match self.texts.rope(rel) {
             Some(rope) => position_in(&rope, offset as usize, self.enc),
             None => Position::new(line, col8),
         }
+    }
+
+    /// Ranges of many spans of the note `rel`, cheapest in increasing
+    /// order (the links of a note in an answer); `None` for an attachment.
+    fn walk(&self, rel: &'a str) -> Option<Walk<'a, '_>> {
+        let lines = self.lines(rel)?;
+        Some(Walk {
+            pos: self,
+            rel,
+            walk: lines.walk(),
+        })
     }
 
     fn range_in(&self, rel: &str, lines: &Lines, span: Span) -> Range {
@@ -114,6 +134,24 @@ impl<'a> Positions<'a> {
     }
 }
 
+/// [`Positions`] of one note's spans, in increasing order.
+struct Walk<'a, 'p> {
+    pos: &'p Positions<'a>,
+    rel: &'a str,
+    walk: crate::text::LineWalk<'a>,
+}
+
+impl Walk<'_, '_> {
+    fn range(&mut self, span: Span) -> Range {
+        Range::new(self.position(span.start), self.position(span.end))
+    }
+
+    fn position(&mut self, offset: u32) -> Position {
+        let (line, col8, utf16) = self.walk.at(offset);
+        self.pos.finish(self.rel, offset, line, col8, utf16)
+    }
+}
+
 pub fn path_uri(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
@@ -121,6 +159,48 @@ pub fn path_uri(path: &Path) -> Option<Uri> {
 /// The URI of a vault-relative path.
 pub fn uri(root: &Path, rel: &str) -> Option<Uri> {
     path_uri(&root.join(rel))
+}
+
+/// The URIs of many notes of one vault, as [`uri`] writes them, without a
+/// path joined, percent-encoded whole and parsed again for each: the root's
+/// URI once, then each vault-relative path encoded the way `Uri`'s
+/// `from_file_path` encodes it (a test checks they agree).
+struct NoteUris {
+    /// The root's URI with a final `/`; `None` where `from_file_path`
+    /// writes paths differently (Windows drives) or the root has none.
+    base: Option<String>,
+}
+
+/// What `ls_types::Uri::from_file_path` leaves unencoded: RFC 3986's
+/// unreserved characters and the path separator.
+const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+impl NoteUris {
+    fn new(root: &Path) -> NoteUris {
+        let base = path_uri(root).filter(|_| cfg!(not(windows))).map(|u| {
+            let mut base = u.as_str().to_string();
+            if !base.ends_with('/') {
+                base.push('/');
+            }
+            base
+        });
+        NoteUris { base }
+    }
+
+    fn uri(&self, root: &Path, rel: &str) -> Option<String> {
+        match &self.base {
+            Some(base) if !rel.starts_with('/') => Some(format!(
+                "{base}{}",
+                percent_encoding::utf8_percent_encode(rel, PATH_SET)
+            )),
+            _ => uri(root, rel).map(|u| u.as_str().to_string()),
+        }
+    }
 }
 
 /// Where links in hover previews lead: `file:` URIs, at `#L<line>` (1-based)
@@ -150,30 +230,104 @@ pub fn locations(
     found: &[answers::Location],
     cancel: &Cancel,
 ) -> Vec<Location> {
-    let mut last: Option<(&str, Uri, Option<&Lines>)> = None;
     let mut out = Vec::with_capacity(found.len());
+    let mut last: Option<Uri> = None;
+    each_location(root, pos, found, cancel, |uri, new_note, range| {
+        if new_note || last.is_none() {
+            last = uri.parse().ok();
+        }
+        if let Some(uri) = &last {
+            out.push(Location::new(uri.clone(), range));
+        }
+    });
+    out
+}
+
+/// The JSON of [`locations`] (`Location[]`), written straight to bytes —
+/// byte for byte what serde writes for that `Vec<Location>` — with each
+/// note's URI written once: for a large answer, handed to the transport to
+/// splice into its response ([`Splices`](super::transport::Splices)),
+/// without a `Location` or a JSON map per location.
+pub fn locations_json(
+    root: &Path,
+    pos: &Positions,
+    found: &[answers::Location],
+    cancel: &Cancel,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(found.len() * 160 + 2);
+    let mut quoted = Vec::new();
+    out.push(b'[');
+    each_location(root, pos, found, cancel, |uri, new_note, range| {
+        if new_note {
+            quoted.clear();
+            serde_json::to_writer(&mut quoted, uri).expect("a string serializes");
+        }
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.extend_from_slice(br#"{"uri":"#);
+        out.extend_from_slice(&quoted);
+        out.extend_from_slice(br#","range":"#);
+        write_range(&mut out, range);
+        out.push(b'}');
+    });
+    out.push(b']');
+    out
+}
+
+/// `range` as serde writes a `Range`.
+fn write_range(out: &mut Vec<u8>, range: Range) {
+    let mut number = itoa::Buffer::new();
+    for (key, p) in [
+        (&br#"{"start":"#[..], range.start),
+        (br#","end":"#, range.end),
+    ] {
+        out.extend_from_slice(key);
+        out.extend_from_slice(br#"{"line":"#);
+        out.extend_from_slice(number.format(p.line).as_bytes());
+        out.extend_from_slice(br#","character":"#);
+        out.extend_from_slice(number.format(p.character).as_bytes());
+        out.push(b'}');
+    }
+    out.push(b'}');
+}
+
+/// Calls `f` with the URI, whether it is the first location of its note,
+/// and the range of each location that still has a note or attachment, in
+/// order; stops when the request is cancelled. Locations come grouped by
+/// note, so each note is looked up and its URI written once, and the
+/// positions of one note are found walking forward ([`Positions::walk`]).
+fn each_location(
+    root: &Path,
+    pos: &Positions,
+    found: &[answers::Location],
+    cancel: &Cancel,
+    mut f: impl FnMut(&str, bool, Range),
+) {
+    let uris = NoteUris::new(root);
+    let mut last: Option<(&str, String, Option<Walk>)> = None;
     for l in found {
-        let (uri, lines) = match &last {
-            Some((path, uri, lines)) if *path == &*l.path => (uri.clone(), *lines),
+        let new_note = !matches!(&last, Some((path, ..)) if *path == &*l.path);
+        if new_note {
             // A new note might need its text read (a UTF-16 column the facts
             // do not keep): stop here if nobody waits for the answer any more.
-            _ if cancel.is_set() => break,
-            _ => {
-                let Some(uri) = uri(root, &l.path) else {
-                    continue;
-                };
-                let lines = pos.lines(&l.path);
-                last = Some((&l.path, uri.clone(), lines));
-                (uri, lines)
+            if cancel.is_set() {
+                break;
             }
+            let Some(uri) = uris.uri(root, &l.path) else {
+                continue;
+            };
+            last = Some((&l.path, uri, pos.walk(&l.path)));
+        }
+        let Some((_, uri, walk)) = &mut last else {
+            continue;
         };
-        let range = match lines {
-            Some(lines) => pos.range_in(&l.path, lines, l.span),
+        let range = match walk {
+            Some(walk) => walk.range(l.span),
             None => Range::default(), // An attachment: its start.
         };
-        out.push(Location::new(uri, range));
+        f(uri, new_note, range);
     }
-    out
 }
 
 /// A `carnet/graph` answer: the graph's JSON in the form asked for (see
@@ -1013,4 +1167,82 @@ pub fn edit_action(
         edit: Some(plan_edit(root, plan, texts, caps)?),
         ..Default::default()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answers::Part;
+    use crate::fixture::Fixture;
+
+    /// Notes' URIs written from the root's are the URIs `uri` makes.
+    #[test]
+    fn note_uris_are_the_uris_of_their_paths() {
+        let names = crate::fixture::HOSTILE_NAMES
+            .iter()
+            .map(|n| format!("{n}.md"))
+            .chain(["a/b c/Zürich (1) [x] ~'!.md".into(), "x.png".into()]);
+        for root in ["/", "/vault", "/tmp/my vault/Ünïcode 😀/", "/a%20b/c#d"] {
+            let root = Path::new(root);
+            let uris = NoteUris::new(root);
+            assert!(uris.base.is_some());
+            for rel in names.clone() {
+                let want = uri(root, &rel).unwrap();
+                assert_eq!(
+                    uris.uri(root, &rel).unwrap(),
+                    want.as_str(),
+                    "{root:?} {rel}"
+                );
+            }
+        }
+    }
+
+    /// The JSON written by hand for many locations is, byte for byte, what
+    /// serde writes for the same `Vec<Location>`, in both encodings:
+    /// escaped and percent-encoded URIs, non-ASCII lines, an attachment.
+    #[test]
+    fn locations_json_is_what_serde_writes() {
+        let f = Fixture::parse(
+            r#"
+            //- Hub.md
+            # Hub
+            //- a "quoted" \ name.md
+            [[Hub]] and 会議 [[Hub#Hub]]
+            //- Notes/Zürich café 100%.md
+            line one
+            é 😀 [[Hub]] x [[Hub|😀]]
+            "#,
+        );
+        let snap = f.snapshot();
+        let mut found = answers::links_to(&snap, "Hub.md", Part::Whole);
+        assert_eq!(found.len(), 4);
+        found.push(answers::Location {
+            path: "pictures/a b.png".into(),
+            span: Span::new(0..0),
+        });
+        let world = super::super::world::World::new(super::super::log::Logger::new());
+        let root = Path::new("/vault \"dir\"/x");
+        let texts = Texts::new(world, root);
+        let cancel = Cancel::default();
+        for (enc, column) in [(Encoding::Utf8, 8), (Encoding::Utf16, 5)] {
+            let pos = Positions::new(enc, &snap, &texts);
+            let typed = locations(root, &pos, &found, &cancel);
+            assert_eq!(typed.len(), found.len());
+            // The first link after "é 😀 ", in the encoding's columns.
+            assert!(
+                typed
+                    .iter()
+                    .any(|l| l.range.start == Position::new(1, column)),
+                "{enc:?}: {typed:?}"
+            );
+            let json = locations_json(root, &pos, &found, &cancel);
+            assert_eq!(
+                String::from_utf8(json).unwrap(),
+                serde_json::to_string(&typed).unwrap(),
+                "{enc:?}"
+            );
+        }
+        let pos = Positions::new(Encoding::Utf16, &snap, &texts);
+        assert_eq!(locations_json(root, &pos, &[], &cancel), b"[]");
+    }
 }

@@ -66,14 +66,16 @@ pub fn definition(
     Ok(Some(response))
 }
 
-pub fn references(s: &NoteSnapshot, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
+/// `Location[]` as JSON, spliced into the response by the transport
+/// (a hub has thousands: see `to_proto::locations_json`).
+pub fn references(s: &NoteSnapshot, p: ReferenceParams) -> Result<Option<Vec<u8>>> {
     let at = s.at(p.text_document_position.position);
     let declaration = match p.context.include_declaration {
         true => answers::Declaration::Include,
         false => answers::Declaration::Exclude,
     };
     let found = answers::references(&s.snapshot, &s.rel, at, declaration);
-    Ok(Some(to_proto::locations(
+    Ok(Some(to_proto::locations_json(
         &s.root,
         &s.positions(),
         &found,
