@@ -319,7 +319,7 @@ fn session(root: &Path, e: &Expect, utf8: bool, plan: &Plan) -> Rows {
     let mut lsp = None;
     let mut first_rss = 0;
     let mut ready = |cold: bool, lsp: &mut Option<client::Lsp>| {
-        let mut times = Vec::new();
+        let (mut times, mut cpu) = (Vec::new(), Vec::new());
         for _ in 0..ready_runs {
             drop(lsp.take());
             if cold {
@@ -335,13 +335,14 @@ fn session(root: &Path, e: &Expect, utf8: bool, plan: &Plan) -> Rows {
                 n = references(&mut s, &e.hub).len();
             }
             times.push(spawn.elapsed());
+            cpu.push(cpu_time(s.pid()).unwrap_or_default());
             assert_eq!(n, e.hub_count, "references of the hub");
             first_rss = memory_kib(s.pid()).map_or(0, |(_, rss)| rss);
             *lsp = Some(s);
         }
-        times
+        (times, cpu)
     };
-    let (mut cold, mut split) = (Vec::new(), Default::default());
+    let (mut cold, mut split) = ((Vec::new(), Vec::new()), Default::default());
     if plan.runs("ready") {
         cold = ready(true, &mut lsp);
         // One server left to write the cache the warm runs start from.
@@ -355,14 +356,19 @@ fn session(root: &Path, e: &Expect, utf8: bool, plan: &Plan) -> Rows {
     let negotiated = &lsp.init_result["capabilities"]["positionEncoding"];
     assert_eq!(negotiated, encoding, "negotiated position encoding");
     if plan.runs("ready") {
-        rows.push((
-            format!("ready, cold: no facts cache ({} spawns)", cold.len()),
-            Samples::new(cold).brief(),
-        ));
-        rows.push((
-            format!("ready, warm: facts cache present ({} spawns)", warm.len()),
-            Samples::new(warm).brief(),
-        ));
+        for (what, (times, cpu)) in [
+            ("cold: no facts cache", cold),
+            ("warm: facts cache present", warm),
+        ] {
+            rows.push((
+                format!("ready, {what} ({} spawns)", times.len()),
+                Samples::new(times).brief(),
+            ));
+            rows.push((
+                format!("ready, {what}: server CPU (user + sys) at ready"),
+                Samples::new(cpu).brief(),
+            ));
+        }
         let (indexed, answer, _) = ready_breakdown(root, e, utf8, caps.clone(), false);
         rows.push((
             "ready, split (1 spawn each, cold / warm): spawn → \"indexed\" log + then the hub answer".into(),
