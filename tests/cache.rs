@@ -214,6 +214,14 @@ fn a_bad_cache_file_is_a_log_line_and_a_full_index() {
         .file
         .clone();
     let good = std::fs::read(&file).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(file.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "the cache folder is the user's alone");
+    }
     let parsed = loaded(root);
     let mut flipped = good.clone();
     let mid = flipped.len() * 2 / 3;

@@ -317,6 +317,13 @@ impl Cache {
         let header = postcard::to_stdvec(&header).map_err(|e| fail(&e))?;
         let dir = self.file.parent().ok_or_else(|| fail(&"no folder"))?;
         std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        // The facts name the vault's headings, links and tags: the folder
+        // is the user's alone, as the notes may be.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
         let tmp = self
             .file
             .with_extension(format!("tmp{}", std::process::id()));
