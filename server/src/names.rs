@@ -64,6 +64,50 @@ impl Sym {
         Sym(id)
     }
 
+    /// The symbols of many strings at once (a table read back from disk):
+    /// one lock and one allocation for the strings new here, instead of
+    /// one of each per string.
+    pub fn new_all(strings: &[&str]) -> Vec<Sym> {
+        let table = &*SYMBOLS;
+        let mut next = table.next.lock().unwrap_or_else(|e| e.into_inner());
+        let mut text = String::with_capacity(strings.iter().map(|s| s.len()).sum());
+        let mut spans = Vec::with_capacity(strings.len());
+        for s in strings {
+            match table.ids.get(*s) {
+                Some(id) => spans.push(Err(Sym(*id))),
+                None => {
+                    spans.push(Ok(text.len()..text.len() + s.len()));
+                    text.push_str(s);
+                }
+            }
+        }
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        spans
+            .into_iter()
+            .map(|span| match span {
+                Err(sym) => sym,
+                Ok(range) => {
+                    let s = &text[range];
+                    // The same string twice in `strings`: the first one's id.
+                    if let Some(id) = table.ids.get(s) {
+                        return Sym(*id);
+                    }
+                    let id = *next;
+                    *next += 1;
+                    let (chunk, index) = slot(id);
+                    let cells = table.chunks[chunk].get_or_init(|| {
+                        (0..(BASE as usize) << chunk)
+                            .map(|_| OnceLock::new())
+                            .collect()
+                    });
+                    let _ = cells[index].set(s);
+                    table.ids.insert(s, id);
+                    Sym(id)
+                }
+            })
+            .collect()
+    }
+
     /// The symbol of `s` if it was ever interned: lookups never grow the table.
     pub fn lookup(s: &str) -> Option<Sym> {
         SYMBOLS.ids.get(s).map(|id| Sym(*id))
@@ -94,6 +138,53 @@ impl std::fmt::Debug for Sym {
 impl std::fmt::Display for Sym {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A symbol is written as its id in the writing process, which means
+/// nothing elsewhere: whoever writes symbols also writes [`Sym::table`],
+/// and whoever reads them reads inside [`Sym::reading`] with that table
+/// interned again (the facts cache does both).
+impl serde::Serialize for Sym {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Sym {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Sym, D::Error> {
+        let id = u32::deserialize(d)?;
+        READING
+            .with_borrow(|t| t.as_ref().and_then(|t| t.get(id as usize).copied()))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown symbol {id}")))
+    }
+}
+
+thread_local! {
+    /// The table [`Sym::reading`] decodes with on this thread.
+    static READING: std::cell::RefCell<Option<std::sync::Arc<[Sym]>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl Sym {
+    /// Every string interned so far, by id: what a reader of serialized
+    /// symbols needs ([`Sym::reading`]).
+    pub fn table() -> Vec<&'static str> {
+        let n = *SYMBOLS.next.lock().unwrap_or_else(|e| e.into_inner());
+        (0..n).map(|id| Sym(id).as_str()).collect()
+    }
+
+    /// Runs `f`, in which a symbol deserializes as `table[id]` (the symbols
+    /// of a [`Sym::table`] written elsewhere, interned here again).
+    pub fn reading<R>(table: &std::sync::Arc<[Sym]>, f: impl FnOnce() -> R) -> R {
+        struct Reset(Option<std::sync::Arc<[Sym]>>);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                READING.set(self.0.take());
+            }
+        }
+        let _reset = Reset(READING.replace(Some(table.clone())));
+        f()
     }
 }
 

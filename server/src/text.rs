@@ -10,7 +10,9 @@
 //! separators are ordinary characters.
 
 /// A byte range in a note's text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -38,7 +40,7 @@ impl Span {
 /// Where each line of a text starts, which lines are pure ASCII (where a
 /// byte column is also the UTF-16 column), and the UTF-16 columns of chosen
 /// offsets on the other lines.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Lines {
     starts: Box<[u32]>,
     /// One bit per line, set when the line holds a non-ASCII character.

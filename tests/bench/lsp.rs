@@ -312,39 +312,75 @@ fn session(root: &Path, e: &Expect, utf8: bool, plan: &Plan) -> Rows {
     let mut rows: Rows = Vec::new();
     let caps = json!({ "workspace": { "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create", "rename", "delete"] } } });
 
-    // Ready: spawn to the first complete references answer for the hub.
-    let mut ready = Vec::new();
+    // Ready: spawn to the first complete references answer for the hub,
+    // cold (no facts cache: every note parsed) and then warm (the cache a
+    // server wrote: only changed notes parsed).
+    let cache = bench_cache();
     let mut lsp = None;
     let mut first_rss = 0;
-    for _ in 0..ready_runs {
-        drop(lsp.take());
-        let spawn = Instant::now();
-        let mut s = start_server(root, utf8, caps.clone(), "warn");
-        s.open(&e.hub);
-        // A server that waited for indexing in vain (5 s, on a loaded
-        // machine) answers with what it has: ready is the first complete answer.
-        let mut n = references(&mut s, &e.hub).len();
-        while n < e.hub_count && spawn.elapsed() < Duration::from_secs(60) {
-            n = references(&mut s, &e.hub).len();
+    let mut ready = |cold: bool, lsp: &mut Option<client::Lsp>| {
+        let (mut times, mut cpu) = (Vec::new(), Vec::new());
+        for _ in 0..ready_runs {
+            drop(lsp.take());
+            if cold {
+                let _ = std::fs::remove_dir_all(&cache);
+            }
+            let spawn = Instant::now();
+            let mut s = start_server(root, utf8, caps.clone(), "warn");
+            s.open(&e.hub);
+            // A server that waited for indexing in vain (5 s, on a loaded
+            // machine) answers with what it has: ready is the first complete answer.
+            let mut n = references(&mut s, &e.hub).len();
+            while n < e.hub_count && spawn.elapsed() < Duration::from_secs(60) {
+                n = references(&mut s, &e.hub).len();
+            }
+            times.push(spawn.elapsed());
+            cpu.push(cpu_time(s.pid()).unwrap_or_default());
+            assert_eq!(n, e.hub_count, "references of the hub");
+            first_rss = memory_kib(s.pid()).map_or(0, |(_, rss)| rss);
+            *lsp = Some(s);
         }
-        ready.push(spawn.elapsed());
-        assert_eq!(n, e.hub_count, "references of the hub");
-        first_rss = memory_kib(s.pid()).map_or(0, |(_, rss)| rss);
-        lsp = Some(s);
+        (times, cpu)
+    };
+    let (mut cold, mut split) = ((Vec::new(), Vec::new()), Default::default());
+    if plan.runs("ready") {
+        cold = ready(true, &mut lsp);
+        // One server left to write the cache the warm runs start from.
+        drop(lsp.take());
+        let _ = std::fs::remove_dir_all(&cache);
+        split = ready_breakdown(root, e, utf8, caps.clone(), true);
     }
+    let (cold_indexed, cold_answer, written) = split;
+    let warm = ready(false, &mut lsp);
     let mut lsp = lsp.unwrap();
     let negotiated = &lsp.init_result["capabilities"]["positionEncoding"];
     assert_eq!(negotiated, encoding, "negotiated position encoding");
     if plan.runs("ready") {
+        for (what, (times, cpu)) in [
+            ("cold: no facts cache", cold),
+            ("warm: facts cache present", warm),
+        ] {
+            rows.push((
+                format!("ready, {what} ({} spawns)", times.len()),
+                Samples::new(times).brief(),
+            ));
+            rows.push((
+                format!("ready, {what}: server CPU (user + sys) at ready"),
+                Samples::new(cpu).brief(),
+            ));
+        }
+        let (indexed, answer, _) = ready_breakdown(root, e, utf8, caps.clone(), false);
         rows.push((
-            format!("ready ({} spawns)", ready.len()),
-            Samples::new(ready).brief(),
+            "ready, split (1 spawn each, cold / warm): spawn → \"indexed\" log + then the hub answer".into(),
+            format!(
+                "{} + {} / {} + {}",
+                show(cold_indexed),
+                show(cold_answer),
+                show(indexed),
+                show(answer)
+            ),
         ));
-        let (indexed, answer) = ready_breakdown(root, e, utf8, caps.clone());
-        rows.push((
-            "ready, split (1 spawn): spawn → \"indexed\" log / then the hub answer".into(),
-            format!("{} / {}", show(indexed), show(answer)),
-        ));
+        rows.push(("facts cache written (cold server's log)".into(), written));
     }
     if plan.runs("references") {
         eprintln!("{encoding}: references ...");
@@ -417,13 +453,22 @@ fn start_server(root: &Path, utf8: bool, caps: Value, level: &str) -> client::Ls
         }
         None => Command::new(&bin),
     };
-    cmd.arg("--stdio").env("CARNET_LOG", level);
+    cmd.arg("--stdio")
+        .env("CARNET_LOG", level)
+        .env("XDG_CACHE_HOME", bench_cache());
     client::Lsp::initialize_with(client::Lsp::spawn_command(cmd, root, utf8), caps)
 }
 
 /// Spawn → the server's "indexed" log message, and from then the first
-/// hub answer: where the time to ready goes.
-fn ready_breakdown(root: &Path, e: &Expect, utf8: bool, caps: Value) -> (Duration, Duration) {
+/// hub answer: where the time to ready goes. With `wait_cache`, also waits
+/// for the server to write its facts cache and returns its log line.
+fn ready_breakdown(
+    root: &Path,
+    e: &Expect,
+    utf8: bool,
+    caps: Value,
+    wait_cache: bool,
+) -> (Duration, Duration, String) {
     let spawn = Instant::now();
     let mut lsp = start_server(root, utf8, caps, "info");
     lsp.open(&e.hub);
@@ -436,7 +481,29 @@ fn ready_breakdown(root: &Path, e: &Expect, utf8: bool, caps: Value) -> (Duratio
     let indexed = spawn.elapsed();
     let t = Instant::now();
     assert_eq!(references(&mut lsp, &e.hub).len(), e.hub_count);
-    (indexed, t.elapsed())
+    let answer = t.elapsed();
+    let written = if wait_cache {
+        let m = lsp
+            .wait_for("window/logMessage", Duration::from_secs(60), |p| {
+                p["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("facts cache written"))
+            })
+            .expect("the server writes its facts cache");
+        m["params"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        String::new()
+    };
+    (indexed, answer, written)
+}
+
+/// The facts cache folder of the bench's servers (`XDG_CACHE_HOME`), so
+/// that cold and warm starts are the bench's to choose.
+fn bench_cache() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-cache")
 }
 
 /// References of the hub and of the ~1k note; every position of the ~1k

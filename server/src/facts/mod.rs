@@ -20,7 +20,7 @@ pub use words::{Words, keys as word_keys, unspaced, word_char};
 pub use crate::names::Sym;
 use crate::text::{Lines, Span};
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NoteFacts {
     pub links: Vec<Link>,
     pub headings: Vec<Heading>,
@@ -141,7 +141,7 @@ impl NoteFacts {
 }
 
 /// A block that a `^id` can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Paragraph {
     /// The block without its trailing line break; a list item's own text,
     /// without the list nested in it.
@@ -149,7 +149,7 @@ pub struct Paragraph {
     pub kind: ParagraphKind,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ParagraphKind {
     /// A paragraph: its id goes at the end of its last line.
     Text,
@@ -167,7 +167,7 @@ impl ParagraphKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
     /// `[[target]]`
     Wiki,
@@ -215,7 +215,7 @@ impl Subpath {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub kind: LinkKind,
     /// The whole link as written, `[[`…`]]` or `[`…`)` included.
@@ -255,7 +255,7 @@ impl Link {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     /// The heading's text as written, markers and closing `#`s removed,
@@ -264,7 +264,7 @@ pub struct Heading {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     /// The id without its `^`.
     pub id: Sym,
@@ -272,7 +272,7 @@ pub struct Block {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tag {
     /// The tag without `#`, as written (`project/alpha`).
     pub name: Sym,

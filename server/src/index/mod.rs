@@ -256,16 +256,6 @@ impl Snapshot {
             note_by_path.push((path_key, path.clone()));
             all.push((path, Arc::new(note)));
         }
-        snap.note_by_path = note_by_path.into_iter().collect();
-        snap.notes = all.into_iter().collect();
-        for file in attachments {
-            let path: NotePath = file.into();
-            files_by_name
-                .entry(key(&fold(file_name(&path))))
-                .or_default()
-                .push(path.clone());
-            snap.attachment_by_path.insert(key(&fold(&path)), path);
-        }
         let finish =
             |m: FxHashMap<Key, Vec<NotePath>>, by_len: bool| -> Map<Key, Arc<[NotePath]>> {
                 m.into_iter()
@@ -279,10 +269,43 @@ impl Snapshot {
                     })
                     .collect()
             };
-        snap.note_by_name = finish(by_name, true);
-        snap.attachment_by_name = finish(files_by_name, true);
-        snap.linkers = finish(linkers, false);
-        snap.taggers = finish(taggers, false);
+        // The maps are independent: each is filled on a core of its own
+        // (the server's first answer waits for this).
+        let ((notes, note_by_path), (linkers, (taggers, by_name, attachments))) = rayon::join(
+            || {
+                rayon::join(
+                    || all.into_iter().collect(),
+                    || note_by_path.into_iter().collect(),
+                )
+            },
+            || {
+                rayon::join(
+                    || finish(linkers, false),
+                    || {
+                        let mut attachment_by_path = Map::default();
+                        for file in attachments {
+                            let path: NotePath = file.into();
+                            files_by_name
+                                .entry(key(&fold(file_name(&path))))
+                                .or_default()
+                                .push(path.clone());
+                            attachment_by_path.insert(key(&fold(&path)), path);
+                        }
+                        (
+                            finish(taggers, false),
+                            finish(by_name, true),
+                            (finish(files_by_name, true), attachment_by_path),
+                        )
+                    },
+                )
+            },
+        );
+        snap.notes = notes;
+        snap.note_by_path = note_by_path;
+        snap.linkers = linkers;
+        snap.taggers = taggers;
+        snap.note_by_name = by_name;
+        (snap.attachment_by_name, snap.attachment_by_path) = attachments;
         snap
     }
 

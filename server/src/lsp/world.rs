@@ -585,7 +585,7 @@ pub(super) fn note_from_text(rel: &str, text: &str) -> Note {
     Note::new(rel.into(), extract(text), text.len() as u64)
 }
 
-fn apply(world: &World, job: Job) {
+fn apply(world: &Arc<World>, job: Job) {
     match job {
         Job::Index(root) => index_root(world, root),
         Job::Forget(root) => world.state().vaults.retain(|v| v.root != root || v.adhoc),
@@ -662,7 +662,7 @@ fn adhoc_vault(st: &mut State, path: &Path) -> usize {
     st.vaults.len() - 1
 }
 
-fn index_root(world: &World, root: PathBuf) {
+fn index_root(world: &Arc<World>, root: PathBuf) {
     // A vault a killed `carnet mv` left half changed is made whole first,
     // as every carnet command does, so the index never sees the mix.
     match vault::write::recover_pending(&root) {
@@ -670,7 +670,7 @@ fn index_root(world: &World, root: PathBuf) {
         Ok(None) => {}
         Err(e) => world.log.error(format!("{}: {e}", root.display())),
     }
-    let loaded = match vault::load(&root) {
+    let loaded = match vault::load_cached(&root) {
         Ok(l) => l,
         Err(e) => {
             world
@@ -693,6 +693,18 @@ fn index_root(world: &World, root: PathBuf) {
         root.display(),
         loaded.elapsed
     ));
+    let phases: Vec<String> = loaded
+        .timings
+        .iter()
+        .map(|(phase, t)| format!("{phase} {t:.0?}"))
+        .collect();
+    world.log.info(format!("indexing: {}", phases.join(", ")));
+    if let Some(used) = &loaded.cache {
+        world.log.info(format!(
+            "facts cache: {}; {} notes from it, {} parsed",
+            used.report, used.reused, used.parsed
+        ));
+    }
     let filter = Arc::new(vault::Filter::new(&root, &loaded.config));
     // Open buffers win over what was just read from disk.
     let open: Vec<(PathBuf, String)> = {
@@ -704,6 +716,9 @@ fn index_root(world: &World, root: PathBuf) {
             .collect()
     };
     let mut snapshot = loaded.snapshot;
+    if let Some(used) = loaded.cache.filter(|u| u.stale && u.cache.is_some()) {
+        save_cache(world, used, snapshot.clone());
+    }
     for (path, text) in open {
         if let Some(rel) = vault::relative(&root, &path) {
             snapshot = snapshot.with_note(note_from_text(&rel, &text));
@@ -717,6 +732,40 @@ fn index_root(world: &World, root: PathBuf) {
         v.daily = Arc::new(loaded.daily.clone());
     }
 }
+
+/// Writes the facts cache of a vault just indexed on a thread of its own,
+/// after the first requests: a server starting again then
+/// parses only what changed. `snapshot` is the one read from disk, before
+/// open buffers replaced any note.
+fn save_cache(world: &Arc<World>, used: vault::CacheUse, snapshot: Snapshot) {
+    let weak = Arc::downgrade(world);
+    let spawned = std::thread::Builder::new()
+        .name("carnet-cache".into())
+        .spawn(move || {
+            // What the first answers need comes first: they queue behind
+            // indexing and should not share the cores with this.
+            std::thread::sleep(CACHE_DELAY);
+            let t = std::time::Instant::now();
+            let saved = used.save(&snapshot);
+            let Some(world) = weak.upgrade() else { return };
+            match saved {
+                Ok((file, size)) => world.log.info(format!(
+                    "facts cache written: {} ({} notes, {:.1} MB) in {:.0?}",
+                    file.display(),
+                    snapshot.note_count(),
+                    size as f64 / 1e6,
+                    t.elapsed()
+                )),
+                Err(e) => world.log.warn(format!("facts cache not written: {e}")),
+            }
+        });
+    if let Err(e) = spawned {
+        world.log.warn(format!("facts cache not written: {e}"));
+    }
+}
+
+/// How long after indexing the facts cache is written.
+const CACHE_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Re-reads one file into its vault (or removes it if it is gone).
 fn refresh_from_disk(world: &World, path: &Path) {

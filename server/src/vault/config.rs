@@ -14,6 +14,8 @@ pub struct Config {
     pub diagnostics: std::collections::BTreeMap<String, String>,
     /// `[daily]`: daily notes, over `.obsidian/daily-notes.json`.
     pub daily: DailyConfig,
+    /// `cache = false`: no facts cache for this vault (see `vault::cache`).
+    pub cache: Option<bool>,
 }
 
 /// `[daily]` in `carnet.toml`, and Obsidian's `daily-notes.json` (same keys).
@@ -26,7 +28,7 @@ pub struct DailyConfig {
 }
 
 /// Obsidian's daily notes settings, in the vault's `.obsidian` folder.
-const OBSIDIAN_DAILY: &str = ".obsidian/daily-notes.json";
+pub(super) const OBSIDIAN_DAILY: &str = ".obsidian/daily-notes.json";
 
 /// Where daily notes go: `carnet.toml`'s `[daily]`, else Obsidian's
 /// settings, else `YYYY-MM-DD` at the root. A file that cannot be read is
@@ -82,7 +84,7 @@ impl Default for TagRules {
     }
 }
 
-const KNOWN_KEYS: &[&str] = &["exclude", "tags", "diagnostics", "daily"];
+const KNOWN_KEYS: &[&str] = &["exclude", "tags", "diagnostics", "daily", "cache"];
 
 impl Config {
     pub const FILE: &'static str = "carnet.toml";

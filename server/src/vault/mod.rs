@@ -6,6 +6,7 @@
 //! the notes to [`Snapshot::build`]. A file that cannot be read is reported
 //! in [`Loaded::skipped`] and the walk goes on.
 
+pub mod cache;
 mod config;
 pub mod git;
 mod locate;
@@ -15,6 +16,8 @@ pub mod write;
 pub use config::{Config, DailyConfig, TagRules, daily_notes};
 pub use locate::{find_root, path_in};
 pub use watch::Watcher;
+
+use cache::{Cache, FileStamp, Stored};
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -44,7 +47,59 @@ pub struct Loaded {
     pub bytes: u64,
     pub elapsed: Duration,
     /// Where the time went: (phase, duration), in order.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Vec<(String, Duration)>,
+    /// What [`load_cached`] did with the facts cache; `None` from the
+    /// other loads.
+    pub cache: Option<CacheUse>,
+}
+
+/// What one [`load_cached`] did with the vault's facts cache, and what it
+/// needs to write the cache again.
+pub struct CacheUse {
+    /// `None` when the cache is off (the report says why).
+    pub cache: Option<Cache>,
+    /// For the log: how the cache file was read, or why not.
+    pub report: String,
+    /// Notes whose facts came from the cache / were parsed.
+    pub reused: usize,
+    pub parsed: usize,
+    /// Whether the file no longer matches the vault (notes were parsed, or
+    /// cached notes are gone): then it is worth writing again.
+    pub stale: bool,
+    began: i64,
+    /// The stamp of each note read from disk, taken before it was read.
+    stamps: rustc_hash::FxHashMap<crate::index::NotePath, FileStamp>,
+}
+
+impl CacheUse {
+    fn off(report: String) -> CacheUse {
+        CacheUse {
+            cache: None,
+            report,
+            reused: 0,
+            parsed: 0,
+            stale: false,
+            began: 0,
+            stamps: Default::default(),
+        }
+    }
+
+    /// Writes the facts of `snapshot`'s notes (the snapshot this load made,
+    /// before any open buffer replaced a note) as the cache; returns the
+    /// file and its size.
+    pub fn save(&self, snapshot: &Snapshot) -> Result<(&Path, u64), String> {
+        let Some(cache) = &self.cache else {
+            return Err(self.report.clone());
+        };
+        let notes: Vec<_> = snapshot
+            .notes()
+            .filter_map(|n| {
+                let stamp = self.stamps.get(&*n.path)?;
+                Some((&*n.path, *stamp, n.bytes, &n.facts))
+            })
+            .collect();
+        Ok((&cache.file, cache.save(self.began, &notes)?))
+    }
 }
 
 /// Whether a path names a note (as opposed to an attachment).
@@ -193,6 +248,9 @@ fn not_regular(t: &std::fs::FileType) -> &'static str {
 enum Found {
     /// Boxed: facts are large next to the other variants.
     Note(Box<Note>),
+    /// A note not read yet, with its stamp (`None`: it could not be
+    /// stat'ed; reading it will say why).
+    Stat(String, Option<FileStamp>),
     Attachment(String),
     Skipped(Skipped),
 }
@@ -214,6 +272,7 @@ fn sort_found(
             }
             Found::Attachment(a) => attachments.push(a),
             Found::Skipped(s) => skipped.push(s),
+            Found::Stat(..) => unreachable!("stat'ed notes are read before they are sorted"),
         }
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -310,18 +369,53 @@ fn walk<T: Send>(
 
 /// Indexes the vault at `root`. Fails only when the root itself is unusable.
 pub fn load(root: &Path) -> Result<Loaded, String> {
+    load_with(root, None)
+}
+
+/// [`load`] through the vault's facts cache ([`cache`]): notes whose files
+/// are provably unchanged since the cache was written take their facts
+/// from it, the others are read and parsed. The snapshot is the one
+/// [`load`] would build. [`Loaded::cache`] says what happened, and writes
+/// the cache again ([`CacheUse::save`]).
+pub fn load_cached(root: &Path) -> Result<Loaded, String> {
+    load_with(root, Some(None))
+}
+
+/// [`load_cached`] with the cache kept under `home` instead of the user's
+/// cache folder (tests and benchmarks).
+pub fn load_cached_in(root: &Path, home: &Path) -> Result<Loaded, String> {
+    load_with(root, Some(Some(home)))
+}
+
+/// `cache`: `None` for no cache, else the cache folder (`None`: the user's).
+fn load_with(root: &Path, cache: Option<Option<&Path>>) -> Result<Loaded, String> {
     let start = Instant::now();
+    let began = cache::now_ns();
     let (config, config_warnings, daily) = open_root(root)?;
     let root = root.to_path_buf();
-    let (found, mut skipped) = walk(&root, &config, |path| Some(visit(&root, path)))?;
+    let mut timings = Vec::new();
     let mut attachments = Vec::new();
+    let (found, mut skipped, cache_use) = match cache
+        .map(|home| Cache::for_root(&root, &config, home))
+    {
+        Some(Ok(cache)) => {
+            let (found, skipped, used) = walk_through(&root, &config, cache, began, &mut timings)?;
+            (found, skipped, Some(used))
+        }
+        other => {
+            let (found, skipped) = walk(&root, &config, |path| Some(visit(&root, path)))?;
+            timings.push(("walk, read and parse".to_string(), start.elapsed()));
+            (
+                found,
+                skipped,
+                other.map(|r| CacheUse::off(r.err().unwrap_or_default())),
+            )
+        }
+    };
     let (notes, bytes) = sort_found(found, &mut attachments, &mut skipped);
     let walked = start.elapsed();
     let snapshot = Snapshot::build(notes, attachments);
-    let timings = vec![
-        ("walk, read and parse", walked),
-        ("build index", start.elapsed() - walked),
-    ];
+    timings.push(("build index".to_string(), start.elapsed() - walked));
     Ok(Loaded {
         root,
         config,
@@ -332,7 +426,122 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
         bytes,
         elapsed: start.elapsed(),
         timings,
+        cache: cache_use,
     })
+}
+
+/// The walk of [`load_cached`]: stats every file while the cache file is
+/// read, then takes the unchanged notes' facts from the cache and reads
+/// and parses the others on all cores.
+fn walk_through(
+    root: &Path,
+    config: &Config,
+    cache: Cache,
+    began: i64,
+    timings: &mut Vec<(String, Duration)>,
+) -> Result<(Vec<Found>, Vec<Skipped>, CacheUse), String> {
+    use rayon::prelude::*;
+    let start = Instant::now();
+    let (stored, walked) = std::thread::scope(|s| {
+        let stored = s.spawn(|| {
+            let t = Instant::now();
+            (cache.load(), t.elapsed())
+        });
+        let walked = walk(root, config, |path| Some(stat(root, path)));
+        let stored = stored
+            .join()
+            .unwrap_or_else(|_| (Err("reading the cache failed".into()), Duration::ZERO));
+        (stored, walked)
+    });
+    let (found, skipped) = walked?;
+    let (stored, load_time) = stored;
+    timings.push((
+        format!("walk and stat (facts cache read in {load_time:.0?} beside it)"),
+        start.elapsed(),
+    ));
+    let (mut stored, report) = match stored {
+        Ok(s) => {
+            let n = s.len();
+            let report = format!(
+                "{n} notes cached in {} ({})",
+                cache.file.display(),
+                s.detail
+            );
+            (Some(s), report)
+        }
+        Err(why) => (None, why),
+    };
+    let t = Instant::now();
+    let mut stamps = rustc_hash::FxHashMap::default();
+    let mut out = Vec::with_capacity(found.len());
+    let mut unread = Vec::new();
+    let mut reused = 0;
+    for f in found {
+        match f {
+            Found::Stat(rel, Some(stamp))
+                if stored.as_ref().is_some_and(|s| s.fresh(&rel, &stamp)) =>
+            {
+                let Some(e) = stored.as_mut().and_then(|s| s.take(&rel)) else {
+                    unreachable!("a fresh entry is there");
+                };
+                let note = Note::new(rel.into(), e.facts, e.bytes);
+                stamps.insert(note.path.clone(), stamp);
+                out.push(Found::Note(Box::new(note)));
+                reused += 1;
+            }
+            Found::Stat(rel, stamp) => unread.push((rel, stamp)),
+            other => out.push(other),
+        }
+    }
+    let read: Vec<(Found, Option<FileStamp>)> = unread
+        .into_par_iter()
+        .map(|(rel, stamp)| (read_found(&root.join(&rel), rel, |_| true), stamp))
+        .collect();
+    let mut parsed = 0;
+    for (f, stamp) in read {
+        if let (Found::Note(n), Some(stamp)) = (&f, stamp) {
+            stamps.insert(n.path.clone(), stamp);
+            parsed += 1;
+        }
+        out.push(f);
+    }
+    let gone = stored.as_ref().map_or(0, Stored::len);
+    timings.push((
+        format!("read and parse {parsed} changed notes"),
+        t.elapsed(),
+    ));
+    let stale = stored.is_none() || parsed > 0 || gone > 0;
+    Ok((
+        out,
+        skipped,
+        CacheUse {
+            cache: Some(cache),
+            report,
+            reused,
+            parsed,
+            stale,
+            began,
+            stamps,
+        },
+    ))
+}
+
+/// A file of [`walk_through`]: a note stat'ed, not read.
+fn stat(root: &Path, path: &Path) -> Found {
+    let Some(rel) = relative(root, path) else {
+        return Found::Skipped(Skipped {
+            path: path.to_path_buf(),
+            reason: "file name is not valid Unicode".into(),
+        });
+    };
+    if !is_note(path) {
+        return Found::Attachment(rel);
+    }
+    let stamp = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .and_then(|m| FileStamp::of(&m));
+    Found::Stat(rel, stamp)
 }
 
 fn visit(root: &Path, path: &Path) -> Found {
@@ -493,9 +702,9 @@ pub fn load_for(
     let (notes, bytes) = sort_found(found, &mut attachments, &mut skipped);
     let snapshot = Snapshot::build(notes, attachments);
     let timings = vec![
-        ("walk", walked),
-        ("read, filter and parse", read_at - walked),
-        ("build index", start.elapsed() - read_at),
+        ("walk".to_string(), walked),
+        ("read, filter and parse".to_string(), read_at - walked),
+        ("build index".to_string(), start.elapsed() - read_at),
     ];
     Ok(Loaded {
         root,
@@ -507,6 +716,7 @@ pub fn load_for(
         bytes,
         elapsed: start.elapsed(),
         timings,
+        cache: None,
     })
 }
 
