@@ -217,7 +217,11 @@ impl Lsp {
 
     fn spawn_logging(root: &Path, utf8: bool, level: &str) -> Lsp {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_carnet"));
-        cmd.arg("--stdio").env("CARNET_LOG", level);
+        // The facts cache of test servers stays out of the user's own cache folder.
+        cmd.arg("--stdio").env("CARNET_LOG", level).env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("carnet-test-cache"),
+        );
         Self::spawn_command(cmd, root, utf8)
     }
 

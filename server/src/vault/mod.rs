@@ -528,15 +528,10 @@ fn walk_through(
 
 /// A file of [`walk_through`]: a note stat'ed, not read.
 fn stat(root: &Path, path: &Path) -> Found {
-    let Some(rel) = relative(root, path) else {
-        return Found::Skipped(Skipped {
-            path: path.to_path_buf(),
-            reason: "file name is not valid Unicode".into(),
-        });
+    let rel = match note_path(root, path) {
+        Ok(rel) => rel,
+        Err(found) => return found,
     };
-    if !is_note(path) {
-        return Found::Attachment(rel);
-    }
     let stamp = std::fs::metadata(path)
         .ok()
         .filter(|m| m.is_file())
@@ -545,16 +540,25 @@ fn stat(root: &Path, path: &Path) -> Found {
 }
 
 fn visit(root: &Path, path: &Path) -> Found {
+    match note_path(root, path) {
+        Ok(rel) => read_found(path, rel, |_| true),
+        Err(found) => found,
+    }
+}
+
+/// The vault path of a walked file when it is a note; otherwise what the
+/// walk found (an attachment, or a name that is not Unicode).
+fn note_path(root: &Path, path: &Path) -> Result<String, Found> {
     let Some(rel) = relative(root, path) else {
-        return Found::Skipped(Skipped {
+        return Err(Found::Skipped(Skipped {
             path: path.to_path_buf(),
             reason: "file name is not valid Unicode".into(),
-        });
+        }));
     };
     if !is_note(path) {
-        return Found::Attachment(rel);
+        return Err(Found::Attachment(rel));
     }
-    read_found(path, rel, |_| true)
+    Ok(rel)
 }
 
 /// Reads the note at `path` (vault path `rel`) and parses it when `parse`
