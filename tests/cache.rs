@@ -323,3 +323,63 @@ fn a_restarted_server_sees_a_note_changed_behind_the_cache() {
     lsp.shutdown();
     lsp.exit();
 }
+
+#[test]
+fn old_cache_files_of_other_vaults_are_removed_and_a_used_one_is_kept() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("carnet");
+    let month = Duration::from_secs(31 * 24 * 3600);
+    let long_ago = SystemTime::now() - month;
+
+    // A vault opened a month ago and every day since, never changed: its
+    // file is read at each start, not rewritten.
+    let kept = tempfile::tempdir().unwrap();
+    generate(kept.path(), 5);
+    std::thread::sleep(SETTLE);
+    save(&cached(kept.path(), home.path()));
+    let kept_file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    set_mtime(&kept_file, long_ago);
+    let warm = cached(kept.path(), home.path());
+    assert_eq!(counts(&warm), (5, 0), "{}", report(&warm));
+
+    // What another vault, long gone, and a writer that died left, and
+    // files the cache did not write.
+    let stale = dir.join("0123456789abcdef.facts");
+    let orphan = dir.join("fedcba9876543210.tmp4242");
+    let fresh_tmp = dir.join("fedcba9876543211.tmp4243");
+    let foreign = [
+        dir.join("notes.facts"),
+        dir.join("README"),
+        dir.join("0123456789abcdeg.facts"),
+    ];
+    for f in [&stale, &orphan, &fresh_tmp].into_iter().chain(&foreign) {
+        std::fs::write(f, b"x").unwrap();
+        if f != &fresh_tmp {
+            set_mtime(f, long_ago);
+        }
+    }
+
+    // Another vault's first save prunes.
+    let other = tempfile::tempdir().unwrap();
+    generate(other.path(), 3);
+    let l = cached(other.path(), home.path());
+    let (_, _, pruned) = l.cache.as_ref().unwrap().save(&l.snapshot).unwrap();
+    assert!(!stale.exists(), "a month-old cache file is removed");
+    assert!(!orphan.exists(), "an hour-old temporary file is removed");
+    assert_eq!(pruned.len(), 2, "{pruned:?}");
+    assert!(fresh_tmp.exists(), "a temporary file being written is left");
+    for f in &foreign {
+        assert!(f.exists(), "{} is not the cache's: left", f.display());
+    }
+    assert!(
+        kept_file.exists(),
+        "a file read at the last start is in use"
+    );
+    let again = cached(kept.path(), home.path());
+    assert_eq!(counts(&again), (5, 0), "{}", report(&again));
+}

@@ -749,13 +749,18 @@ fn save_cache(world: &Arc<World>, used: vault::CacheUse, snapshot: Snapshot) {
             let saved = used.save(&snapshot);
             let Some(world) = weak.upgrade() else { return };
             match saved {
-                Ok((file, size)) => world.log.info(format!(
-                    "facts cache written: {} ({} notes, {:.1} MB) in {:.0?}",
-                    file.display(),
-                    snapshot.note_count(),
-                    size as f64 / 1e6,
-                    t.elapsed()
-                )),
+                Ok((file, size, pruned)) => {
+                    world.log.info(format!(
+                        "facts cache written: {} ({} notes, {:.1} MB) in {:.0?}",
+                        file.display(),
+                        snapshot.note_count(),
+                        size as f64 / 1e6,
+                        t.elapsed()
+                    ));
+                    for line in pruned {
+                        world.log.info(format!("facts cache: {line}"));
+                    }
+                }
                 Err(e) => world.log.warn(format!("facts cache not written: {e}")),
             }
         });

@@ -203,7 +203,13 @@ impl Cache {
             std::io::ErrorKind::NotFound => "no cache file yet".to_string(),
             _ => format!("{}: {e}", self.file.display()),
         })?;
-        self.decode(&bytes)
+        let stored = self.decode(&bytes)?;
+        // A vault opened often but seldom changed rewrites its file seldom:
+        // its time says it is in use, so that `prune` keeps it.
+        if let Ok(file) = std::fs::File::open(&self.file) {
+            let _ = file.set_modified(std::time::SystemTime::now());
+        }
+        Ok(stored)
     }
 
     fn decode(&self, bytes: &[u8]) -> Result<Stored, String> {
@@ -278,12 +284,13 @@ impl Cache {
     /// Writes `notes` (path, stamp, text size, facts) as the cache, in a
     /// temporary file renamed over the old one, so that a reader sees the
     /// old file or the new one, never half of one. `began`: when the
-    /// indexing that read these notes began. Returns the file's size.
+    /// indexing that read these notes began. Returns the file's size, and
+    /// a line for each old file of other vaults removed from the folder.
     pub fn save(
         &self,
         began: i64,
         notes: &[(&str, FileStamp, u64, &NoteFacts)],
-    ) -> Result<u64, String> {
+    ) -> Result<(u64, Vec<String>), String> {
         let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", self.file.display());
         let chunks: Vec<Vec<u8>> = notes
             .par_chunks(CHUNK)
@@ -343,11 +350,57 @@ impl Cache {
             std::fs::rename(&tmp, &self.file)?;
             Ok(size)
         };
-        write().map_err(|e| {
+        let size = write().map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             fail(&e)
-        })
+        })?;
+        Ok((size, prune(dir, std::time::SystemTime::now())))
     }
+}
+
+/// A cache file not used for this long belongs to a vault that was moved,
+/// deleted or is no longer opened: it is removed (a vault opened again
+/// after that is indexed in full once).
+const STALE: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+/// A temporary file this old was left by a writer that died.
+const ORPHAN: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the stale cache files and orphaned temporary files of the cache
+/// folder `dir`, and nothing else: only names this module writes
+/// (`<16 hex digits>.facts`, `<16 hex digits>.tmp<pid>`) are considered.
+/// Returns a line to log for each file removed or that could not be.
+fn prune(dir: &Path, now: std::time::SystemTime) -> Vec<String> {
+    let mut said = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return said;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some((stem, ext)) = name.to_str().and_then(|n| n.split_once('.')) else {
+            continue;
+        };
+        if stem.len() != 16 || !stem.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let limit = match ext.strip_prefix("tmp") {
+            _ if ext == "facts" => STALE,
+            Some(pid) if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) => ORPHAN,
+            _ => continue,
+        };
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > limit);
+        if old && entry.file_type().is_ok_and(|t| t.is_file()) {
+            said.push(match std::fs::remove_file(entry.path()) {
+                Ok(()) => format!("removed {}, unused for {:?}", entry.path().display(), limit),
+                Err(e) => format!("not removed: {}: {e}", entry.path().display()),
+            });
+        }
+    }
+    said
 }
 
 fn cache_home() -> Option<PathBuf> {

@@ -86,8 +86,8 @@ impl CacheUse {
 
     /// Writes the facts of `snapshot`'s notes (the snapshot this load made,
     /// before any open buffer replaced a note) as the cache; returns the
-    /// file and its size.
-    pub fn save(&self, snapshot: &Snapshot) -> Result<(&Path, u64), String> {
+    /// file, its size and what was pruned from the cache folder.
+    pub fn save(&self, snapshot: &Snapshot) -> Result<(&Path, u64, Vec<String>), String> {
         let Some(cache) = &self.cache else {
             return Err(self.report.clone());
         };
@@ -98,7 +98,8 @@ impl CacheUse {
                 Some((&*n.path, *stamp, n.bytes, &n.facts))
             })
             .collect();
-        Ok((&cache.file, cache.save(self.began, &notes)?))
+        let (size, pruned) = cache.save(self.began, &notes)?;
+        Ok((&cache.file, size, pruned))
     }
 }
 
