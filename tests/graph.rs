@@ -40,8 +40,7 @@ fn json(args: &[&str], cwd: &Path) -> Value {
 
 /// CI (and `CARNET_REQUIRE_GRAPH_TOOLS=1`) must have every tool these tests use.
 fn required() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-        || std::env::var("CARNET_REQUIRE_GRAPH_TOOLS").is_ok_and(|v| v == "1")
+    support::in_ci() || std::env::var("CARNET_REQUIRE_GRAPH_TOOLS").is_ok_and(|v| v == "1")
 }
 
 /// Whether `program --version`-like `probe` runs; skips (or fails in CI) if not.

@@ -211,6 +211,53 @@ class Workbench {
     return (await this.cursorRow())?.text ?? null;
   }
 
+  /**
+   * The cursor's line once the editor has stopped redrawing it: the DOM lags
+   * the keyboard by a frame or more, so one read can see half-typed text.
+   */
+  async settledLine() {
+    let last = await this.cursorLine();
+    for (let i = 0; i < 50; i++) {
+      await sleep(150);
+      const now = await this.cursorLine();
+      if (now === last) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
+  /**
+   * Makes the cursor's (new, empty) line read `want`, typed as a user types.
+   * `[[` is auto-closed and whether `]]` then steps over the closing
+   * brackets races the suggestion list (the completion scenario tests that),
+   * so type up to the end of the link, close the list, add what is missing,
+   * and start the line over if the editor still made something else of it.
+   */
+  async typeLine(want, upTo = want) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.page.keyboard.type(upTo);
+      await this.page.keyboard.press('Escape');
+      const typed = (await this.settledLine()) ?? '';
+      if (want.startsWith(typed) && typed.length < want.length) {
+        await this.page.keyboard.press('End');
+        await this.page.keyboard.type(want.slice(typed.length));
+        await this.page.keyboard.press('Escape');
+      }
+      await this.page.keyboard.press('End');
+      const line = await this.settledLine();
+      if (line === want) {
+        return;
+      }
+      // Clear the line and try again.
+      await this.page.keyboard.press('End');
+      await this.page.keyboard.press('Shift+Home');
+      await this.page.keyboard.press('Delete');
+    }
+    throw new Error(`typed line reads ${JSON.stringify(await this.settledLine())}, want ${JSON.stringify(want)}`);
+  }
+
   /** Moves the cursor with Go to Line (Ctrl+G), `line` and `column` 1-based. */
   async goTo(line, column = 1) {
     await this.page.keyboard.press('Control+G');

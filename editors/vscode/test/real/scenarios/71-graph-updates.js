@@ -27,13 +27,7 @@ module.exports = {
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Enter');
     const link = `[[${other.note.replace(/\.md$/, '')}]]`;
-    // `[[` is auto-closed; typing `]]` steps over the closing brackets.
-    await page.keyboard.type(`See ${link}`);
-    await page.keyboard.press('Escape');
-    const line = await wb.cursorLine();
-    if (line !== `See ${link}`) {
-      throw new Error(`typed line reads ${JSON.stringify(line)}`);
-    }
+    await wb.typeLine(`See ${link}`, `See ${link.slice(0, -2)}`);
     // The view asks again once typing stops: the new note joins, with an
     // edge from the note to it, and everything else stays.
     const nodes = [...first.nodes, other.note].sort();
