@@ -916,3 +916,65 @@ fn a_client_listing_resource_operations_without_document_changes_can_rename() {
     assert_eq!(read(root, "a.md"), "[[m]]\n");
     assert!(root.join("m.md").exists());
 }
+
+#[test]
+fn a_folder_move_planned_from_stats_refuses_a_same_size_change_behind_the_index() {
+    // Notes whose stat proves their facts current are planned without
+    // being read; one changed behind the index (same size, its
+    // modification time put back: only the change time shows it) must
+    // still be read and refused.
+    let v = Vault::new(&[
+        (
+            "index.md",
+            "日本 😀 [[proj/a]] [b](proj/b.md) [é](<proj/été.md>) ü\n",
+        ),
+        ("proj/a.md", "ü [i](../index.md) [[b]]\n"),
+        ("proj/b.md", "b\n"),
+        ("proj/été.md", "e\n"),
+        ("other.md", "x [[proj/b]] y\n"),
+    ]);
+    let root = v.path();
+    // Old enough to be proven by a stat (the facts cache's "racy" rule).
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let mut caps = rename_caps();
+    caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+    let mut lsp = Lsp::start_with(root, false, caps);
+    lsp.request("textDocument/references", json!({ "textDocument": { "uri": lsp.file_uri("proj/b.md") }, "position": { "line": 0, "character": 0 }, "context": { "includeDeclaration": false } })).unwrap();
+    let other = root.join("other.md");
+    let mtime = std::fs::metadata(&other).unwrap().modified().unwrap();
+    std::fs::write(&other, "[[proj/b]] x y\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&other)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let files =
+        json!({ "files": [{ "oldUri": lsp.file_uri("proj"), "newUri": lsp.file_uri("done") }] });
+    let err = lsp
+        .request("workspace/willRenameFiles", files.clone())
+        .unwrap_err();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("other.md changed since it was indexed"),
+        "{err}"
+    );
+
+    // Reported, it is read again; the move goes through, the proven notes'
+    // edits positioned from their facts (UTF-16 columns after CJK and an
+    // emoji), the changed note's from its text.
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": lsp.file_uri("other.md"), "type": 2 }] }),
+    );
+    let edit = lsp.request("workspace/willRenameFiles", files).unwrap();
+    apply(&edit, false).unwrap();
+    assert_eq!(
+        read(root, "index.md"),
+        "日本 😀 [[done/a]] [b](done/b.md) [é](<done/été.md>) ü\n"
+    );
+    assert_eq!(read(root, "other.md"), "[[done/b]] x y\n");
+    assert_eq!(read(root, "proj/a.md"), "ü [i](../index.md) [[b]]\n");
+}

@@ -371,7 +371,7 @@ pub fn relative_path(dir: &str, to: &str) -> String {
 }
 
 /// What [`encode_md_path`] does with non-ASCII characters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NonAscii {
     /// Left readable (`日本語.md`); only whitespace is encoded.
     Readable,
@@ -396,12 +396,24 @@ impl NonAscii {
 }
 
 /// How a markdown link destination is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Destination {
     /// `](a%20b.md)`
     Bare(NonAscii),
     /// `](<a b.md>)`: spaces and non-ASCII stay readable.
     Angle,
+}
+
+impl Destination {
+    /// As the destination whose path part `raw` starts at byte `start` of
+    /// `text` is written: in `<…>` or bare, non-ASCII encoded or not.
+    pub fn as_written(text: &str, start: usize, raw: &str) -> Destination {
+        if start > 0 && text.as_bytes().get(start - 1) == Some(&b'<') {
+            Destination::Angle
+        } else {
+            Destination::Bare(NonAscii::as_in(raw))
+        }
+    }
 }
 
 /// A path as a markdown link destination: percent-encodes what cannot stand

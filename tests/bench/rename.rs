@@ -6,10 +6,14 @@
 //! - moving the folder closest to 500 notes (`workspace/willRenameFiles`);
 //! - renaming the tag closest to 2,000 uses (`textDocument/rename`).
 //!
-//! Each is timed in process (the library's plan, texts read from disk) and
+//! Each is timed in process (the library's plan, texts read from disk; the
+//! folder move also as the server plans it, reading only the notes a stat
+//! cannot prove unchanged) and
 //! as a client-side round trip over stdio (plan, positions and JSON). The
 //! edits are not applied, so every run computes the same rename; each
 //! answer is checked against the expected number of edits.
+//! `CARNET_BENCH_RENAME_LOOP=N` plans the folder move N more times as the
+//! server does, then stops: what a profile of that plan alone needs.
 
 #[path = "../support/lsp.rs"]
 mod client;
@@ -72,6 +76,34 @@ fn main() {
     time("folder", || {
         answers::move_files(&snap, &moves, &text_of).unwrap();
     });
+    // As the server plans an editor's move: a note whose stat proves its
+    // facts current is not read (`vault::unchanged`).
+    let unchanged = |note: &carnet::index::Note| carnet::vault::unchanged(&root, note);
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    let counted = |rel: &str| {
+        reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        text_of(rel)
+    };
+    let unread = answers::move_files_unread(&snap, &moves, &counted, &unchanged).unwrap();
+    assert_eq!(unread.edits, plan.edits, "the same edits, read or not");
+    println!(
+        "- (the folder move edits {} notes; planned as the server does, it reads {})",
+        plan.edits.len(),
+        reads.into_inner()
+    );
+    time("folder, notes proven unchanged by stat not read", || {
+        answers::move_files_unread(&snap, &moves, &text_of, &unchanged).unwrap();
+    });
+    // For a profile of this plan alone (`tests/bench/profile.sh`).
+    if let Some(n) = std::env::var("CARNET_BENCH_RENAME_LOOP")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        for _ in 0..n {
+            answers::move_files_unread(&snap, &moves, &text_of, &unchanged).unwrap();
+        }
+        return;
+    }
     let plan = answers::rename_tag(&snap, &tag, "bench-renamed", &text_of).unwrap();
     assert_eq!(plan.edit_count(), tag_uses);
     time("tag", || {

@@ -162,7 +162,7 @@ pub fn fixes(snap: &Snapshot, from: &str, text: &str, problem: &Problem) -> Vec<
                 name.push_str(&last[last.len() - 3..]);
             }
             if !link.kind.is_wiki() {
-                name = encode_like(link, text, &name);
+                name = encode_like(link, &name);
             }
             let span = Span {
                 start: link.target_span.start + last_start as u32,

@@ -17,8 +17,9 @@ mod refactor;
 mod rename;
 
 pub use rename::{
-    Edit, Plan, Prepared, RenameError, Target, TextOf, apply_edits, move_files, move_paths,
-    prepare, rename, rename_attachment, rename_block, rename_heading, rename_note, rename_tag,
+    Edit, Plan, Prepared, RenameError, Target, TextOf, Unchanged, apply_edits, move_files,
+    move_files_unread, move_paths, prepare, rename, rename_attachment, rename_block,
+    rename_heading, rename_note, rename_tag,
 };
 
 pub use blocks::add_block_id;

@@ -8,6 +8,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as Md, TagEnd};
 
 use super::{Heading, Link, LinkKind, NoteFacts, Paragraph, ParagraphKind, Sym, frontmatter, scan};
+use crate::names::{Destination, NonAscii};
 use crate::text::{Lines, Span};
 
 fn options() -> Options {
@@ -436,6 +437,7 @@ pub(super) fn wiki_link(text: &str, range: Range<usize>, kind: LinkKind) -> Opti
         name_key: Link::name_key_of(name_trimmed),
         subpath_text,
         subpath_span,
+        destination: Destination::Bare(NonAscii::Readable),
     })
 }
 
@@ -565,6 +567,7 @@ fn markdown_link(
         target: Sym::new(&target),
         subpath_text,
         subpath_span,
+        destination: Destination::as_written(text, raw.start, &raw_text[..raw_path_len]),
     })
 }
 

@@ -233,6 +233,9 @@ pub struct Link {
     /// The folded name the target points at (`Folder/Note.md` → `note`),
     /// computed once here so resolving and indexing need not fold again.
     pub name_key: Option<Sym>,
+    /// How a markdown link's destination is written, so that a new target
+    /// is written the same way without the text (a wiki-link's is unused).
+    pub destination: crate::names::Destination,
 }
 
 impl Link {

@@ -465,6 +465,7 @@ pub fn find_note(snap: &Snapshot, name: &str) -> Option<NotePath> {
         subpath_text: None,
         subpath_span: None,
         name_key: Link::name_key_of(name),
+        destination: crate::names::Destination::Bare(crate::names::NonAscii::Readable),
     };
     snap.resolve_note("", &link)
 }

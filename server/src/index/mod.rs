@@ -39,6 +39,11 @@ pub struct Note {
     /// What answers derive from this version of the note's text, computed
     /// on first use and kept while the note is unchanged (see [`Derived`]).
     pub derived: Derived,
+    /// The file these facts were read from, as a `stat` just before the
+    /// read saw it, kept only where a later equal stamp proves the file
+    /// unchanged (not "racy", `FileStamp::settled`); `None` for a buffer.
+    /// A plain value here: comparing it with the disk is `vault`'s.
+    pub read_as: Option<crate::vault::cache::FileStamp>,
 }
 
 /// Memoised answers about one version of a note that need its text, not
@@ -71,6 +76,15 @@ impl Note {
             facts,
             bytes,
             derived: Derived::default(),
+            read_as: None,
+        }
+    }
+
+    /// The note, with the stamp of the file its facts were read from.
+    pub fn read_as(self, stamp: Option<crate::vault::cache::FileStamp>) -> Note {
+        Note {
+            read_as: stamp,
+            ..self
         }
     }
 

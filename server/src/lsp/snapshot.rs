@@ -81,6 +81,11 @@ impl Texts {
         read
     }
 
+    /// Whether the text of `rel` was read (or given) for this request.
+    pub fn has(&self, rel: &str) -> bool {
+        self.lock().contains_key(rel)
+    }
+
     pub fn rope(&self, rel: &str) -> Option<Rope> {
         self.get(rel).map(|(rope, _)| rope)
     }

@@ -756,20 +756,40 @@ pub fn plan_edit(
     texts: &Texts,
     caps: &ClientCaps,
 ) -> Option<WorkspaceEdit> {
+    plan_edit_unread(root, plan, texts, None, caps)
+}
+
+/// [`plan_edit`] for a plan that left notes unread
+/// (`answers::move_files_unread`): the edits of a note whose text was not
+/// read are positioned from its facts in `unread`, the snapshot planned
+/// from (they replace link targets, whose columns the facts keep), and
+/// are not versioned (only a closed note is left unread).
+pub fn plan_edit_unread(
+    root: &Path,
+    plan: &Plan,
+    texts: &Texts,
+    unread: Option<&Snapshot>,
+    caps: &ClientCaps,
+) -> Option<WorkspaceEdit> {
     if !plan.creates.is_empty() && !caps.creates_files() {
         return None;
     }
     let mut docs = Vec::new();
     for (path, edits) in &plan.edits {
+        let edit = |range, e: &answers::Edit| TextEdit::new(range, e.text.clone());
+        if let Some(snap) = unread.filter(|_| !texts.has(path)) {
+            let pos = Positions::new(caps.encoding, snap, texts);
+            let edits = edits
+                .iter()
+                .map(|e| edit(pos.range(path, e.span), e))
+                .collect();
+            docs.push((uri(root, path)?, None, edits));
+            continue;
+        }
         let rope = texts.rope(path)?;
         let edits = edits
             .iter()
-            .map(|e| {
-                TextEdit::new(
-                    range_in(&rope, e.span.range(), caps.encoding),
-                    e.text.clone(),
-                )
-            })
+            .map(|e| edit(range_in(&rope, e.span.range(), caps.encoding), e))
             .collect();
         docs.push((uri(root, path)?, texts.version(path), edits));
     }

@@ -789,8 +789,8 @@ fn refresh_from_disk(world: &World, path: &Path) {
     let is_note = vault::is_note(path);
     let is_file = vault::on_disk(path) == OnDisk::File;
     let note = if is_note && is_file {
-        match vault::read_note(path) {
-            Ok(text) => Some(note_from_text(&rel, &text)),
+        match vault::read_note_stamped(path) {
+            Ok((text, stamp)) => Some(note_from_text(&rel, &text).read_as(stamp)),
             Err(reason) => {
                 world
                     .log

@@ -32,7 +32,7 @@ use crate::names::Sym;
 const MAGIC: &[u8; 8] = b"carnetFC";
 /// Bumped whenever what is written changes shape. (A rebuilt binary is
 /// caught by [`build_id`] as well: the facts' types may change without it.)
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// A file whose modification or change time is less than this before the
 /// indexing that cached it began is never taken from the cache: its times
 /// may not show a write made in the same tick (1–2 s on some file
@@ -71,6 +71,24 @@ impl FileStamp {
     #[cfg(not(unix))]
     pub fn of(_: &std::fs::Metadata) -> Option<FileStamp> {
         None
+    }
+
+    /// This stamp, taken by a read that began at `began` ([`now_ns`]),
+    /// when an equal stamp later proves the file unchanged: neither time
+    /// within [`RACY_NS`] of the read (a write in the same clock tick as
+    /// the read could leave both times as they were).
+    pub fn settled(self, began: i64) -> Option<FileStamp> {
+        let limit = began.saturating_sub(RACY_NS);
+        (self.mtime < limit && self.ctime < limit).then_some(self)
+    }
+
+    /// The stamp of the file at `path` now (symbolic links followed, as
+    /// reads follow them); `None` when it is not a regular file.
+    pub fn now(path: &Path) -> Option<FileStamp> {
+        std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| FileStamp::of(&m))
     }
 }
 
@@ -138,10 +156,9 @@ impl Stored {
     /// Whether the cached facts of `path` may stand for the file whose
     /// metadata is `now`: the same stamp, and not racy.
     pub fn fresh(&self, path: &str, now: &FileStamp) -> bool {
-        let limit = self.began.saturating_sub(RACY_NS);
         self.entries
             .get(path)
-            .is_some_and(|e| e.stamp == *now && e.stamp.mtime < limit && e.stamp.ctime < limit)
+            .is_some_and(|e| e.stamp == *now && e.stamp.settled(self.began).is_some())
     }
 
     /// Takes the entry of `path` out (after [`Stored::fresh`] said yes).

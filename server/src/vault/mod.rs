@@ -135,13 +135,33 @@ pub fn relative_file(root: &Path, file: &Path) -> Option<String> {
 
 /// Reads a note; `Err` says why it is skipped.
 pub fn read_note(path: &Path) -> Result<String, String> {
+    read_note_stamped(path).map(|(text, _)| text)
+}
+
+/// [`read_note`], with the file's stamp as the `stat` before the read saw
+/// it, where an equal stamp later proves the file unchanged
+/// ([`FileStamp::settled`]): what [`unchanged`] compares.
+pub fn read_note_stamped(path: &Path) -> Result<(String, Option<FileStamp>), String> {
+    let began = cache::now_ns();
     // Opening a FIFO for reading blocks until someone writes to it: a note
     // named `x.md` that is a FIFO or a device would hang us.
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_file() {
         return Err(not_regular(&meta.file_type()).into());
     }
-    decode_note(std::fs::read(path).map_err(|e| e.to_string())?)
+    let stamp = FileStamp::of(&meta).and_then(|s| s.settled(began));
+    let text = decode_note(std::fs::read(path).map_err(|e| e.to_string())?)?;
+    Ok((text, stamp))
+}
+
+/// Whether the file of `note` (in the vault at `root`) provably still
+/// holds the text its facts were read from, by a `stat` alone: its stamp
+/// now equals the settled one taken when it was read (the facts cache's
+/// rule). `false` whenever that cannot be proven: a buffer's facts, a
+/// racy read, no stamps on this OS, a changed or missing file.
+pub fn unchanged(root: &Path, note: &Note) -> bool {
+    note.read_as
+        .is_some_and(|read| FileStamp::now(&root.join(&*note.path)) == Some(read))
 }
 
 /// A note's bytes as text (wherever they come from: the disk, git); `Err`
@@ -485,7 +505,8 @@ fn walk_through(
                 let Some(e) = stored.as_mut().and_then(|s| s.take(&rel)) else {
                     unreachable!("a fresh entry is there");
                 };
-                let note = Note::new(rel.into(), e.facts, e.bytes);
+                // `fresh`: the stamp is settled, and the facts are its file's.
+                let note = Note::new(rel.into(), e.facts, e.bytes).read_as(Some(stamp));
                 stamps.insert(note.path.clone(), stamp);
                 out.push(Found::Note(Box::new(note)));
                 reused += 1;
@@ -565,14 +586,15 @@ fn note_path(root: &Path, path: &Path) -> Result<String, Found> {
 /// Reads the note at `path` (vault path `rel`) and parses it when `parse`
 /// says so; otherwise it is indexed by its path alone, without facts.
 fn read_found(path: &Path, rel: String, parse: impl FnOnce(&str) -> bool) -> Found {
-    match read_note(path) {
-        Ok(text) => {
+    match read_note_stamped(path) {
+        Ok((text, stamp)) => {
             let facts = if parse(&text) {
                 extract(&text)
             } else {
                 NoteFacts::default()
             };
-            Found::Note(Box::new(Note::new(rel.into(), facts, text.len() as u64)))
+            let note = Note::new(rel.into(), facts, text.len() as u64).read_as(stamp);
+            Found::Note(Box::new(note))
         }
         Err(reason) => Found::Skipped(Skipped {
             path: path.to_path_buf(),

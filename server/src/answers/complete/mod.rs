@@ -215,6 +215,7 @@ fn resolve_name(snap: &Snapshot, from: &str, name: &str, kind: LinkKind) -> Opti
         subpath_text: None,
         subpath_span: None,
         name_key: Link::name_key_of(name),
+        destination: crate::names::Destination::Bare(crate::names::NonAscii::Readable),
     };
     snap.resolve_note(from, &link)
 }

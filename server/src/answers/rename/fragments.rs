@@ -77,7 +77,7 @@ fn relink_fragment(
         let written = if link.kind.is_wiki() || form.is_empty() {
             form
         } else {
-            encode_like(link, fragment, &form)
+            encode_like(link, &form)
         };
         edits.push(Edit {
             span: link.target_span,
@@ -258,11 +258,12 @@ pub fn extract_to_note(
                         at.path
                     ))
                 })?;
-            let linking_text = texts.get(&linking.path)?;
+            // Read and checked against its facts before it is edited.
+            texts.get(&linking.path)?;
             let written = if link.kind.is_wiki() {
                 form
             } else {
-                encode_like(link, linking_text, &form)
+                encode_like(link, &form)
             };
             push(
                 &mut edits,

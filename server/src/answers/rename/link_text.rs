@@ -42,15 +42,9 @@ pub(super) fn relinked(link: &Link, target: &str) -> Link {
 
 /// A markdown link's new (decoded) target, written as the link wrote its
 /// old one: inside `<…>`, or percent-encoded (non-ASCII too if it was).
-pub(crate) fn encode_like(link: &Link, text: &str, target: &str) -> String {
-    let start = link.target_span.start as usize;
-    let angle = start > 0 && text.as_bytes().get(start - 1) == Some(&b'<');
-    let form = if angle {
-        Destination::Angle
-    } else {
-        Destination::Bare(NonAscii::as_in(text_at(text, link.target_span)))
-    };
-    encode_md_path(target, form)
+/// (How it was written is in the facts: no text is needed.)
+pub(crate) fn encode_like(link: &Link, target: &str) -> String {
+    encode_md_path(target, link.destination)
 }
 
 /// Targets (decoded) a link to `to` (which was `old_to`) from `from` (the

@@ -41,7 +41,7 @@ use texts::*;
 
 pub use fragments::{Leave, extract_to_note, inline_embed};
 pub(crate) use link_text::encode_like;
-pub use moves::{move_files, move_paths, rename_attachment, rename_note};
+pub use moves::{move_files, move_files_unread, move_paths, rename_attachment, rename_note};
 pub use parts::{rename_block, rename_heading};
 pub use tags::rename_tag;
 pub use texts::apply_edits;
@@ -107,6 +107,12 @@ type NoteEdits = Option<(NotePath, Vec<Edit>)>;
 
 /// Supplies a note's current text (the editor's buffer, or the disk).
 pub type TextOf<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// Whether the caller proves, without reading, that a note still holds
+/// exactly the text its facts were taken from (`vault::unchanged`: a stat
+/// equal to the one taken when it was read). Such a note's edits are
+/// checked against its facts instead of its text.
+pub type Unchanged<'a> = &'a (dyn Fn(&Note) -> bool + Sync);
 
 /// What the cursor is on, for a rename.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -81,7 +81,7 @@ pub fn rename_note(snap: &Snapshot, path: &str, new_name: &str, text_of: TextOf)
         return Err(RenameError::Exists(format!("{new} already exists")));
     }
     let moves = vec![(note.path.clone(), new)];
-    let edits = relink(snap, &moves, text_of)?;
+    let edits = relink(snap, &moves, text_of, &|_| false)?;
     Ok(Plan {
         moves,
         edits,
@@ -113,7 +113,7 @@ pub fn rename_attachment(
         return Err(RenameError::Exists(format!("{other} already exists")));
     }
     let moves = vec![(old, new)];
-    let edits = relink(snap, &moves, text_of)?;
+    let edits = relink(snap, &moves, text_of, &|_| false)?;
     Ok(Plan {
         moves,
         edits,
@@ -126,6 +126,21 @@ pub fn rename_attachment(
 /// stands for every file under it. The returned plan's `moves` list every
 /// indexed file that moves.
 pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) -> Result<Plan> {
+    move_files_unread(snap, moves, text_of, &|_| false)
+}
+
+/// [`move_files`] for a caller that can prove notes unchanged without
+/// reading them (the server, whose editor applies the edits): a note that
+/// `unchanged` proves is not read, its edits are checked against its
+/// facts; every other note is read and checked as by [`move_files`]. A
+/// caller that writes the result itself needs the texts: it uses
+/// [`move_files`].
+pub fn move_files_unread(
+    snap: &Snapshot,
+    moves: &[(String, String)],
+    text_of: TextOf,
+    unchanged: Unchanged,
+) -> Result<Plan> {
     let all = expand(snap, moves);
     for (old, new) in &all {
         if snap.note(old).is_some() && !new.to_ascii_lowercase().ends_with(".md") {
@@ -134,7 +149,7 @@ pub fn move_files(snap: &Snapshot, moves: &[(String, String)], text_of: TextOf) 
             )));
         }
     }
-    let edits = relink(snap, &all, text_of)?;
+    let edits = relink(snap, &all, text_of, unchanged)?;
     Ok(Plan {
         moves: all,
         edits,
@@ -292,6 +307,7 @@ pub(super) fn relink(
     snap: &Snapshot,
     moves: &[(NotePath, String)],
     text_of: TextOf,
+    unchanged: Unchanged,
 ) -> Result<BTreeMap<NotePath, Vec<Edit>>> {
     // Each new path folded once (a folder move has hundreds).
     let mut taken = rustc_hash::FxHashSet::default();
@@ -309,7 +325,7 @@ pub(super) fn relink(
         .map(|(o, n)| (&**o, NotePath::from(n.as_str())))
         .collect();
     // Names whose links can change: the old and new names of what moves.
-    let keys: BTreeSet<Sym> = moves
+    let keys: rustc_hash::FxHashSet<Sym> = moves
         .iter()
         .flat_map(|(o, n)| [fold(note_stem(o)), fold(note_stem(n))])
         .map(|k| Sym::new(&k))
@@ -332,7 +348,7 @@ pub(super) fn relink(
         .map(|src| {
             (
                 src.clone(),
-                relink_note(snap, &after, src, &keys, &map, text_of),
+                relink_note(snap, &after, src, &keys, &map, text_of, unchanged),
             )
         })
         .collect();
@@ -361,9 +377,10 @@ pub(super) fn relink_note(
     snap: &Snapshot,
     after: &Snapshot,
     src: NotePath,
-    keys: &BTreeSet<Sym>,
+    keys: &rustc_hash::FxHashSet<Sym>,
     new_path: &FxHashMap<&str, NotePath>,
     text_of: TextOf,
+    unchanged: Unchanged,
 ) -> Result<NoteEdits> {
     let renamed = |p: &NotePath| -> NotePath { new_path.get(&**p).unwrap_or(p).clone() };
     let Some(note) = snap.note(&src) else {
@@ -372,13 +389,18 @@ pub(super) fn relink_note(
     let src_after = renamed(&src);
     let src_moved = src_after != src;
     let mut text: Option<String> = None;
+    // Whether the note's stat proved its facts current (then it is not read).
+    let mut proven: Option<bool> = None;
     let mut edits: Vec<Edit> = Vec::new();
     for link in &note.facts.links {
-        if link.target.trim().is_empty() {
-            continue; // `[[#Heading]]`: this note, wherever it is.
-        }
+        // First the check that reads no string: most links of a linking
+        // note name nothing that moves, and their texts are far apart in
+        // memory (this loop visits every link of thousands of notes).
         if !src_moved && !link.name_key.is_some_and(|k| keys.contains(&k)) {
             continue;
+        }
+        if link.target.trim().is_empty() {
+            continue; // `[[#Heading]]`: this note, wherever it is.
         }
         if edits.iter().any(|e| e.span == link.target_span) {
             continue; // a reference definition shared by several uses
@@ -418,15 +440,15 @@ pub(super) fn relink_note(
         match chosen {
             Some(form) if form == current => {}
             Some(form) => {
-                // Only notes that change are read (and checked).
-                let text = match &mut text {
-                    Some(t) => &*t,
-                    None => &*text.insert(read_checked(&src, note, text_of)?),
-                };
+                // Only notes that change are checked: read, unless their
+                // stat proves that the facts are still their text's.
+                if !*proven.get_or_insert_with(|| unchanged(note)) && text.is_none() {
+                    text = Some(read_checked(&src, note, text_of)?);
+                }
                 let written = if link.kind.is_wiki() {
                     form
                 } else {
-                    encode_like(link, text, &form)
+                    encode_like(link, &form)
                 };
                 edits.push(Edit {
                     span: link.target_span,
@@ -446,7 +468,10 @@ pub(super) fn relink_note(
     }
     if !edits.is_empty() {
         edits.sort_by_key(|e| e.span.start);
-        check_applies(text.as_deref().unwrap_or_default(), &edits, &src)?;
+        match &text {
+            Some(text) => check_applies(text, &edits, &src)?,
+            None => check_applies_to_facts(note, &edits)?,
+        }
         return Ok(Some((src, edits)));
     }
     Ok(None)

@@ -236,6 +236,36 @@ fn moving_a_folder_rewrites_links_into_and_out_of_it() {
 }
 
 #[test]
+fn a_move_reads_only_the_notes_not_proven_unchanged() {
+    let (files, _) = parse(&[
+        ("a/x.md", "[y](<y.md>) [[y]] [r](../r%C3%A9.md) [[a/y]]"),
+        ("a/y.md", "![[pic.png]]"),
+        ("ré.md", "[x](a/x.md) [[a/x]] [[x]] [é](a/%C3%A9t%C3%A9.md)"),
+        ("a/été.md", "[r](../r%C3%A9.md)"),
+    ]);
+    let snap = snapshot(&files);
+    let moves = [("a".to_string(), "c/d".to_string())];
+    let read = |p: &str| files.get(p).cloned();
+    let all_read = move_files(&snap, &moves, &read).unwrap();
+    // Proven: no note is read, and the edits (written as each link was,
+    // `<…>` and percent-encoding kept) are the same.
+    let no_read = |p: &str| -> Option<String> { panic!("{p} read") };
+    let proven = move_files_unread(&snap, &moves, &no_read, &|_| true).unwrap();
+    assert_eq!(proven.edits, all_read.edits);
+    assert_eq!(
+        get(&apply(&files, &proven), "c/d/x.md"),
+        "[y](<y.md>) [[y]] [r](../../r%C3%A9.md) [[d/y]]"
+    );
+    // A note the caller cannot prove is read and checked: changed, refused.
+    let changed = |p: &str| read(p).map(|t| t.replace("[x](", "[x] ("));
+    let unproven = |n: &Note| &*n.path != "ré.md";
+    assert!(matches!(
+        move_files_unread(&snap, &moves, &changed, &unproven).unwrap_err(),
+        RenameError::Changed(_)
+    ));
+}
+
+#[test]
 fn renaming_a_heading_follows_every_link_form() {
     let files = [
         (

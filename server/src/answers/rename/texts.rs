@@ -52,6 +52,25 @@ pub(super) fn check_applies(text: &str, edits: &[Edit], path: &str) -> Result<()
     Ok(())
 }
 
+/// [`check_applies`] for a note proven to hold the text its facts were
+/// taken from, without that text: each edit replaces a link target the
+/// facts name (a range of that text on character boundaries, as every
+/// range of the facts is), in order, without overlaps, inside its length.
+pub(super) fn check_applies_to_facts(note: &Note, edits: &[Edit]) -> Result<()> {
+    let mut last = 0u32;
+    for e in edits {
+        let named = note.facts.links.iter().any(|l| l.target_span == e.span);
+        if !named || e.span.start < last || u64::from(e.span.end) > note.bytes {
+            return Err(RenameError::Changed(format!(
+                "internal error: overlapping or misplaced edits in {}; nothing was changed",
+                note.path
+            )));
+        }
+        last = e.span.end;
+    }
+    Ok(())
+}
+
 /// `text` with `edits` (sorted, as in a [`Plan`]) made, once they are
 /// checked to apply cleanly: for callers that write the result themselves.
 pub fn apply_edits(text: &str, edits: &[Edit], path: &str) -> Result<String> {

@@ -505,8 +505,15 @@ pub fn will_rename_files(
         if moves.is_empty() {
             continue;
         }
+        // The editor applies these edits: a closed note whose stat proves
+        // its facts current is planned from them, not read.
+        let unchanged = |note: &crate::index::Note| {
+            let path = v.root.join(&*note.path);
+            vault::unchanged(&v.root, note) && w.world.open_buffer(&path).is_none()
+        };
+        let text_of = |rel: &str| v.texts.text(rel);
         let plan =
-            answers::move_files(&v.snapshot, &moves, &|rel| v.texts.text(rel)).map_err(|e| {
+            answers::move_files_unread(&v.snapshot, &moves, &text_of, &unchanged).map_err(|e| {
                 w.world
                     .log
                     .warn(format!("links not updated for a file rename: {e}"));
@@ -521,7 +528,13 @@ pub fn will_rename_files(
             moves: vec![],
             ..plan
         };
-        out.extend(to_proto::plan_edit(&v.root, &plan, &v.texts, &w.caps));
+        out.extend(to_proto::plan_edit_unread(
+            &v.root,
+            &plan,
+            &v.texts,
+            Some(&v.snapshot),
+            &w.caps,
+        ));
     }
     Ok(to_proto::merge(out))
 }
