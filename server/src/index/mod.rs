@@ -119,6 +119,10 @@ pub struct NameEntry {
     /// [`crate::names::char_mask`] of the name, title and aliases together
     /// (all bits set when one of them cannot be masked).
     pub chars: u64,
+    /// [`crate::names::initials_mask`] of the name, title and aliases together.
+    pub initials: u64,
+    /// [`crate::names::wiki_writable`] of the path.
+    pub writable: bool,
 }
 
 #[derive(Debug, Default)]
@@ -129,7 +133,15 @@ pub struct NameList {
     /// list, so that a code action tests every note's names against the
     /// words of a line without folding them again.
     pub mention_keys: std::sync::OnceLock<Box<[MentionKeys]>>,
+    /// For each entry (same order), its name and title as the completion
+    /// scorer reads them, where that is not the text's own bytes: built by
+    /// the first completion, kept with the list, so that a keystroke does
+    /// not split every non-ASCII name into characters again.
+    pub score_chars: std::sync::OnceLock<Box<[ScoreChars]>>,
 }
+
+/// See [`NameList::score_chars`]: the name's and the title's.
+pub type ScoreChars = [Option<Box<[char]>>; 2];
 
 /// See [`NameList::mention_keys`]: `(name, its word keys)`.
 pub type MentionKeys = Box<[(Box<str>, Box<[u64]>)]>;
@@ -502,9 +514,11 @@ impl Snapshot {
                             .chain(note.facts.title.as_deref())
                             .chain(note.facts.aliases.iter().map(|a| &**a));
                         let chars = names
+                            .clone()
                             .map(crate::names::char_mask)
                             .try_fold(0, |all, m| m.map(|m| all | m))
                             .unwrap_or(u64::MAX);
+                        let initials = names.fold(0, |all, n| all | crate::names::initials_mask(n));
                         entries.push(NameEntry {
                             path: note.path.clone(),
                             name: note.name().into(),
@@ -512,12 +526,15 @@ impl Snapshot {
                             aliases: note.facts.aliases.clone().into_boxed_slice(),
                             popularity: popularity as u32,
                             chars,
+                            initials,
+                            writable: crate::names::wiki_writable(&note.path),
                         });
                     }
                 }
                 Arc::new(NameList {
                     entries,
                     mention_keys: Default::default(),
+                    score_chars: Default::default(),
                 })
             })
             .clone()
