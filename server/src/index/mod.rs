@@ -133,15 +133,25 @@ pub struct NameList {
     /// list, so that a code action tests every note's names against the
     /// words of a line without folding them again.
     pub mention_keys: std::sync::OnceLock<Box<[MentionKeys]>>,
-    /// For each entry (same order), its name and title as the completion
-    /// scorer reads them, where that is not the text's own bytes: built by
+    /// For each entry (same order), its name, title and aliases as the
+    /// completion scorer reads them, where that is not the text's own bytes: built by
     /// the first completion, kept with the list, so that a keystroke does
     /// not split every non-ASCII name into characters again.
     pub score_chars: std::sync::OnceLock<Box<[ScoreChars]>>,
 }
 
-/// See [`NameList::score_chars`]: the name's and the title's.
-pub type ScoreChars = [Option<Box<[char]>>; 2];
+/// See [`NameList::score_chars`]: the name's, the title's (empty when
+/// there is none) and each alias's, in that order.
+pub type ScoreChars = Box<[Prepared]>;
+
+/// A name as the completion scorer reads it.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// Its characters, where the scorer does not read its bytes (not ASCII).
+    pub chars: Option<Box<[char]>>,
+    /// [`crate::names::initials_mask`] of the name.
+    pub initials: u64,
+}
 
 /// See [`NameList::mention_keys`]: `(name, its word keys)`.
 pub type MentionKeys = Box<[(Box<str>, Box<[u64]>)]>;

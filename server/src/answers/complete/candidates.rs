@@ -31,10 +31,12 @@ pub(super) fn notes(
     let names = snap.name_list();
     let chars = names.score_chars.get_or_init(|| {
         let chars = |e: &NameEntry| {
-            [
-                score_chars(&e.name),
-                e.title.as_deref().and_then(score_chars),
-            ]
+            let title = e.title.as_deref().unwrap_or_default();
+            let names = [&*e.name, title].into_iter();
+            names
+                .chain(e.aliases.iter().map(|a| &**a))
+                .map(prepare)
+                .collect()
         };
         names
             .entries
@@ -125,10 +127,9 @@ pub(super) fn offer_note<'a>(
     let name = &*entry.name;
     let title = entry.title.as_deref();
     let popularity = entry.popularity as usize;
-    let [name_chars, title_chars] = chars;
-    let score = [(Some(name), name_chars), (title, title_chars)]
+    let score = [(Some(name), &chars[0]), (title, &chars[1])]
         .into_iter()
-        .filter_map(|(s, chars)| scorer.score_prepared(s?, chars.as_deref()))
+        .filter_map(|(s, prepared)| scorer.score_prepared(s?, prepared))
         .max();
     if score.is_some() && !entry.writable {
         return;
@@ -146,8 +147,8 @@ pub(super) fn offer_note<'a>(
             adds_id: None,
         });
     }
-    for alias in &entry.aliases {
-        if let Some(score) = scorer.score(alias)
+    for (alias, prepared) in entry.aliases.iter().zip(&chars[2..]) {
+        if let Some(score) = scorer.score_prepared(alias, prepared)
             && entry.writable
         {
             best.offer(score, popularity, entry.path.len(), move || Item {

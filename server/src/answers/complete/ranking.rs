@@ -44,12 +44,24 @@ impl Scorer {
             .score(Utf32Str::new(haystack, &mut self.buf), &mut self.matcher)
     }
 
-    /// [`Scorer::score`] of `haystack`, whose [`score_chars`] are `chars`.
-    pub(super) fn score_prepared(&mut self, haystack: &str, chars: Option<&[char]>) -> Option<u32> {
-        if let Err(early) = self.screen(haystack) {
-            return early;
+    /// [`Scorer::score`] of `haystack`, which [`prepare`] made `prepared`.
+    pub(super) fn score_prepared(&mut self, haystack: &str, prepared: &Prepared) -> Option<u32> {
+        if self.empty {
+            return Some(0);
         }
-        let haystack = match chars {
+        if let Some(c) = self.initial {
+            // The mask answers for ASCII word starts; only a name with
+            // other word starts and no ASCII one that fits is checked.
+            let fits = crate::names::ascii_bit(c).map(|bit| prepared.initials & bit != 0);
+            let other = prepared.initials & crate::names::NON_ASCII_INITIAL != 0;
+            match fits {
+                Some(true) => {}
+                Some(false) if !other => return None,
+                _ if !starts_a_word(haystack, c) => return None,
+                _ => {}
+            }
+        }
+        let haystack = match prepared.chars.as_deref() {
             Some(chars) => Utf32Str::Unicode(chars),
             None => Utf32Str::Ascii(haystack.as_bytes()),
         };
@@ -68,13 +80,17 @@ impl Scorer {
     }
 }
 
-/// `s` as the scorer reads it when that is not its own bytes (`None`):
-/// what `Utf32Str::new` makes of it, kept so that it is made once.
-pub(super) fn score_chars(s: &str) -> Option<Box<[char]>> {
+/// `s` as the scorer reads it, made once: its characters as `Utf32Str::new`
+/// makes them (`None` when the scorer reads its bytes) and its word initials.
+pub(super) fn prepare(s: &str) -> Prepared {
     let mut buf = Vec::new();
-    match Utf32Str::new(s, &mut buf) {
+    let chars = match Utf32Str::new(s, &mut buf) {
         Utf32Str::Unicode(chars) => Some(chars.into()),
         Utf32Str::Ascii(_) => None,
+    };
+    Prepared {
+        chars,
+        initials: crate::names::initials_mask(s),
     }
 }
 

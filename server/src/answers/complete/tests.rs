@@ -159,17 +159,20 @@ fn prepared_names_score_as_their_text() {
         "x-ray",
         "",
         "--",
+        "Ärger mit Émile",
+        "über Kelvin",
     ];
     for query in [
-        "", "d", "da", "dai", "é", "ca", "caf", "会", "k", "ke", "ray", "-", "zü",
+        "", "d", "da", "dai", "é", "ca", "caf", "会", "k", "ke", "ray", "-", "zü", "ä", "e", "em",
+        "ü", "u",
     ] {
         let mut scorer = Scorer::new(query);
         let needed = crate::names::char_mask(query).unwrap_or(0);
         for name in names {
             let plain = scorer.score(name);
-            let chars = score_chars(name);
+            let prepared = prepare(name);
             assert_eq!(
-                scorer.score_prepared(name, chars.as_deref()),
+                scorer.score_prepared(name, &prepared),
                 plain,
                 "{query:?} in {name:?}"
             );
