@@ -252,6 +252,45 @@ pub fn heading_key_eq(a: &str, b: &str) -> bool {
     heading_key(a) == heading_key(b)
 }
 
+/// The characters that start a word of `s`: the first, and each one after
+/// a character that is not a letter or digit. A completion query of one or
+/// two letters must match one of them.
+pub fn word_starts(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut at_start = true;
+    s.chars().filter(move |&ch| {
+        let start = at_start;
+        at_start = !ch.is_alphanumeric();
+        start
+    })
+}
+
+/// The bit of [`initials_mask`] that stands for every word start that is
+/// not ASCII: its case folding is not in the mask, so it must be checked.
+pub const NON_ASCII_INITIAL: u64 = 1 << 63;
+
+/// The ASCII letters and digits that start a word of `s` (see
+/// [`word_starts`]) as [`char_mask`] bits, lowercased, plus
+/// [`NON_ASCII_INITIAL`] if a word starts with any other character: a
+/// quick "no word starts with this letter" test that is never wrong.
+pub fn initials_mask(s: &str) -> u64 {
+    word_starts(s).fold(0, |mask, ch| {
+        if ch.is_ascii() {
+            mask | ascii_bit(ch).unwrap_or(0)
+        } else {
+            mask | NON_ASCII_INITIAL
+        }
+    })
+}
+
+/// The [`char_mask`] bit of an ASCII letter or digit, either case.
+pub fn ascii_bit(c: char) -> Option<u64> {
+    match c.to_ascii_lowercase() {
+        c @ 'a'..='z' => Some(1 << (c as u32 - 'a' as u32)),
+        c @ '0'..='9' => Some(1 << (26 + c as u32 - '0' as u32)),
+        _ => None,
+    }
+}
+
 /// The letters and digits of `s` as bits (case and accents ignored), for a
 /// quick "cannot match" test before fuzzy scoring. `None` when `s` holds a
 /// letter or digit that does not fold to ASCII (then no test is safe).
@@ -267,12 +306,10 @@ pub fn char_mask(s: &str) -> Option<u64> {
             });
             first.unwrap_or(c)
         };
-        let base = base.to_ascii_lowercase();
-        match base {
-            'a'..='z' => mask |= 1 << (base as u32 - 'a' as u32),
-            '0'..='9' => mask |= 1 << (26 + base as u32 - '0' as u32),
-            c if c.is_alphanumeric() => return None,
-            _ => {}
+        match ascii_bit(base) {
+            Some(bit) => mask |= bit,
+            None if base.is_alphanumeric() => return None,
+            None => {}
         }
     }
     Some(mask)
@@ -539,6 +576,18 @@ mod tests {
         assert_eq!(char_mask("Éa"), char_mask("ae"));
         assert_eq!(char_mask("A-1"), Some(1 | 1 << 27));
         assert_eq!(char_mask("漢字"), None);
+    }
+
+    #[test]
+    fn initials_masks_hold_every_word_start() {
+        assert_eq!(word_starts("x-ray Été 2b").collect::<String>(), "xrÉ2");
+        let mask = initials_mask("X-ray Été 2b");
+        for c in ['x', 'R', '2'] {
+            assert_ne!(mask & ascii_bit(c).unwrap(), 0, "{c}");
+        }
+        assert_eq!(mask & ascii_bit('a').unwrap(), 0);
+        assert_ne!(mask & NON_ASCII_INITIAL, 0);
+        assert_eq!(initials_mask("plain words") & NON_ASCII_INITIAL, 0);
     }
 
     #[test]

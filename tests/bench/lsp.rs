@@ -607,19 +607,29 @@ fn completion_part(lsp: &mut client::Lsp, e: &Expect, plan: &Plan, rows: &mut Ro
         (t.elapsed(), r["items"].as_array().map_or(0, Vec::len))
     };
     let names = || e.names.iter().cycle().take(plan.n(e.names.len()));
+    let pid = lsp.pid();
+    let mut cpu = Vec::new();
     for n in 1..=3 {
         let mut times = Vec::new();
+        let before = cpu_time(pid).unwrap_or_default();
         for name in names() {
             let prefix: String = name.chars().take(n).collect();
             let (t, items) = complete(lsp, &format!("[[{prefix}"));
             assert!(items > 0, "completions for [[{prefix}");
             times.push(t);
         }
+        // The didChange before each request is included: the request waits for it.
+        let spent = cpu_time(pid).unwrap_or_default().saturating_sub(before);
+        cpu.push(show(spent / times.len() as u32));
         rows.push((
             format!("completion `[[` + {n} char ({} runs)", times.len()),
             Samples::new(times).brief(),
         ));
     }
+    rows.push((
+        "completion `[[` + 1 / 2 / 3 char: server CPU per didChange + request".into(),
+        cpu.join(" / "),
+    ));
     let mut times = Vec::new();
     for name in names() {
         let (t, _) = complete(lsp, &format!("[[{name}#"));

@@ -133,6 +133,10 @@ pub struct NameEntry {
     /// [`crate::names::char_mask`] of the name, title and aliases together
     /// (all bits set when one of them cannot be masked).
     pub chars: u64,
+    /// [`crate::names::initials_mask`] of the name, title and aliases together.
+    pub initials: u64,
+    /// [`crate::names::wiki_writable`] of the path.
+    pub writable: bool,
 }
 
 #[derive(Debug, Default)]
@@ -143,6 +147,24 @@ pub struct NameList {
     /// list, so that a code action tests every note's names against the
     /// words of a line without folding them again.
     pub mention_keys: std::sync::OnceLock<Box<[MentionKeys]>>,
+    /// For each entry (same order), its name, title and aliases as the
+    /// completion scorer reads them, where that is not the text's own bytes: built by
+    /// the first completion, kept with the list, so that a keystroke does
+    /// not split every non-ASCII name into characters again.
+    pub score_chars: std::sync::OnceLock<Box<[ScoreChars]>>,
+}
+
+/// See [`NameList::score_chars`]: the name's, the title's (empty when
+/// there is none) and each alias's, in that order.
+pub type ScoreChars = Box<[Prepared]>;
+
+/// A name as the completion scorer reads it.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// Its characters, where the scorer does not read its bytes (not ASCII).
+    pub chars: Option<Box<[char]>>,
+    /// [`crate::names::initials_mask`] of the name.
+    pub initials: u64,
 }
 
 /// See [`NameList::mention_keys`]: `(name, its word keys)`.
@@ -516,9 +538,11 @@ impl Snapshot {
                             .chain(note.facts.title.as_deref())
                             .chain(note.facts.aliases.iter().map(|a| &**a));
                         let chars = names
+                            .clone()
                             .map(crate::names::char_mask)
                             .try_fold(0, |all, m| m.map(|m| all | m))
                             .unwrap_or(u64::MAX);
+                        let initials = names.fold(0, |all, n| all | crate::names::initials_mask(n));
                         entries.push(NameEntry {
                             path: note.path.clone(),
                             name: note.name().into(),
@@ -526,12 +550,15 @@ impl Snapshot {
                             aliases: note.facts.aliases.clone().into_boxed_slice(),
                             popularity: popularity as u32,
                             chars,
+                            initials,
+                            writable: crate::names::wiki_writable(&note.path),
                         });
                     }
                 }
                 Arc::new(NameList {
                     entries,
                     mention_keys: Default::default(),
+                    score_chars: Default::default(),
                 })
             })
             .clone()

@@ -12,6 +12,9 @@ pub(super) fn folder_of(path: &str) -> String {
     }
 }
 
+/// From how many names on note completion scores them on all cores.
+const PARALLEL_FROM: usize = 40_000;
+
 pub(super) fn notes(
     snap: &Snapshot,
     from: &str,
@@ -21,31 +24,47 @@ pub(super) fn notes(
     close: &str,
     limit: usize,
 ) -> (Vec<Item>, bool) {
-    // Scoring every name is the whole cost of a keystroke: split it over the cores.
+    // Scoring every name is the whole cost of a keystroke. A large vault's
+    // names are split over the cores; below that one thread is faster on
+    // this 2-core machine, where the fork-join waits for a busy second core
+    // (docs/performance.md).
     let names = snap.name_list();
-    let chunk = names
-        .entries
-        .len()
-        .div_ceil(rayon::current_num_threads() * 2)
-        .max(256);
-    let parts: Vec<Best> = names
-        .entries
-        .par_chunks(chunk)
-        .map(|entries| {
-            let mut scorer = Scorer::new(query.trim());
-            let mut best = Best::new(limit.max(1));
-            // A name lacking a letter of the query cannot match: skip scoring it.
-            let needed = crate::names::char_mask(query).unwrap_or(0);
-            for entry in entries.iter().filter(|e| e.chars & needed == needed) {
-                offer_note(snap, from, entry, close, &mut scorer, &mut best);
-            }
-            best
-        })
-        .collect();
-    let mut best = Best::new(limit.max(1));
-    for part in parts {
-        best.merge(part);
-    }
+    let chars = names.score_chars.get_or_init(|| {
+        let chars = |e: &NameEntry| {
+            let title = e.title.as_deref().unwrap_or_default();
+            let names = [&*e.name, title].into_iter();
+            names
+                .chain(e.aliases.iter().map(|a| &**a))
+                .map(prepare)
+                .collect()
+        };
+        names
+            .entries
+            .par_iter()
+            .map(chars)
+            .collect::<Vec<_>>()
+            .into()
+    });
+    let score = |(entries, chars)| score_notes(snap, from, entries, chars, query, close, limit);
+    let mut best = if names.entries.len() < PARALLEL_FROM {
+        score((&names.entries, chars))
+    } else {
+        let chunk = names
+            .entries
+            .len()
+            .div_ceil(rayon::current_num_threads() * 2);
+        let parts: Vec<Best> = names
+            .entries
+            .par_chunks(chunk)
+            .zip(chars.par_chunks(chunk))
+            .map(score)
+            .collect();
+        let mut best = Best::new(limit.max(1));
+        for part in parts {
+            best.merge(part);
+        }
+        best
+    };
     let mut scorer = Scorer::new(query.trim());
     if embed {
         for file in snap.attachments() {
@@ -68,10 +87,36 @@ pub(super) fn notes(
     best.finish()
 }
 
+/// The best of `entries` for `query`.
+fn score_notes<'a>(
+    snap: &'a Snapshot,
+    from: &str,
+    entries: &'a [NameEntry],
+    chars: &[ScoreChars],
+    query: &str,
+    close: &'a str,
+    limit: usize,
+) -> Best<'a> {
+    let mut scorer = Scorer::new(query.trim());
+    let mut best = Best::new(limit.max(1));
+    // A name lacking a letter of the query, or none of whose words starts
+    // with a query of one or two letters, cannot match: skip scoring it.
+    let needed = crate::names::char_mask(query).unwrap_or(0);
+    let initial = scorer.initial_bits();
+    let may_match = |e: &&NameEntry| {
+        e.chars & needed == needed && initial.is_none_or(|bits| e.initials & bits != 0)
+    };
+    for (entry, chars) in entries.iter().zip(chars).filter(|(e, _)| may_match(e)) {
+        offer_note(snap, from, entry, chars, close, &mut scorer, &mut best);
+    }
+    best
+}
+
 pub(super) fn offer_note<'a>(
     snap: &'a Snapshot,
     from: &str,
     entry: &'a NameEntry,
+    chars: &ScoreChars,
     close: &'a str,
     scorer: &mut Scorer,
     best: &mut Best<'a>,
@@ -82,13 +127,11 @@ pub(super) fn offer_note<'a>(
     let name = &*entry.name;
     let title = entry.title.as_deref();
     let popularity = entry.popularity as usize;
-    let score = [Some(name), title]
+    let score = [(Some(name), &chars[0]), (title, &chars[1])]
         .into_iter()
-        .flatten()
-        .filter_map(|s| scorer.score(s))
+        .filter_map(|(s, prepared)| scorer.score_prepared(s?, prepared))
         .max();
-    // Checked for matches only: a keystroke scores every name.
-    if score.is_some() && !crate::names::wiki_writable(&entry.path) {
+    if score.is_some() && !entry.writable {
         return;
     }
     if let Some(score) = score {
@@ -104,9 +147,9 @@ pub(super) fn offer_note<'a>(
             adds_id: None,
         });
     }
-    for alias in &entry.aliases {
-        if let Some(score) = scorer.score(alias)
-            && crate::names::wiki_writable(&entry.path)
+    for (alias, prepared) in entry.aliases.iter().zip(&chars[2..]) {
+        if let Some(score) = scorer.score_prepared(alias, prepared)
+            && entry.writable
         {
             best.offer(score, popularity, entry.path.len(), move || Item {
                 label: alias.to_string(),

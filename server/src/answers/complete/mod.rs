@@ -15,7 +15,7 @@ use super::rename::{Edit, TextOf};
 use crate::facts::{Link, LinkKind};
 use rayon::prelude::*;
 
-use crate::index::{NameEntry, NotePath, Snapshot};
+use crate::index::{NameEntry, NotePath, Prepared, ScoreChars, Snapshot};
 use crate::names::{
     Destination, NonAscii, Sym, encode_md_path, file_name, fold, note_stem, parent, relative_path,
     slug,

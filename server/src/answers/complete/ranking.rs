@@ -29,30 +29,80 @@ impl Scorer {
         }
     }
 
+    /// The bits a name's [`crate::names::initials_mask`] must share for
+    /// [`Scorer::score`] to match it (`None`: no such test).
+    pub(super) fn initial_bits(&self) -> Option<u64> {
+        let bit = crate::names::ascii_bit(self.initial?)?;
+        Some(bit | crate::names::NON_ASCII_INITIAL)
+    }
+
     pub(super) fn score(&mut self, haystack: &str) -> Option<u32> {
-        if self.empty {
-            return Some(0);
-        }
-        if let Some(c) = self.initial
-            && !starts_a_word(haystack, c)
-        {
-            return None;
+        if let Err(early) = self.screen(haystack) {
+            return early;
         }
         self.pattern
             .score(Utf32Str::new(haystack, &mut self.buf), &mut self.matcher)
+    }
+
+    /// [`Scorer::score`] of `haystack`, which [`prepare`] made `prepared`.
+    pub(super) fn score_prepared(&mut self, haystack: &str, prepared: &Prepared) -> Option<u32> {
+        if self.empty {
+            return Some(0);
+        }
+        if let Some(c) = self.initial {
+            // The mask answers for ASCII word starts; only a name with
+            // other word starts and no ASCII one that fits is checked.
+            let fits = crate::names::ascii_bit(c).map(|bit| prepared.initials & bit != 0);
+            let other = prepared.initials & crate::names::NON_ASCII_INITIAL != 0;
+            match fits {
+                Some(true) => {}
+                Some(false) if !other => return None,
+                _ if !starts_a_word(haystack, c) => return None,
+                _ => {}
+            }
+        }
+        let haystack = match prepared.chars.as_deref() {
+            Some(chars) => Utf32Str::Unicode(chars),
+            None => Utf32Str::Ascii(haystack.as_bytes()),
+        };
+        self.pattern.score(haystack, &mut self.matcher)
+    }
+
+    /// `Err` with the score when it is known without scoring.
+    fn screen(&self, haystack: &str) -> Result<(), Option<u32>> {
+        if self.empty {
+            return Err(Some(0));
+        }
+        match self.initial {
+            Some(c) if !starts_a_word(haystack, c) => Err(None),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `s` as the scorer reads it, made once: its characters as `Utf32Str::new`
+/// makes them (`None` when the scorer reads its bytes) and its word initials.
+pub(super) fn prepare(s: &str) -> Prepared {
+    let mut buf = Vec::new();
+    let chars = match Utf32Str::new(s, &mut buf) {
+        Utf32Str::Unicode(chars) => Some(chars.into()),
+        Utf32Str::Ascii(_) => None,
+    };
+    Prepared {
+        chars,
+        initials: crate::names::initials_mask(s),
     }
 }
 
 /// Whether some word of `s` starts with `c` (case-insensitively).
 pub(super) fn starts_a_word(s: &str, c: char) -> bool {
-    let mut at_start = true;
-    for ch in s.chars() {
-        if at_start && (ch == c || ch.to_lowercase().eq(c.to_lowercase())) {
-            return true;
+    crate::names::word_starts(s).any(|ch| {
+        if ch.is_ascii() && c.is_ascii() {
+            ch.eq_ignore_ascii_case(&c)
+        } else {
+            ch == c || ch.to_lowercase().eq(c.to_lowercase())
         }
-        at_start = !ch.is_alphanumeric();
-    }
-    false
+    })
 }
 
 /// Rank of an item: match score, then weight (popularity), then shorter.

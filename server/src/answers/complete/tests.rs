@@ -141,6 +141,54 @@ fn short_queries_match_word_starts() {
         "its `o` is inside a word: {labels:?}"
     );
     assert!(super::starts_a_word("Été à Paris", 'é') && super::starts_a_word("x-ray", 'R'));
+    // The Kelvin sign lowercases to an ASCII `k`.
+    assert!(super::starts_a_word("\u{212A}elvin", 'k') && !super::starts_a_word("ok", 'k'));
+}
+
+/// The names' kept characters and masks change nothing: every name scores
+/// as it did from its text, and is screened out only if it cannot match.
+#[test]
+fn prepared_names_score_as_their_text() {
+    let names = [
+        "Daily note",
+        "Café à Zürich",
+        "e\u{301}te\u{301}",
+        "会議のメモ",
+        "🤔 Maybe Run",
+        "\u{212A}elvin scale",
+        "x-ray",
+        "",
+        "--",
+        "Ärger mit Émile",
+        "über Kelvin",
+    ];
+    for query in [
+        "", "d", "da", "dai", "é", "ca", "caf", "会", "k", "ke", "ray", "-", "zü", "ä", "e", "em",
+        "ü", "u",
+    ] {
+        let mut scorer = Scorer::new(query);
+        let needed = crate::names::char_mask(query).unwrap_or(0);
+        for name in names {
+            let plain = scorer.score(name);
+            let prepared = prepare(name);
+            assert_eq!(
+                scorer.score_prepared(name, &prepared),
+                plain,
+                "{query:?} in {name:?}"
+            );
+            if plain.is_some() {
+                let chars_mask = crate::names::char_mask(name).unwrap_or(u64::MAX);
+                assert_eq!(chars_mask & needed, needed, "{query:?} in {name:?}");
+                if let Some(bits) = scorer.initial_bits() {
+                    assert_ne!(
+                        crate::names::initials_mask(name) & bits,
+                        0,
+                        "{query:?} in {name:?}"
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]
