@@ -101,12 +101,28 @@ fn keys_of_run(text: &str, buf: &mut String, out: &mut Vec<u64>) {
 
 /// The keys of `name`, without repeats: a note can hold a mention of the
 /// name only if its filter may have every one.
+///
+/// The pairs come first: most notes hold a name's common words but not
+/// side by side, and a search asks each note's filter for the keys in
+/// order, stopping at the first it lacks.
 pub fn keys(name: &str) -> Vec<u64> {
-    let mut out = Vec::new();
-    keys_of_run(name, &mut String::new(), &mut out);
-    out.sort_unstable();
-    out.dedup();
-    out
+    let mut all = Vec::new();
+    keys_of_run(name, &mut String::new(), &mut all);
+    // `keys_of_run` writes each word's key, then the pair it ends.
+    let (mut pairs, mut words): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
+    for (i, k) in all.into_iter().enumerate() {
+        match i > 0 && i % 2 == 0 {
+            true => pairs.push(k),
+            false => words.push(k),
+        }
+    }
+    for list in [&mut pairs, &mut words] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    words.retain(|w| pairs.binary_search(w).is_err());
+    pairs.extend(words);
+    pairs
 }
 
 /// Whether a word may be in a note's prose: never a false "no"; a false
