@@ -3,8 +3,8 @@
 //! them, the notes that cannot hold it.
 //!
 //! A word is a run of letters, digits and `_`; each letter of a script
-//! written without spaces (Chinese, Japanese, Korean, Thai) is a word of
-//! its own. Words are compared folded, as names are ([`crate::names::fold`]).
+//! written without spaces (Chinese, Japanese, Korean, Thai), and each
+//! symbol or emoji, is a word of its own. Words are compared folded, as names are ([`crate::names::fold`]).
 //! These are the boundaries a mention's whole-word rule uses, so every word
 //! of a mention is a word of the prose it is in, and each two neighbouring
 //! words of the name are neighbours there: the filter keeps both the words
@@ -35,11 +35,24 @@ pub fn word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Calls `f` with each word of `text`, in order.
+/// Symbols and emoji (not CJK or fullwidth punctuation, not variation
+/// selectors): not letters, so never part of a word for the whole-word
+/// rule, but a name such as `🐛 Goal` is told apart by them, so the filter
+/// keeps each as a word of its own (with its pairs).
+fn symbol(c: char) -> bool {
+    let n = c as u32;
+    n >= 0x2100
+        && !matches!(n, 0x3000..=0x303F | 0xFE00..=0xFE0F | 0xFF00..=0xFFEF)
+        && !c.is_alphanumeric()
+        && !c.is_whitespace()
+}
+
+/// Calls `f` with each word of `text`, in order (and each symbol, as a
+/// word of one character).
 fn each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut start = None;
     for (i, c) in text.char_indices() {
-        if unspaced(c) {
+        if unspaced(c) || symbol(c) {
             if let Some(s) = start.take() {
                 f(&text[s..i]);
             }
@@ -211,8 +224,10 @@ mod tests {
     #[test]
     fn words_are_runs_of_letters_and_each_unspaced_letter() {
         assert_eq!(
-            words("Daily-note, l'été 😀 日記です x_1"),
-            ["Daily", "note", "l", "été", "日", "記", "で", "す", "x_1"]
+            words("Daily-note, l'été 😀 日記です。 x_1 ✅\u{fe0f}done — “x”"),
+            [
+                "Daily", "note", "l", "été", "😀", "日", "記", "で", "す", "x_1", "✅", "done", "x"
+            ]
         );
     }
 
@@ -248,6 +263,11 @@ mod tests {
             assert!(!w.may_have_all(&keys(name)), "{name}");
         }
         assert_eq!(Words::of("", &[]), Words::None);
+        // A symbol in a name is a word, and tells its notes apart.
+        let w = Words::of("🐛 Goal, the goal 🐛", &[]);
+        assert!(w.may_have_all(&keys("🐛 goal")));
+        assert!(!w.may_have_all(&keys("🐞 goal")));
+        assert!(!w.may_have_all(&keys("the 🐛")));
         assert!(Words::Any.may_have_all(&keys("anything")));
     }
 }
