@@ -460,6 +460,46 @@ fn many_mentions_on_a_non_ascii_line_have_exact_positions() {
     });
 }
 
+/// Mentions in any mix of case, of a non-ASCII name in its other
+/// capitalisations, and at the very end of a file, are listed (through
+/// the search's SIMD start scan and the spliced answer); those in inline
+/// code, a fenced block, run on into a word or broken by a line end are
+/// not.
+#[test]
+fn mentions_in_mixed_case_non_ascii_and_at_the_end_of_a_file() {
+    let Some(tmp) = corpus("obsidian-help/en") else {
+        return;
+    };
+    std::fs::write(tmp.path().join("Été Notes.md"), "# Été Notes\n").unwrap();
+    let text = "Dr. dAiLy NoTeS, xdaily notes, `daily notes`, ÉTÉ NOTES;\n\
+                ```\ndaily notes\n```\n😀 Été notes, ete notes, daily\nnotes 漢字😀daily notes";
+    std::fs::write(tmp.path().join("edge.md"), text).unwrap();
+    both_encodings(|utf8| {
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
+        for (target, want) in [
+            (
+                "Plugins/Daily notes.md",
+                &["dAiLy NoTeS", "daily notes"][..],
+            ),
+            ("Été Notes.md", &["ÉTÉ NOTES", "Été notes"][..]),
+        ] {
+            let found = mentions_of(&mut lsp, target);
+            let edge = lsp.file_uri("edge.md");
+            let written: Vec<String> = found
+                .iter()
+                .filter(|l| l["uri"] == edge)
+                .map(|l| text_at(tmp.path(), &lsp, l))
+                .collect();
+            assert_eq!(written, want, "utf8={utf8}: {target}");
+            let end = lsp.pos(text, text.len());
+            if target.starts_with("Plugins") {
+                let last = found.iter().rfind(|l| l["uri"] == edge).unwrap();
+                assert_eq!(last["range"]["end"], end, "utf8={utf8}");
+            }
+        }
+    });
+}
+
 /// The title lenses of the open note `rel`, the unlinked-mentions lens
 /// resolved: `(title, lens)` for each, in the order sent.
 fn title_lenses(lsp: &mut Lsp, rel: &str) -> Vec<(String, Value)> {

@@ -155,6 +155,7 @@ fn main() {
         );
 
         let mut wall = Vec::new();
+        let mut each = Vec::new();
         let cpu = server_cpu(lsp.pid());
         for t in &targets {
             let start = Instant::now();
@@ -165,6 +166,7 @@ fn main() {
                 )
                 .unwrap();
             wall.push(start.elapsed());
+            each.push((start.elapsed(), t));
             assert_eq!(r.as_array().unwrap().len(), expected[t], "mentions of {t}");
         }
         let cpu = server_cpu(lsp.pid()) - cpu;
@@ -176,12 +178,14 @@ fn main() {
             "  - server CPU time per call: {:.0} ms (all threads; 10 ms ticks)",
             per_call(cpu, wall.len())
         );
+        slowest(&mut each, &expected);
 
         // The title lenses: the list, then the unlinked-mentions count.
         let resolves =
             lsp.init_result["capabilities"]["codeLensProvider"]["resolveProvider"] == true;
         if resolves {
             let (mut list, mut resolve) = (Vec::new(), Vec::new());
+            let mut each = Vec::new();
             let (mut list_cpu, mut resolve_cpu) = (Duration::ZERO, Duration::ZERO);
             for t in &targets {
                 let uri = lsp.open(t);
@@ -210,6 +214,7 @@ fn main() {
                     let start = Instant::now();
                     let r = lsp.request("codeLens/resolve", lens).unwrap();
                     resolve.push(start.elapsed());
+                    each.push((start.elapsed(), t));
                     resolve_cpu += server_cpu(lsp.pid()) - cpu;
                     match want {
                         0 => assert!(r["command"].is_null(), "{r}"),
@@ -234,6 +239,7 @@ fn main() {
                 per_call(resolve_cpu, resolve.len())
             );
             report("wall", &mut resolve);
+            slowest(&mut each, &expected);
         }
 
         let mut version = 1;
@@ -389,6 +395,17 @@ fn main() {
         lsp.shutdown();
         assert_eq!(lsp.exit(), Some(0));
     }
+}
+
+/// The three slowest targets: the target is met only if every one is.
+fn slowest(each: &mut [(Duration, &String)], mentions: &HashMap<String, usize>) {
+    each.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let worst: Vec<String> = each
+        .iter()
+        .take(3)
+        .map(|(d, t)| format!("{:.1} ms ({} mentions, {t})", ms(*d), mentions[*t]))
+        .collect();
+    println!("  - slowest targets: {}", worst.join(", "));
 }
 
 fn items(r: &Value) -> &[Value] {

@@ -6,7 +6,7 @@
 //! comment or the front matter. Letters of scripts written without spaces
 //! between words (Chinese, Japanese, Korean, Thai) need no word boundary.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind, packed};
 use rayon::prelude::*;
 
 use super::Location;
@@ -57,6 +57,11 @@ fn names_from<'a>(all: impl Iterator<Item = &'a str>) -> Vec<String> {
 /// capitalisations), each hit checked against the folded name.
 pub(crate) struct Finder {
     automaton: Option<AhoCorasick>,
+    /// Where a pattern may start: the first bytes of every pattern in
+    /// every ASCII case, for a SIMD (Teddy) search. With it, the automaton
+    /// only confirms a match anchored at each candidate; without it (too
+    /// many patterns, or no SIMD), the automaton scans the whole text.
+    starts: Option<packed::Searcher>,
     /// For each pattern: which name (index into `names`) it spells.
     of: Vec<usize>,
     /// `(target note, folded name)`.
@@ -92,6 +97,58 @@ fn spellings(name: &str) -> Vec<String> {
     out
 }
 
+/// The most start patterns worth a SIMD search: beyond that, Teddy's
+/// buckets fill and the automaton alone is as fast.
+const MAX_STARTS: usize = 64;
+
+/// A searcher for where any of `patterns` may start, comparing ASCII
+/// letters without case as the automaton does: every ASCII-case variant of
+/// the first few bytes of each pattern (as many bytes as keep the variants
+/// within [`MAX_STARTS`], at least two). `None` when that is not
+/// possible or useful.
+fn start_searcher(patterns: &[String]) -> Option<packed::Searcher> {
+    let shortest = patterns.iter().map(String::len).min()?;
+    // One byte would make a candidate of nearly every letter: slower than
+    // the automaton alone.
+    'width: for k in (shortest.min(2)..=shortest.min(4)).rev() {
+        let mut starts: Vec<Vec<u8>> = Vec::new();
+        for p in patterns {
+            let mut variants: Vec<Vec<u8>> = vec![Vec::with_capacity(k)];
+            for &b in &p.as_bytes()[..k] {
+                let cases = [b.to_ascii_lowercase(), b.to_ascii_uppercase()];
+                let cases = if cases[0] == cases[1] {
+                    &cases[..1]
+                } else {
+                    &cases[..]
+                };
+                variants = variants
+                    .iter()
+                    .flat_map(|v| {
+                        cases.iter().map(move |&c| {
+                            let mut v = v.clone();
+                            v.push(c);
+                            v
+                        })
+                    })
+                    .collect();
+            }
+            starts.extend(variants);
+            starts.sort();
+            starts.dedup();
+            if starts.len() > MAX_STARTS {
+                // Every pattern must have its starts: try fewer bytes.
+                continue 'width;
+            }
+        }
+        return packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&starts)
+            .build();
+    }
+    None
+}
+
 impl Finder {
     pub(crate) fn new(targets: &[(NotePath, Vec<String>)]) -> Finder {
         let mut patterns = Vec::new();
@@ -106,17 +163,41 @@ impl Finder {
                 names.push((path.clone(), fold(name)));
             }
         }
+        let starts = start_searcher(&patterns);
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(match starts {
+                Some(_) => StartKind::Anchored,
+                None => StartKind::Unanchored,
+            })
             .build(&patterns)
             .ok()
             .filter(|_| !patterns.is_empty());
         Finder {
             automaton,
+            starts,
             of,
             names,
         }
+    }
+
+    /// The next match at or after `from`, as the automaton's leftmost-longest
+    /// unanchored search finds it: the first candidate start where a pattern
+    /// matches, anchored, is the leftmost start of any match.
+    fn next(&self, ac: &AhoCorasick, hay: &str, mut from: usize) -> Option<aho_corasick::Match> {
+        let Some(starts) = &self.starts else {
+            return ac.find(Input::new(hay).range(from..));
+        };
+        while from < hay.len() {
+            let c = starts.find_in(hay, aho_corasick::Span::from(from..hay.len()))?;
+            let anchored = Input::new(hay).range(c.start()..).anchored(Anchored::Yes);
+            if let Ok(Some(m)) = ac.try_find(anchored) {
+                return Some(m);
+            }
+            from = c.start() + 1;
+        }
+        None
     }
 
     /// The mentions in `text` (of the note `note`, whose facts say where
@@ -147,7 +228,10 @@ impl Finder {
         // Whether the text may hold a URL at all, looked at once.
         let mut urls: Option<bool> = None;
         let hay = text.get(range.range()).unwrap_or("");
-        for m in ac.find_iter(hay) {
+        let mut from = 0;
+        while let Some(m) = self.next(ac, hay, from) {
+            // Patterns are never empty: the search moves on.
+            from = m.end();
             let (start, end) = (
                 range.start as usize + m.start(),
                 range.start as usize + m.end(),
@@ -391,7 +475,8 @@ pub fn mentions_in(snap: &Snapshot, from: &str, text: &str, range: Span) -> Vec<
     // Only names all of whose words (and each two neighbours) are on
     // those lines can be there: the keys of every note's names are kept
     // with the name list, so the test costs a few lookups per note.
-    let have = crate::facts::word_keys(lines);
+    let mut have = crate::facts::word_keys(lines);
+    have.sort_unstable();
     let list = snap.name_list();
     let keys = list.mention_keys.get_or_init(|| {
         list.entries
@@ -498,6 +583,63 @@ mod tests {
         "#;
         let f = Fixture::parse(fixture);
         assert_eq!(mentions(fixture), f.written());
+    }
+
+    /// The SIMD search for where patterns start, confirmed by the automaton
+    /// anchored there, finds the matches the automaton alone finds: names
+    /// that start others, overlapping starts, any mix of case, non-ASCII
+    /// spellings, one letter, at the text's end; and with too many starts
+    /// for SIMD, the automaton alone.
+    #[test]
+    fn the_start_search_finds_what_the_automaton_finds() {
+        let text = "aaab AAB aab x Daily Note, DAILY NOTES dAiLy nOtE daily \
+                    Été ÉTÉ été eté 日記 会議 x_y xx_y 😀ab alpha BETA gAMMA-kappa b";
+        let lists: [&[&str]; 3] = [
+            &[
+                "Daily",
+                "Daily Note",
+                "daily notes",
+                "Été",
+                "aab",
+                "ab",
+                "日記",
+                "x_y",
+                "b",
+            ],
+            &["note", "NOTE dAILY"],
+            &[
+                "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Theta", "Iota", "Kappa",
+            ],
+        ];
+        for names in lists {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            let finder = Finder::new(&[(NotePath::from("t.md"), names.clone())]);
+            let patterns: Vec<String> = names.iter().flat_map(|n| spellings(n)).collect();
+            let plain = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&patterns)
+                .unwrap();
+            let want: Vec<(usize, usize)> = plain
+                .find_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let ac = finder.automaton.as_ref().unwrap();
+            let mut got = Vec::new();
+            let mut from = 0;
+            while let Some(m) = finder.next(ac, text, from) {
+                got.push((m.start(), m.end()));
+                from = m.end();
+            }
+            assert_eq!(got, want, "{names:?}");
+            assert!(!want.is_empty());
+            assert!(finder.starts.is_some(), "{names:?}");
+        }
+        let many: Vec<String> = (0..40u8)
+            .map(|i| format!("{}{}x", (b'a' + i % 26) as char, (b'a' + i / 26) as char))
+            .collect();
+        assert!(start_searcher(&many).is_none(), "too many starts for SIMD");
+        assert!(start_searcher(&["ab".to_string()]).is_some());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! them, the notes that cannot hold it.
 //!
 //! A word is a run of letters, digits and `_`; each letter of a script
-//! written without spaces (Chinese, Japanese, Korean, Thai) is a word of
-//! its own. Words are compared folded, as names are ([`crate::names::fold`]).
+//! written without spaces (Chinese, Japanese, Korean, Thai), and each
+//! symbol or emoji, is a word of its own. Words are compared folded, as names are ([`crate::names::fold`]).
 //! These are the boundaries a mention's whole-word rule uses, so every word
 //! of a mention is a word of the prose it is in, and each two neighbouring
 //! words of the name are neighbours there: the filter keeps both the words
@@ -35,11 +35,24 @@ pub fn word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Calls `f` with each word of `text`, in order.
+/// Symbols and emoji (not CJK or fullwidth punctuation, not variation
+/// selectors): not letters, so never part of a word for the whole-word
+/// rule, but a name such as `🐛 Goal` is told apart by them, so the filter
+/// keeps each as a word of its own (with its pairs).
+fn symbol(c: char) -> bool {
+    let n = c as u32;
+    n >= 0x2100
+        && !matches!(n, 0x3000..=0x303F | 0xFE00..=0xFE0F | 0xFF00..=0xFFEF)
+        && !c.is_alphanumeric()
+        && !c.is_whitespace()
+}
+
+/// Calls `f` with each word of `text`, in order (and each symbol, as a
+/// word of one character).
 fn each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut start = None;
     for (i, c) in text.char_indices() {
-        if unspaced(c) {
+        if unspaced(c) || symbol(c) {
             if let Some(s) = start.take() {
                 f(&text[s..i]);
             }
@@ -101,12 +114,28 @@ fn keys_of_run(text: &str, buf: &mut String, out: &mut Vec<u64>) {
 
 /// The keys of `name`, without repeats: a note can hold a mention of the
 /// name only if its filter may have every one.
+///
+/// The pairs come first: most notes hold a name's common words but not
+/// side by side, and a search asks each note's filter for the keys in
+/// order, stopping at the first it lacks.
 pub fn keys(name: &str) -> Vec<u64> {
-    let mut out = Vec::new();
-    keys_of_run(name, &mut String::new(), &mut out);
-    out.sort_unstable();
-    out.dedup();
-    out
+    let mut all = Vec::new();
+    keys_of_run(name, &mut String::new(), &mut all);
+    // `keys_of_run` writes each word's key, then the pair it ends.
+    let (mut pairs, mut words): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
+    for (i, k) in all.into_iter().enumerate() {
+        match i > 0 && i % 2 == 0 {
+            true => pairs.push(k),
+            false => words.push(k),
+        }
+    }
+    for list in [&mut pairs, &mut words] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    words.retain(|w| pairs.binary_search(w).is_err());
+    pairs.extend(words);
+    pairs
 }
 
 /// Whether a word may be in a note's prose: never a false "no"; a false
@@ -195,8 +224,10 @@ mod tests {
     #[test]
     fn words_are_runs_of_letters_and_each_unspaced_letter() {
         assert_eq!(
-            words("Daily-note, l'été 😀 日記です x_1"),
-            ["Daily", "note", "l", "été", "日", "記", "で", "す", "x_1"]
+            words("Daily-note, l'été 😀 日記です。 x_1 ✅\u{fe0f}done — “x”"),
+            [
+                "Daily", "note", "l", "été", "😀", "日", "記", "で", "す", "x_1", "✅", "done", "x"
+            ]
         );
     }
 
@@ -232,6 +263,11 @@ mod tests {
             assert!(!w.may_have_all(&keys(name)), "{name}");
         }
         assert_eq!(Words::of("", &[]), Words::None);
+        // A symbol in a name is a word, and tells its notes apart.
+        let w = Words::of("🐛 Goal, the goal 🐛", &[]);
+        assert!(w.may_have_all(&keys("🐛 goal")));
+        assert!(!w.may_have_all(&keys("🐞 goal")));
+        assert!(!w.may_have_all(&keys("the 🐛")));
         assert!(Words::Any.may_have_all(&keys("anything")));
     }
 }

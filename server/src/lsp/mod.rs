@@ -256,8 +256,11 @@ impl Backend {
     /// `carnet/backlinks`: the links a code lens counts (see docs/server.md).
     async fn backlinks(&self, params: ext::BacklinksParams) -> Result<Vec<Location>> {
         let uri = params.text_document.uri.clone();
-        self.on_note(ext::BACKLINKS, &uri, params, request::backlinks)
-            .await
+        let json = self
+            .on_note(ext::BACKLINKS, &uri, params, request::backlinks)
+            .await?;
+        // No `.await` from here on: the stand-in reaches the output pump.
+        Ok(self.splices.locations(json))
     }
 
     /// `carnet/graph` (see [`ext`]).
@@ -514,10 +517,11 @@ impl LanguageServer for Backend {
                         "carnet.unlinkedMentions takes { uri }",
                     ));
                 };
-                let found = self
+                let json = self
                     .on_note("unlinkedMentions", &uri, params, request::unlinked_mentions)
                     .await?;
-                Ok(to_proto::command_locations(found))
+                // No `.await` from here on: the stand-in reaches the output pump.
+                Ok(to_proto::command_locations(self.splices.locations(json)))
             }
             capabilities::command::OPEN_DAILY_NOTE => {
                 let uri = self

@@ -1072,16 +1072,23 @@ pub fn code_lens(uri: &Uri, range: Range, lens: &answers::Lens, counted: &Counte
 }
 
 /// The locations of `spans` (sorted, not overlapping) in one note whose
-/// text is at hand, as unlinked mentions are: lines and byte columns from
-/// its line table, and a UTF-16 column the table does not keep (a mention
-/// is where the facts name nothing) counted in `text`, left to right.
-pub fn locations_in_text(
+/// text is at hand, as unlinked mentions are, appended to `out` as the
+/// JSON of their `Location`s (byte for byte what serde writes), each
+/// followed by a comma: the caller joins the notes' pieces into one
+/// `Location[]` ([`join_locations`]). Lines and byte columns come from the
+/// note's line table, and a UTF-16 column the table does not keep (a
+/// mention is where the facts name nothing) is counted in `text`, left to
+/// right.
+pub fn locations_in_text_json(
     uri: &Uri,
     lines: &Lines,
     text: &str,
     spans: &[Span],
     enc: Encoding,
-) -> Vec<Location> {
+    out: &mut Vec<u8>,
+) {
+    let mut quoted = Vec::with_capacity(uri.as_str().len() + 2);
+    serde_json::to_writer(&mut quoted, uri.as_str()).expect("a string serializes");
     // The last position counted: (line, byte offset, its UTF-16 column).
     let mut at: Option<(u32, usize, u32)> = None;
     let mut position = |offset: u32| {
@@ -1105,13 +1112,27 @@ pub fn locations_in_text(
         at = Some((line, end.max(from), units));
         Position::new(line, units)
     };
-    spans
-        .iter()
-        .map(|s| {
-            let range = Range::new(position(s.start), position(s.end));
-            Location::new(uri.clone(), range)
-        })
-        .collect()
+    for s in spans {
+        let range = Range::new(position(s.start), position(s.end));
+        out.extend_from_slice(br#"{"uri":"#);
+        out.extend_from_slice(&quoted);
+        out.extend_from_slice(br#","range":"#);
+        write_range(out, range);
+        out.extend_from_slice(b"},");
+    }
+}
+
+/// One `Location[]` from the pieces [`locations_in_text_json`] wrote.
+pub fn join_locations(pieces: impl IntoIterator<Item = Vec<u8>>) -> Vec<u8> {
+    let mut out = vec![b'['];
+    for p in pieces {
+        out.extend_from_slice(&p);
+    }
+    if out.last() == Some(&b',') {
+        out.pop();
+    }
+    out.push(b']');
+    out
 }
 
 /// An unlinked-mentions lens before it is counted: `data` names its note.
@@ -1264,5 +1285,46 @@ mod tests {
         }
         let pos = Positions::new(Encoding::Utf16, &snap, &texts);
         assert_eq!(locations_json(root, &pos, &[], &cancel), b"[]");
+    }
+
+    /// Mention locations written as JSON in pieces, one per note, are
+    /// what serde writes for the same locations, in both encodings, with
+    /// columns counted after emoji and CJK that the facts do not name.
+    #[test]
+    fn mention_json_is_what_serde_writes() {
+        let text = "é 😀 Hub x 会議 hub\nab Hub\r\nHUB";
+        let lines = crate::facts::extract(text).lines;
+        let spans: Vec<Span> = ["Hub", "hub", "Hub", "HUB"]
+            .iter()
+            .scan(0, |from, w| {
+                let at = *from + text[*from..].find(w)?;
+                *from = at + w.len();
+                Some(Span::new(at..at + w.len()))
+            })
+            .collect();
+        assert_eq!(spans.len(), 4);
+        let a: Uri = "file:///vault%20%22x%22/a%20b.md".parse().unwrap();
+        let b: Uri = "file:///vault/b.md".parse().unwrap();
+        let at = |l, c| Position::new(l, c);
+        for (enc, first, second) in [(Encoding::Utf8, 8, 21), (Encoding::Utf16, 5, 14)] {
+            let mut one = Vec::new();
+            locations_in_text_json(&a, &lines, text, &spans, enc, &mut one);
+            let mut two = Vec::new();
+            locations_in_text_json(&b, &lines, text, &spans[..1], enc, &mut two);
+            let json = join_locations([one, Vec::new(), two]);
+            let typed = vec![
+                Location::new(a.clone(), Range::new(at(0, first), at(0, first + 3))),
+                Location::new(a.clone(), Range::new(at(0, second), at(0, second + 3))),
+                Location::new(a.clone(), Range::new(at(1, 3), at(1, 6))),
+                Location::new(a.clone(), Range::new(at(2, 0), at(2, 3))),
+                Location::new(b.clone(), Range::new(at(0, first), at(0, first + 3))),
+            ];
+            assert_eq!(
+                String::from_utf8(json).unwrap(),
+                serde_json::to_string(&typed).unwrap(),
+                "{enc:?}"
+            );
+        }
+        assert_eq!(join_locations([Vec::new()]), b"[]");
     }
 }

@@ -344,26 +344,29 @@ pub fn add_block_id(s: &NoteSnapshot, p: ExecuteCommandParams) -> Result<Option<
     ))
 }
 
-/// `carnet.unlinkedMentions`: where the note is named in plain text.
-pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Vec<Location>> {
+/// `carnet.unlinkedMentions`: where the note is named in plain text, as
+/// the JSON of a `Location[]`, spliced into the response by the transport
+/// (a common name has tens of thousands).
+pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Vec<u8>> {
     Ok(mention_locations(s))
 }
 
-/// The unlinked mentions of the snapshot's note, as locations: each note
-/// read once and not kept, its positions counted while its text is there.
-fn mention_locations(s: &NoteSnapshot) -> Vec<Location> {
+/// The unlinked mentions of the snapshot's note, as the JSON of their
+/// locations: each note read once and not kept, its positions counted and
+/// written on the search's threads while its text is there.
+fn mention_locations(s: &NoteSnapshot) -> Vec<u8> {
     let text_of = |rel: &str| s.texts.text_once(rel);
     let enc = s.encoding();
-    let each =
-        |note: &crate::index::Note, text: &str, spans: &[crate::text::Span]| match to_proto::uri(
-            &s.root, &note.path,
-        ) {
-            Some(uri) => to_proto::locations_in_text(&uri, &note.facts.lines, text, spans, enc),
-            None => vec![],
-        };
+    let each = |note: &crate::index::Note, text: &str, spans: &[crate::text::Span]| {
+        let mut out = Vec::new();
+        if let Some(uri) = to_proto::uri(&s.root, &note.path) {
+            to_proto::locations_in_text_json(&uri, &note.facts.lines, text, spans, enc, &mut out);
+        }
+        out
+    };
     let found =
         answers::mentions_by_note(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set(), &each);
-    found.into_iter().flatten().collect()
+    to_proto::join_locations(found)
 }
 
 /// `carnet.openDailyNote`: the daily note of a day (`{ date }`: `today`
@@ -646,14 +649,15 @@ pub fn code_lens_resolve(s: &NoteSnapshot, lens: CodeLens) -> Result<CodeLens> {
     Ok(to_proto::resolved_mentions_lens(lens, count))
 }
 
-/// `carnet/backlinks`: what a lens counts, as locations.
-pub fn backlinks(s: &NoteSnapshot, p: BacklinksParams) -> Result<Vec<Location>> {
+/// `carnet/backlinks`: what a lens counts, as the JSON of its locations
+/// (spliced like references).
+pub fn backlinks(s: &NoteSnapshot, p: BacklinksParams) -> Result<Vec<u8>> {
     if from_proto::wants_mentions(&p.target) {
         return Ok(mention_locations(s));
     }
     let counted = from_proto::counted(&p.target);
     let found = answers::backlinks_of(&s.snapshot, &s.rel, &counted);
-    Ok(to_proto::locations(
+    Ok(to_proto::locations_json(
         &s.root,
         &s.positions(),
         &found,
