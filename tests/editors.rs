@@ -273,7 +273,7 @@ fn mentions_in_vault(root: &Path) -> Value {
     let text = std::fs::read_to_string(root.join(note)).unwrap();
     let at = in_note[0].at.span.start as usize;
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let name = Path::new(target).file_stem().unwrap().to_str().unwrap();
+    let name = carnet::answers::mention_label(snap, target);
     let fix = match in_note.len() {
         1 => format!("Link to {name}"),
         n => format!("Link all {n} mentions of {name} in this note"),

@@ -408,6 +408,68 @@ fn unlinked_mentions_are_listed_and_linked() {
     });
 }
 
+/// A text several notes are named by (two notes with the same file name in
+/// different folders, and a third whose alias it is) is a mention of each:
+/// the quick fixes offer every one, file names before aliases, shallower
+/// paths first, each named as its link is written, the same in every run.
+#[test]
+fn a_mention_of_a_shared_name_offers_each_note_it_names() {
+    let Some(tmp) = corpus("obsidian-help/en") else {
+        return;
+    };
+    for (rel, text) in [
+        ("Projects/Goal.md", "# Goal\n"),
+        ("Archive/Goal.md", "# Old goal\n"),
+        ("Target.md", "---\naliases: [Goal]\n---\n# Target\n"),
+    ] {
+        let path = tmp.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let line = "😀 漢字 My goal is set.\n";
+    both_encodings(|utf8| {
+        std::fs::write(tmp.path().join("cur.md"), line).unwrap();
+        let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
+        lsp.open("cur.md");
+        let at = lsp.pos_of(line, "goal", 1);
+        let actions = lsp
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": lsp.file_uri("cur.md") },
+                        "range": { "start": at, "end": at }, "context": { "diagnostics": [] } }),
+            )
+            .unwrap();
+        let titles: Vec<&str> = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["title"].as_str())
+            .filter(|t| t.starts_with("Link to "))
+            .collect();
+        assert_eq!(
+            titles,
+            ["Link to Archive/Goal", "Link to Projects/Goal", "Link to Target"],
+            "{actions}"
+        );
+        let pick = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == "Link to Projects/Goal")
+            .unwrap();
+        let mut open = BTreeMap::new();
+        open.insert("cur.md".to_string(), (line.to_string(), 1));
+        apply(&mut lsp, &pick["edit"], &mut open);
+        let text = open["cur.md"].0.clone();
+        assert_eq!(text, "😀 漢字 My [[Projects/Goal|goal]] is set.\n");
+        let at = text.find("[[").unwrap() + 3;
+        assert_eq!(
+            definition(&mut lsp, "cur.md", &text, at),
+            ["Projects/Goal.md:0"]
+        );
+    });
+}
+
 /// Several mentions on one line of emoji, CJK and accents (and one on a
 /// later line of the same note), in a closed note: each location's UTF-16
 /// columns are counted from the text the search read, left to right.

@@ -495,7 +495,7 @@ pub fn mentions_in(snap: &Snapshot, from: &str, text: &str, range: Span) -> Vec<
             })
             .collect()
     });
-    let targets: Vec<(NotePath, Vec<String>)> = list
+    let (entries, targets): (Vec<_>, Vec<(NotePath, Vec<String>)>) = list
         .entries
         .iter()
         .zip(keys.iter())
@@ -506,14 +506,60 @@ pub fn mentions_in(snap: &Snapshot, from: &str, text: &str, range: Span) -> Vec<
                 .filter(|(_, k)| k.iter().all(|k| have.binary_search(k).is_ok()))
                 .map(|(n, _)| n.to_string())
                 .collect();
-            (!fits.is_empty()).then(|| (e.path.clone(), fits))
+            (!fits.is_empty()).then(|| (e, (e.path.clone(), fits)))
         })
-        .collect();
-    Finder::new(&targets)
-        .find(note, text, Span::new(start..end))
-        .into_iter()
-        .filter(|m| m.at.span.start <= range.end && range.start <= m.at.span.end)
-        .collect()
+        .unzip();
+    let found = Finder::new(&targets).find(note, text, Span::new(start..end));
+    // A text that several notes are named by (a shared file name, a title,
+    // an alias) is a mention of each: the finder gave it to one of them,
+    // by the name list's order. Give it to all, best first.
+    let mut out = Vec::new();
+    for m in found {
+        if !(m.at.span.start <= range.end && range.start <= m.at.span.end) {
+            continue;
+        }
+        let written = fold(&m.written);
+        let mut all: Vec<(u8, &NotePath)> = entries
+            .iter()
+            .zip(&targets)
+            .filter(|(_, (_, fits))| fits.iter().any(|n| fold(n) == written))
+            .map(|(e, (path, _))| (named_by(e, &written), path))
+            .collect();
+        all.sort_by(|a, b| {
+            (a.0, a.1.matches('/').count(), a.1.len(), &**a.1).cmp(&(
+                b.0,
+                b.1.matches('/').count(),
+                b.1.len(),
+                &**b.1,
+            ))
+        });
+        for (_, path) in all {
+            out.push(Mention {
+                target: path.clone(),
+                ..m.clone()
+            });
+        }
+    }
+    out
+}
+
+/// How a note is named by the folded text `written`: 0 its file name, 1
+/// its title, 2 an alias — the order in which notes sharing a mention are
+/// offered.
+fn named_by(e: &crate::index::NameEntry, written: &str) -> u8 {
+    if fold(&e.name) == written {
+        0
+    } else if e.title.as_deref().is_some_and(|t| fold(t) == written) {
+        1
+    } else {
+        2
+    }
+}
+
+/// What the quick fixes call the note `target`: its name, or its path when
+/// another note has the same name (the link's own text, `[[a/Goal]]`).
+pub fn mention_label(snap: &Snapshot, target: &str) -> String {
+    super::complete::link_text_of(snap, target)
 }
 
 /// The link that replaces a mention: `[[Name]]`, or `[[Name|as written]]`

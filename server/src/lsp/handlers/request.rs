@@ -268,7 +268,7 @@ fn mention_actions(s: &NoteSnapshot, range: crate::text::Span) -> Vec<CodeAction
         if !seen.insert(m.target.clone()) {
             continue;
         }
-        let name = crate::names::note_stem(&m.target);
+        let name = answers::mention_label(&s.snapshot, &m.target);
         let one = answers::link_for(&s.snapshot, &m);
         out.extend(to_proto::edit_action(
             format!("Link to {name}"),
