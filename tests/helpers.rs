@@ -448,7 +448,11 @@ fn a_mention_of_a_shared_name_offers_each_note_it_names() {
             .collect();
         assert_eq!(
             titles,
-            ["Link to Archive/Goal", "Link to Projects/Goal", "Link to Target"],
+            [
+                "Link to Archive/Goal",
+                "Link to Projects/Goal",
+                "Link to Target"
+            ],
             "{actions}"
         );
         let pick = actions
