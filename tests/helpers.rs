@@ -204,13 +204,7 @@ fn headings_and_blocks_of_every_note_complete_and_get_ids() {
         if utf8 {
             let text = open["cur.md"].0.clone();
             let at = lsp.pos(&text, text.rfind("[[").unwrap() + 3);
-            let actions = lsp
-                .request(
-                    "textDocument/codeAction",
-                    json!({ "textDocument": { "uri": lsp.file_uri("cur.md") },
-                            "range": { "start": at, "end": at }, "context": { "diagnostics": [] } }),
-                )
-                .unwrap();
+            let actions = code_actions(&mut lsp, "cur.md", &at);
             let fix = actions
                 .as_array()
                 .unwrap()
@@ -384,13 +378,7 @@ fn unlinked_mentions_are_listed_and_linked() {
                     "contentChanges": [{ "text": more }] }),
         );
         let at = lsp.pos_of(&more, "DAILY", 2);
-        let actions = lsp
-            .request(
-                "textDocument/codeAction",
-                json!({ "textDocument": { "uri": lsp.file_uri("cur.md") },
-                        "range": { "start": at, "end": at }, "context": { "diagnostics": [] } }),
-            )
-            .unwrap();
+        let actions = code_actions(&mut lsp, "cur.md", &at);
         let all = actions
             .as_array()
             .unwrap()
@@ -432,13 +420,7 @@ fn a_mention_of_a_shared_name_offers_each_note_it_names() {
         let mut lsp = Lsp::start_with(tmp.path(), utf8, editor_caps());
         lsp.open("cur.md");
         let at = lsp.pos_of(line, "goal", 1);
-        let actions = lsp
-            .request(
-                "textDocument/codeAction",
-                json!({ "textDocument": { "uri": lsp.file_uri("cur.md") },
-                        "range": { "start": at, "end": at }, "context": { "diagnostics": [] } }),
-            )
-            .unwrap();
+        let actions = code_actions(&mut lsp, "cur.md", &at);
         let titles: Vec<&str> = actions
             .as_array()
             .unwrap()
@@ -730,13 +712,7 @@ fn extract_a_section_into_a_new_note_and_inline_it_back() {
         lsp.open(note);
         open.insert(note.to_string(), (original.clone(), 1));
         let pos = lsp.pos_of(&original, "## 安装程序更新", 3);
-        let actions = lsp
-            .request(
-                "textDocument/codeAction",
-                json!({ "textDocument": { "uri": lsp.file_uri(note) }, "range": { "start": pos, "end": pos },
-                        "context": { "diagnostics": [] } }),
-            )
-            .unwrap();
+        let actions = code_actions(&mut lsp, note, &pos);
         let extract = actions
             .as_array()
             .unwrap()
@@ -768,13 +744,7 @@ fn extract_a_section_into_a_new_note_and_inline_it_back() {
         // Inline the embed again.
         let at = left.find("![[安装程序更新]]").unwrap() + 3;
         let pos = lsp.pos(left, at);
-        let actions = lsp
-            .request(
-                "textDocument/codeAction",
-                json!({ "textDocument": { "uri": lsp.file_uri(note) }, "range": { "start": pos, "end": pos },
-                        "context": { "diagnostics": [] } }),
-            )
-            .unwrap();
+        let actions = code_actions(&mut lsp, note, &pos);
         let inline = actions
             .as_array()
             .unwrap()
@@ -797,16 +767,21 @@ fn extract_a_section_into_a_new_note_and_inline_it_back() {
     });
 }
 
+/// The code actions offered at `pos` (an LSP position) in the open note
+/// `rel`, with no diagnostics in the context.
+fn code_actions(lsp: &mut Lsp, rel: &str, pos: &Value) -> Value {
+    lsp.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": lsp.file_uri(rel) }, "range": { "start": pos, "end": pos },
+                "context": { "diagnostics": [] } }),
+    )
+    .unwrap()
+}
+
 /// The code action titled `title` at byte `at` of the open note `rel`.
 fn action_at(lsp: &mut Lsp, rel: &str, text: &str, at: usize, title: &str) -> Value {
     let pos = lsp.pos(text, at);
-    let actions = lsp
-        .request(
-            "textDocument/codeAction",
-            json!({ "textDocument": { "uri": lsp.file_uri(rel) }, "range": { "start": pos, "end": pos },
-                    "context": { "diagnostics": [] } }),
-        )
-        .unwrap();
+    let actions = code_actions(lsp, rel, &pos);
     actions
         .as_array()
         .unwrap()
