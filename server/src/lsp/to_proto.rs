@@ -265,14 +265,19 @@ pub fn locations_json(
         if out.len() > 1 {
             out.push(b',');
         }
-        out.extend_from_slice(br#"{"uri":"#);
-        out.extend_from_slice(&quoted);
-        out.extend_from_slice(br#","range":"#);
-        write_range(&mut out, range);
-        out.push(b'}');
+        write_location(&mut out, &quoted, range);
     });
     out.push(b']');
     out
+}
+
+/// A `Location` as serde writes it, its URI already quoted.
+fn write_location(out: &mut Vec<u8>, quoted_uri: &[u8], range: Range) {
+    out.extend_from_slice(br#"{"uri":"#);
+    out.extend_from_slice(quoted_uri);
+    out.extend_from_slice(br#","range":"#);
+    write_range(out, range);
+    out.push(b'}');
 }
 
 /// `range` as serde writes a `Range`.
@@ -1114,11 +1119,8 @@ pub fn locations_in_text_json(
     };
     for s in spans {
         let range = Range::new(position(s.start), position(s.end));
-        out.extend_from_slice(br#"{"uri":"#);
-        out.extend_from_slice(&quoted);
-        out.extend_from_slice(br#","range":"#);
-        write_range(out, range);
-        out.extend_from_slice(b"},");
+        write_location(out, &quoted, range);
+        out.push(b',');
     }
 }
 
