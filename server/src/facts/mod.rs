@@ -262,8 +262,10 @@ impl Link {
 pub struct Heading {
     pub level: u8,
     /// The heading's text as written, markers and closing `#`s removed,
-    /// whitespace runs collapsed.
-    pub text: Box<str>,
+    /// whitespace runs collapsed. Interned: the same headings (`Summary`,
+    /// `See also`) recur across a vault, and a string of its own per
+    /// heading was a fifth of a large vault's facts.
+    pub text: Sym,
     pub span: Span,
 }
 
