@@ -282,7 +282,7 @@ fn line_endings_do_not_change_facts() {
         let h: Vec<_> = f
             .headings
             .iter()
-            .map(|h| (h.text.clone(), at(h.span)))
+            .map(|h| (h.text, at(h.span)))
             .collect();
         let b: Vec<_> = f.blocks.iter().map(|b| (b.id, at(b.span))).collect();
         format!("{l:?}{t:?}{h:?}{b:?}")
