@@ -235,7 +235,7 @@ impl Fixture {
             .files
             .iter()
             .partition(|f| f.path.to_ascii_lowercase().ends_with(".md"));
-        let notes = notes
+        let notes: Vec<crate::index::Note> = notes
             .into_iter()
             .map(|f| {
                 crate::index::Note::new(

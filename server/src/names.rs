@@ -11,8 +11,10 @@ use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
 /// across thousands of notes, so each is stored once and facts hold 4 bytes.
 /// The table only grows (it keeps what was typed and later deleted); that is
 /// bounded by what a person writes in a session.
+/// Kept as its id plus one, so that an `Option<Sym>` is 4 bytes too (a link
+/// has two; there are millions of links in a large vault).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sym(u32);
+pub struct Sym(std::num::NonZeroU32);
 
 /// Strings by id in chunks that never move, so reading needs no lock: every
 /// fact access resolves symbols, from all cores at once.
@@ -40,15 +42,23 @@ static SYMBOLS: LazyLock<Interner> = LazyLock::new(|| Interner {
 });
 
 impl Sym {
+    fn of(id: u32) -> Sym {
+        Sym(std::num::NonZeroU32::MIN.saturating_add(id))
+    }
+
+    fn id(self) -> u32 {
+        self.0.get() - 1
+    }
+
     pub fn new(s: &str) -> Sym {
         let table = &*SYMBOLS;
         if let Some(id) = table.ids.get(s) {
-            return Sym(*id);
+            return Sym::of(*id);
         }
         let mut next = table.next.lock().unwrap_or_else(|e| e.into_inner());
         // Another thread may have added it while we waited.
         if let Some(id) = table.ids.get(s) {
-            return Sym(*id);
+            return Sym::of(*id);
         }
         let id = *next;
         *next += 1;
@@ -61,7 +71,7 @@ impl Sym {
         });
         let _ = cells[index].set(leaked);
         table.ids.insert(leaked, id);
-        Sym(id)
+        Sym::of(id)
     }
 
     /// The symbols of many strings at once (a table read back from disk):
@@ -74,7 +84,7 @@ impl Sym {
         let mut spans = Vec::with_capacity(strings.len());
         for s in strings {
             match table.ids.get(*s) {
-                Some(id) => spans.push(Err(Sym(*id))),
+                Some(id) => spans.push(Err(Sym::of(*id))),
                 None => {
                     spans.push(Ok(text.len()..text.len() + s.len()));
                     text.push_str(s);
@@ -90,7 +100,7 @@ impl Sym {
                     let s = &text[range];
                     // The same string twice in `strings`: the first one's id.
                     if let Some(id) = table.ids.get(s) {
-                        return Sym(*id);
+                        return Sym::of(*id);
                     }
                     let id = *next;
                     *next += 1;
@@ -102,7 +112,7 @@ impl Sym {
                     });
                     let _ = cells[index].set(s);
                     table.ids.insert(s, id);
-                    Sym(id)
+                    Sym::of(id)
                 }
             })
             .collect()
@@ -110,11 +120,11 @@ impl Sym {
 
     /// The symbol of `s` if it was ever interned: lookups never grow the table.
     pub fn lookup(s: &str) -> Option<Sym> {
-        SYMBOLS.ids.get(s).map(|id| Sym(*id))
+        SYMBOLS.ids.get(s).map(|id| Sym::of(*id))
     }
 
     pub fn as_str(&self) -> &'static str {
-        let (chunk, index) = slot(self.0);
+        let (chunk, index) = slot(self.id());
         SYMBOLS.chunks[chunk]
             .get()
             .and_then(|cells| cells[index].get())
@@ -147,7 +157,7 @@ impl std::fmt::Display for Sym {
 /// interned again (the facts cache does both).
 impl serde::Serialize for Sym {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u32(self.0)
+        s.serialize_u32(self.id())
     }
 }
 
@@ -171,7 +181,7 @@ impl Sym {
     /// symbols needs ([`Sym::reading`]).
     pub fn table() -> Vec<&'static str> {
         let n = *SYMBOLS.next.lock().unwrap_or_else(|e| e.into_inner());
-        (0..n).map(|id| Sym(id).as_str()).collect()
+        (0..n).map(|id| Sym::of(id).as_str()).collect()
     }
 
     /// Runs `f`, in which a symbol deserializes as `table[id]` (the symbols

@@ -42,7 +42,13 @@ impl Span {
 /// offsets on the other lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Lines {
-    starts: Box<[u32]>,
+    /// Where each line starts, less the 64 KiB block it starts in: two
+    /// bytes a line (a vault of 100,000 notes has ten million lines).
+    starts: Box<[u16]>,
+    /// For each 64 KiB block of the text after the first, up to its end,
+    /// the first line that starts in that block or later (empty below
+    /// 64 KiB, so most notes need no search here).
+    blocks: Box<[u32]>,
     /// One bit per line, set when the line holds a non-ASCII character.
     non_ascii: Box<[u64]>,
     len: u32,
@@ -76,8 +82,12 @@ impl Lines {
                 }
             }
         }
+        let blocks = (1..=bytes.len() >> 16)
+            .map(|k| starts.partition_point(|&s| (s as usize) < k << 16) as u32)
+            .collect();
         Lines {
-            starts: starts.into_boxed_slice(),
+            starts: starts.iter().map(|&s| s as u16).collect(),
+            blocks,
             non_ascii: non_ascii.into_boxed_slice(),
             len: bytes.len() as u32,
             utf16: Box::default(),
@@ -123,6 +133,12 @@ impl Lines {
         self.utf16 = table;
     }
 
+    /// Forgets the columns [`Lines::keep_utf16`] kept: for a caller that
+    /// only ever asks for byte columns.
+    pub fn forget_utf16(&mut self) {
+        self.utf16 = Box::default();
+    }
+
     /// The UTF-16 column of `offset` if it is known without the text: on an
     /// ASCII line, or kept by [`Lines::keep_utf16`].
     pub fn utf16_col(&self, offset: u32) -> Option<u32> {
@@ -152,13 +168,31 @@ impl Lines {
 
     /// Byte offset where `line` starts; past the end clamps to the text's end.
     pub fn line_start(&self, line: u32) -> u32 {
-        self.starts.get(line as usize).copied().unwrap_or(self.len)
+        match self.starts.get(line as usize) {
+            Some(&low) => self.block_of(line as usize) << 16 | low as u32,
+            None => self.len,
+        }
+    }
+
+    /// The 64 KiB block line `line` starts in.
+    fn block_of(&self, line: usize) -> u32 {
+        self.blocks.partition_point(|&first| first as usize <= line) as u32
     }
 
     /// The line holding byte `offset` (clamped to the text).
     pub fn line_of(&self, offset: u32) -> u32 {
         let offset = offset.min(self.len);
-        (self.starts.partition_point(|&s| s <= offset) - 1) as u32
+        let k = (offset >> 16) as usize;
+        // The lines that start in `offset`'s block; when none starts at or
+        // before it there, it is on the last line of an earlier block (line 0
+        // starts at 0, so block `k > 0` never begins with the first line).
+        let first = k.checked_sub(1).map_or(0, |i| self.blocks[i] as usize);
+        let end = self
+            .blocks
+            .get(k)
+            .map_or(self.starts.len(), |&b| b as usize);
+        let low = (offset & 0xFFFF) as u16;
+        (first + self.starts[first..end].partition_point(|&s| s <= low) - 1) as u32
     }
 
     /// Line and byte column of `offset` (clamped to the text).
@@ -207,20 +241,21 @@ impl LineWalk<'_> {
     pub fn at(&mut self, offset: u32) -> (u32, u32, Option<u32>) {
         let lines = self.lines;
         let offset = offset.min(lines.len);
-        let starts = &lines.starts;
+        let count = lines.starts.len();
+        let start = |line: usize| lines.line_start(line as u32);
         if offset < self.last {
             (self.line, self.kept) = (0, 0);
         }
         self.last = offset;
         // Most often on the same line as the last offset, or the next.
-        if starts.get(self.line + 1).is_some_and(|&s| s <= offset) {
+        if self.line + 1 < count && start(self.line + 1) <= offset {
             self.line += 1;
-            if starts.get(self.line + 1).is_some_and(|&s| s <= offset) {
-                self.line += starts[self.line + 1..].partition_point(|&s| s <= offset);
+            if self.line + 1 < count && start(self.line + 1) <= offset {
+                self.line = lines.line_of(offset) as usize;
             }
         }
         let line = self.line as u32;
-        let col = offset - starts[self.line];
+        let col = offset - start(self.line);
         if lines.is_ascii(line) {
             return (line, col, Some(col));
         }
@@ -323,6 +358,38 @@ mod tests {
             known > offsets.len() / 3 && known < offsets.len(),
             "{known}"
         );
+    }
+
+    /// Past 64 KiB a line start is kept in two bytes plus its block: lines
+    /// and columns are the same as counted from the text, on both sides of
+    /// each block's edge, with lines of every length (a 70 KiB one too).
+    #[test]
+    fn long_texts_agree_with_counting() {
+        let mut text = String::new();
+        for i in 0..9000usize {
+            text += &"x".repeat(i * 7 % 61);
+            text += if i % 3 == 0 { "\r\n" } else { "\n" };
+            if i == 4000 {
+                text += &"y".repeat(70_000);
+                text += "\r";
+            }
+        }
+        let mut starts = vec![0];
+        starts.extend(lines(&text).map(|l| l.next).filter(|&n| n <= text.len()));
+        starts.dedup();
+        let table = Lines::new(&text);
+        assert_eq!(table.count() as usize, starts.len());
+        for (i, &s) in starts.iter().enumerate() {
+            assert_eq!(table.line_start(i as u32) as usize, s, "line {i}");
+        }
+        let mut walk = table.walk();
+        for o in 0..=text.len() {
+            let line = starts.partition_point(|&s| s <= o) - 1;
+            let want = (line as u32, (o - starts[line]) as u32);
+            assert_eq!(table.line_col(o as u32), want, "offset {o}");
+            let got = walk.at(o as u32);
+            assert_eq!((got.0, got.1), want, "walk at {o}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Instant;
 use carnet::check::{Checker, Problem, Rules, Severity};
 use carnet::vault;
 
-use super::{USAGE, common, display_path, load, plural, warn};
+use super::{USAGE, common, display_path, load_to_check, plural, warn};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
@@ -75,7 +75,7 @@ fn check(
                 root,
                 super::fix::run(root, dry_run, format == Format::Json)?,
             ),
-            None => load(root)?,
+            None => load_to_check(root)?,
         };
         let checking = Instant::now();
         let rules = Rules::from_config(&vault.config);

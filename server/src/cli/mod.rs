@@ -83,6 +83,13 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
     Ok(warn(root, vault::load(root)?))
 }
 
+/// [`load`] for `carnet check`: only the facts the check reads are kept
+/// ([`vault::load_to_check`]).
+pub fn load_to_check(root: &Path) -> Result<Loaded, String> {
+    let _lock = change::settle(root);
+    Ok(warn(root, vault::load_to_check(root)?))
+}
+
 /// Reports on stderr what a loaded vault could not read.
 pub fn warn(root: &Path, vault: Loaded) -> Loaded {
     for warning in &vault.config_warnings {

@@ -366,14 +366,14 @@ fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Span> {
 }
 
 /// Trims and turns runs of whitespace into one space (setext headings
-/// can span lines); no allocation beyond the result when already clean.
-fn collapse_whitespace(s: &str) -> Box<str> {
+/// can span lines); no allocation when already clean.
+fn collapse_whitespace(s: &str) -> Sym {
     let t = s.trim();
     let clean = !t.contains(['\n', '\r', '\t']) && !t.contains("  ");
     if clean {
-        t.into()
+        Sym::new(t)
     } else {
-        t.split_whitespace().collect::<Vec<_>>().join(" ").into()
+        Sym::new(&t.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }
 

@@ -257,9 +257,29 @@ fn lookup<'m>(map: &'m Map<Key, Arc<[NotePath]>>, folded: &str) -> &'m [NotePath
 }
 
 impl Snapshot {
-    /// Builds a snapshot from a whole vault at once.
-    pub fn build(notes: Vec<Note>, attachments: Vec<String>) -> Snapshot {
+    /// Builds a snapshot from a whole vault at once. A note comes as the
+    /// `Arc` the index keeps, or goes into one before anything else is
+    /// built, so no second copy of the vault's notes is held meanwhile.
+    pub fn build<N: Into<Arc<Note>>>(notes: Vec<N>, attachments: Vec<String>) -> Snapshot {
+        Snapshot::build_with(notes, attachments, true)
+    }
+
+    /// [`Snapshot::build`] without the lists of who links to each name
+    /// ([`Snapshot::linkers_of_name`] and [`Snapshot::missing_names`] then
+    /// answer nothing): for `carnet check`, which resolves every link of
+    /// every note and never asks for backlinks. At 100,000 notes the lists
+    /// hold over a million entries.
+    pub fn build_to_check<N: Into<Arc<Note>>>(notes: Vec<N>, attachments: Vec<String>) -> Snapshot {
+        Snapshot::build_with(notes, attachments, false)
+    }
+
+    fn build_with<N: Into<Arc<Note>>>(
+        notes: Vec<N>,
+        attachments: Vec<String>,
+        with_linkers: bool,
+    ) -> Snapshot {
         use rayon::prelude::*;
+        let notes: Vec<Arc<Note>> = notes.into_iter().map(Into::into).collect();
         // Folding names is the costly part: do it on all cores first.
         let keys: Vec<(Key, Key, Vec<Key>, Vec<Key>)> = notes
             .par_iter()
@@ -267,7 +287,11 @@ impl Snapshot {
                 (
                     key(&fold(n.name())),
                     key(&fold(strip_md(&n.path))),
-                    link_keys(&n.facts),
+                    if with_linkers {
+                        link_keys(&n.facts)
+                    } else {
+                        Vec::new()
+                    },
                     tag_keys(&n.facts),
                 )
             })
@@ -290,7 +314,7 @@ impl Snapshot {
                 taggers.entry(key).or_default().push(path.clone());
             }
             note_by_path.push((path_key, path.clone()));
-            all.push((path, Arc::new(note)));
+            all.push((path, note));
         }
         let finish =
             |m: FxHashMap<Key, Vec<NotePath>>, by_len: bool| -> Map<Key, Arc<[NotePath]>> {
@@ -348,7 +372,7 @@ impl Snapshot {
     /// A vault from `(path, text)` pairs, for tests.
     #[cfg(test)]
     pub(crate) fn from_texts(files: &[(&str, &str)]) -> Snapshot {
-        let notes = files
+        let notes: Vec<Note> = files
             .iter()
             .map(|(path, text)| {
                 Note::new(

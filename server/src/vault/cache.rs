@@ -32,7 +32,7 @@ use crate::names::Sym;
 const MAGIC: &[u8; 8] = b"carnetFC";
 /// Bumped whenever what is written changes shape. (A rebuilt binary is
 /// caught by [`build_id`] as well: the facts' types may change without it.)
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// A file whose modification or change time is less than this before the
 /// indexing that cached it began is never taken from the cache: its times
 /// may not show a write made in the same tick (1–2 s on some file

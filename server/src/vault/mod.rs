@@ -20,7 +20,7 @@ pub use watch::Watcher;
 use cache::{Cache, FileStamp, Stored};
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::facts::{LinkFilter, NoteFacts, extract};
@@ -287,8 +287,9 @@ fn not_regular(t: &std::fs::FileType) -> &'static str {
 }
 
 enum Found {
-    /// Boxed: facts are large next to the other variants.
-    Note(Box<Note>),
+    /// Shared already as the index will hold it: facts are large next to
+    /// the other variants, and no copy of the note is made on the way.
+    Note(Arc<Note>),
     /// A note not read yet, with its stamp (`None`: it could not be
     /// stat'ed; reading it will say why).
     Stat(String, Option<FileStamp>),
@@ -302,14 +303,14 @@ fn sort_found(
     found: Vec<Found>,
     attachments: &mut Vec<String>,
     skipped: &mut Vec<Skipped>,
-) -> (Vec<Note>, u64) {
+) -> (Vec<Arc<Note>>, u64) {
     let mut notes = Vec::with_capacity(found.len());
     let mut bytes = 0;
     for f in found {
         match f {
             Found::Note(n) => {
                 bytes += n.bytes;
-                notes.push(*n);
+                notes.push(n);
             }
             Found::Attachment(a) => attachments.push(a),
             Found::Skipped(s) => skipped.push(s),
@@ -410,7 +411,24 @@ fn walk<T: Send>(
 
 /// Indexes the vault at `root`. Fails only when the root itself is unusable.
 pub fn load(root: &Path) -> Result<Loaded, String> {
-    load_with(root, None)
+    load_with(root, None, Keep::All)
+}
+
+/// [`load`] for `carnet check`, which asks the snapshot only about links,
+/// headings, blocks and tags: each note keeps the facts the check reads
+/// ([`NoteFacts::keep_for_check`]) and drops the rest as soon as it is
+/// parsed, and the index has no backlink lists
+/// ([`Snapshot::build_to_check`]), so a large vault is held in far less
+/// memory. Never hand this snapshot to anything but [`crate::check`].
+pub fn load_to_check(root: &Path) -> Result<Loaded, String> {
+    load_with(root, None, Keep::Check)
+}
+
+/// What a load keeps of each note's facts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    All,
+    Check,
 }
 
 /// [`load`] through the vault's facts cache ([`cache`]): notes whose files
@@ -419,17 +437,17 @@ pub fn load(root: &Path) -> Result<Loaded, String> {
 /// [`load`] would build. [`Loaded::cache`] says what happened, and writes
 /// the cache again ([`CacheUse::save`]).
 pub fn load_cached(root: &Path) -> Result<Loaded, String> {
-    load_with(root, Some(None))
+    load_with(root, Some(None), Keep::All)
 }
 
 /// [`load_cached`] with the cache kept under `home` instead of the user's
 /// cache folder (tests and benchmarks).
 pub fn load_cached_in(root: &Path, home: &Path) -> Result<Loaded, String> {
-    load_with(root, Some(Some(home)))
+    load_with(root, Some(Some(home)), Keep::All)
 }
 
 /// `cache`: `None` for no cache, else the cache folder (`None`: the user's).
-fn load_with(root: &Path, cache: Option<Option<&Path>>) -> Result<Loaded, String> {
+fn load_with(root: &Path, cache: Option<Option<&Path>>, keep: Keep) -> Result<Loaded, String> {
     let start = Instant::now();
     let began = cache::now_ns();
     let (config, config_warnings, daily) = open_root(root)?;
@@ -444,7 +462,7 @@ fn load_with(root: &Path, cache: Option<Option<&Path>>) -> Result<Loaded, String
             (found, skipped, Some(used))
         }
         other => {
-            let (found, skipped) = walk(&root, &config, |path| Some(visit(&root, path)))?;
+            let (found, skipped) = walk(&root, &config, |path| Some(visit(&root, path, keep)))?;
             timings.push(("walk, read and parse".to_string(), start.elapsed()));
             (
                 found,
@@ -455,7 +473,10 @@ fn load_with(root: &Path, cache: Option<Option<&Path>>) -> Result<Loaded, String
     };
     let (notes, bytes) = sort_found(found, &mut attachments, &mut skipped);
     let walked = start.elapsed();
-    let snapshot = Snapshot::build(notes, attachments);
+    let snapshot = match keep {
+        Keep::All => Snapshot::build(notes, attachments),
+        Keep::Check => Snapshot::build_to_check(notes, attachments),
+    };
     timings.push(("build index".to_string(), start.elapsed() - walked));
     Ok(Loaded {
         root,
@@ -528,7 +549,7 @@ fn walk_through(
                 // `fresh`: the stamp is settled, and the facts are its file's.
                 let note = Note::new(rel.into(), e.facts, e.bytes).read_as(Some(stamp));
                 stamps.insert(note.path.clone(), stamp);
-                out.push(Found::Note(Box::new(note)));
+                out.push(Found::Note(Arc::new(note)));
                 reused += 1;
             }
             Found::Stat(rel, stamp) => unread.push((rel, stamp)),
@@ -537,7 +558,12 @@ fn walk_through(
     }
     let read: Vec<(Found, Option<FileStamp>)> = unread
         .into_par_iter()
-        .map(|(rel, stamp)| (read_found(&root.join(&rel), rel, |_| true), stamp))
+        .map(|(rel, stamp)| {
+            (
+                read_found(&root.join(&rel), rel, |_| true, Keep::All),
+                stamp,
+            )
+        })
         .collect();
     let mut parsed = 0;
     for (f, stamp) in read {
@@ -581,9 +607,9 @@ fn stat(root: &Path, path: &Path) -> Found {
     Found::Stat(rel, stamp)
 }
 
-fn visit(root: &Path, path: &Path) -> Found {
+fn visit(root: &Path, path: &Path, keep: Keep) -> Found {
     match note_path(root, path) {
-        Ok(rel) => read_found(path, rel, |_| true),
+        Ok(rel) => read_found(path, rel, |_| true, keep),
         Err(found) => found,
     }
 }
@@ -605,16 +631,20 @@ fn note_path(root: &Path, path: &Path) -> Result<String, Found> {
 
 /// Reads the note at `path` (vault path `rel`) and parses it when `parse`
 /// says so; otherwise it is indexed by its path alone, without facts.
-fn read_found(path: &Path, rel: String, parse: impl FnOnce(&str) -> bool) -> Found {
+fn read_found(path: &Path, rel: String, parse: impl FnOnce(&str) -> bool, keep: Keep) -> Found {
     match read_note_stamped(path) {
         Ok((text, stamp)) => {
             let facts = if parse(&text) {
-                extract(&text)
+                let mut facts = extract(&text);
+                if keep == Keep::Check {
+                    facts.keep_for_check();
+                }
+                facts
             } else {
                 NoteFacts::default()
             };
             let note = Note::new(rel.into(), facts, text.len() as u64).read_as(stamp);
-            Found::Note(Box::new(note))
+            Found::Note(Arc::new(note))
         }
         Err(reason) => Found::Skipped(Skipped {
             path: path.to_path_buf(),
@@ -716,7 +746,7 @@ pub fn load_for(
     let needed = needed(&paths, &attachments);
     let whole: FxHashSet<&str> = needed.whole.iter().map(String::as_str).collect();
     let read = |rel: &String, parse: &(dyn Fn(&str) -> bool + Sync)| {
-        read_found(&root.join(rel), rel.clone(), |text| parse(text))
+        read_found(&root.join(rel), rel.clone(), |text| parse(text), Keep::All)
     };
     let mut found: Vec<Found> = paths
         .par_iter()

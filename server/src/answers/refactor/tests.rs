@@ -49,7 +49,7 @@ fn run(
     for (path, text) in &chosen.plan.creates {
         files.push((path.clone(), text.clone()));
     }
-    let notes = files
+    let notes: Vec<Note> = files
         .iter()
         .map(|(p, t)| Note::new(p.as_str().into(), crate::facts::extract(t), t.len() as u64))
         .collect();

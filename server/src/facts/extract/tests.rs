@@ -279,11 +279,7 @@ fn line_endings_do_not_change_facts() {
             .map(|l| (l.kind, l.target, at(l.span)))
             .collect();
         let t: Vec<_> = f.tags.iter().map(|t| (t.name, at(t.span))).collect();
-        let h: Vec<_> = f
-            .headings
-            .iter()
-            .map(|h| (h.text.clone(), at(h.span)))
-            .collect();
+        let h: Vec<_> = f.headings.iter().map(|h| (h.text, at(h.span))).collect();
         let b: Vec<_> = f.blocks.iter().map(|b| (b.id, at(b.span))).collect();
         format!("{l:?}{t:?}{h:?}{b:?}")
     };
