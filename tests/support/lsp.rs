@@ -333,16 +333,18 @@ impl Lsp {
     pub fn response(&mut self, id: i64) -> Result<Value, Value> {
         let deadline = Instant::now() + self.timeout;
         loop {
-            let msg = match self.early.remove(&id) {
+            let mut msg = match self.early.remove(&id) {
                 Some(msg) => msg,
                 None => self
                     .next_message(deadline)
                     .unwrap_or_else(|| panic!("no response to request {id}")),
             };
             if msg.get("method").is_none() && msg["id"] == json!(id) {
-                return match msg.get("error") {
-                    Some(e) => Err(e.clone()),
-                    None => Ok(msg["result"].clone()),
+                // Taken, not cloned: a large answer (tens of thousands of
+                // locations) would be copied for nothing.
+                return match msg.get_mut("error") {
+                    Some(e) => Err(e.take()),
+                    None => Ok(msg.get_mut("result").map_or(Value::Null, Value::take)),
                 };
             }
             if msg.get("method").is_none() && !msg["id"].is_null() {

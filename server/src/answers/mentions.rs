@@ -10,7 +10,12 @@ use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind, packed};
 use rayon::prelude::*;
 
 use super::Location;
-use super::rename::{Edit, TextOf};
+use super::rename::Edit;
+
+/// A note's text, if it is as long (in bytes) as its facts say: how a
+/// mention search reads, so that a file that changed behind the index is
+/// passed over and a file of the known size is read in one go.
+pub type SizedTextOf<'a> = &'a (dyn Fn(&str, u64) -> Option<String> + Sync);
 use crate::facts::{unspaced, word_char};
 use crate::index::{Note, NotePath, Snapshot};
 use crate::names::fold;
@@ -223,8 +228,6 @@ impl Finder {
         let Some(ac) = &self.automaton else {
             return;
         };
-        // Built at the first hit: most notes have none.
-        let mut skip: Option<Vec<Span>> = None;
         // Whether the text may hold a URL at all, looked at once.
         let mut urls: Option<bool> = None;
         let hay = text.get(range.range()).unwrap_or("");
@@ -249,11 +252,7 @@ impl Finder {
             if **target == *note.path
                 || !same
                 || !whole_word(text, start, end)
-                || inside(
-                    skip.get_or_insert_with(|| note.facts.not_prose()),
-                    start as u32,
-                    end as u32,
-                )
+                || note.facts.overlaps_not_prose(Span::new(start..end))
                 || (*urls.get_or_insert_with(|| may_hold_url(text)) && in_url(text, start, end))
             {
                 continue;
@@ -261,13 +260,6 @@ impl Finder {
             hit(Span::new(start..end), name);
         }
     }
-}
-
-fn inside(spans: &[Span], start: u32, end: u32) -> bool {
-    // Spans may nest (a link in a comment): look at every one starting
-    // before the end.
-    let upto = spans.partition_point(|s| s.start < end);
-    spans[..upto].iter().any(|s| s.end > start)
 }
 
 /// Whether `start..end` is a whole word: no letter or digit runs on into
@@ -354,7 +346,7 @@ pub fn may_be_mentioned(snap: &Snapshot, target: &str) -> bool {
 pub fn unlinked_mentions(
     snap: &Snapshot,
     target: &str,
-    text_of: TextOf,
+    text_of: SizedTextOf,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Vec<Mention> {
     let Some(to) = snap.note(target).map(|n| n.path.clone()) else {
@@ -384,7 +376,7 @@ pub fn unlinked_mentions(
 pub fn count_unlinked_mentions(
     snap: &Snapshot,
     target: &str,
-    text_of: TextOf,
+    text_of: SizedTextOf,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> usize {
     mentions_by_note(snap, target, text_of, stop, &|_, _, spans| spans.len())
@@ -405,7 +397,7 @@ pub fn count_unlinked_mentions(
 pub fn mentions_by_note<T: Send>(
     snap: &Snapshot,
     target: &str,
-    text_of: TextOf,
+    text_of: SizedTextOf,
     stop: &(dyn Fn() -> bool + Sync),
     each: &(dyn Fn(&Note, &str, &[Span]) -> T + Sync),
 ) -> Vec<T> {
@@ -428,7 +420,7 @@ pub fn mentions_by_note<T: Send>(
                 if stop() {
                     return None;
                 }
-                let read = || text_of(&n.path).filter(|t| t.len() as u64 == n.bytes);
+                let read = || text_of(&n.path, n.bytes);
                 let text = match n.derived.words.get() {
                     Some(words) if !may_hold(words, &keys) => return None,
                     Some(_) => read(),
@@ -447,7 +439,7 @@ pub fn mentions_by_note<T: Send>(
     // The note's own filter too, so that after one search every note's
     // words are known and the other notes' lenses are offered exactly.
     if note.derived.words.get().is_none()
-        && let Some(text) = text_of(&note.path).filter(|t| t.len() as u64 == note.bytes)
+        && let Some(text) = text_of(&note.path, note.bytes)
     {
         let _ = note.derived.words.set(words_of(note, &text));
     }
@@ -598,7 +590,7 @@ mod tests {
         let f = Fixture::parse(fixture);
         let snap = f.snapshot();
         let (target, _) = f.at();
-        let text_of = |p: &str| Some(f.text(p).to_string());
+        let text_of = |p: &str, _: u64| Some(f.text(p).to_string());
         let found = unlinked_mentions(&snap, &target, &text_of, &|| false);
         f.annotate(found.iter().map(|m| (&*m.at.path, m.at.span, "")))
     }

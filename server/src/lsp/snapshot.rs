@@ -95,19 +95,21 @@ impl Texts {
         self.rope(rel).map(String::from)
     }
 
-    /// The text, as [`Texts::text`], but not kept when read from disk:
-    /// for answers that read every note once (unlinked mentions), which
-    /// would otherwise hold the whole vault in memory and build a rope of
-    /// each note for nothing.
-    pub fn text_once(&self, rel: &str) -> Option<String> {
-        if let Some(known) = self.lock().get(rel) {
-            return known.as_ref().map(|(rope, _)| String::from(rope));
-        }
-        let path = self.root.join(rel);
-        match self.world.open_buffer(&path) {
-            Some((rope, _)) => Some(rope.into()),
-            None => crate::vault::read_note(&path).ok(),
-        }
+    /// The text, as [`Texts::text`], when it is `len` bytes long as the
+    /// facts say, and not kept when read from disk: for answers that read
+    /// every note once (unlinked mentions), which would otherwise hold the
+    /// whole vault in memory and build a rope of each note for nothing.
+    pub fn text_once(&self, rel: &str, len: u64) -> Option<String> {
+        let text = if let Some(known) = self.lock().get(rel) {
+            known.as_ref().map(|(rope, _)| String::from(rope))
+        } else {
+            let path = self.root.join(rel);
+            match self.world.open_buffer(&path) {
+                Some((rope, _)) => Some(rope.into()),
+                None => return crate::vault::read_note_sized(&path, len),
+            }
+        };
+        text.filter(|t| t.len() as u64 == len)
     }
 
     /// The buffer version of the text (`None` for a closed note).
