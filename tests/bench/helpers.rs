@@ -175,6 +175,9 @@ fn main() {
 
         let mut wall = Vec::new();
         let mut each = Vec::new();
+        // Until the answer begins to arrive: the server's part, without
+        // the transfer and this side's parsing of it.
+        let (mut began, mut each_began) = (Vec::new(), Vec::new());
         let cpu = server_cpu(lsp.pid());
         for t in &targets {
             let start = Instant::now();
@@ -186,6 +189,9 @@ fn main() {
                 .unwrap();
             wall.push(start.elapsed());
             each.push((start.elapsed(), t));
+            let arrived = lsp.arrived.expect("an answer arrived") - start;
+            began.push(arrived);
+            each_began.push((arrived, t));
             assert_eq!(r.as_array().unwrap().len(), expected[t], "mentions of {t}");
         }
         let cpu = server_cpu(lsp.pid()) - cpu;
@@ -198,6 +204,8 @@ fn main() {
             per_call(cpu, wall.len())
         );
         slowest(&mut each, &expected);
+        report("until the answer began to arrive", &mut began);
+        slowest(&mut each_began, &expected);
 
         // The title lenses: the list, then the unlinked-mentions count.
         let resolves =
