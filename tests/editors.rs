@@ -239,7 +239,9 @@ fn mentions_in_vault(root: &Path) -> Value {
     type PerNote<'a> = BTreeMap<String, Vec<&'a carnet::answers::Mention>>;
     let loaded = carnet::vault::load(root).expect("index the vault copy");
     let snap = &loaded.snapshot;
-    let text_of = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+    let text_of = |rel: &str, len: u64, text: &mut String| {
+        carnet::vault::read_note_sized(&root.join(rel), len, text)
+    };
     let mut paths: Vec<String> = snap
         .notes()
         .map(|n| n.path.to_string())

@@ -519,6 +519,53 @@ fn a_note_outside_every_folder_is_a_vault_of_its_own() {
     assert_eq!(r[0]["range"]["start"]["line"], 1);
 }
 
+/// A folder reported as changed as a whole (a client's folder event, or
+/// every root after the kernel's event queue overflowed) is looked at
+/// again: notes gone from it are dropped, new ones indexed.
+#[test]
+fn a_folder_changed_as_a_whole_is_looked_at_again() {
+    let v = Vault::new(&[
+        ("a.md", "[[gone]] [[fresh]] [[kept]]\n"),
+        ("sub/gone.md", "# Gone\n"),
+        ("sub/kept.md", "# Kept\n"),
+    ]);
+    let mut lsp = Lsp::start_with(
+        v.path(),
+        false,
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+    );
+    lsp.open("a.md");
+    let def = |lsp: &mut Lsp, character: u32| {
+        let r = lsp
+            .request(
+                "textDocument/definition",
+                td_pos(lsp, "a.md", json!({ "line": 0, "character": character })),
+            )
+            .unwrap();
+        lsp.places(&r)
+    };
+    assert_eq!(def(&mut lsp, 3), ["sub/gone.md:0"]);
+    assert!(def(&mut lsp, 12).is_empty());
+    // Behind the server's back, with no event for either file.
+    std::fs::remove_file(v.path().join("sub/gone.md")).unwrap();
+    v.write_bytes("sub/fresh.md", b"# Fresh\n");
+    let root = lsp.file_uri("");
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": root.trim_end_matches('/'), "type": 2 }] }),
+    );
+    assert!(
+        def(&mut lsp, 3).is_empty(),
+        "a note gone from the folder is dropped"
+    );
+    assert_eq!(def(&mut lsp, 12), ["sub/fresh.md:0"]);
+    assert_eq!(
+        def(&mut lsp, 21),
+        ["sub/kept.md:0"],
+        "an unchanged note is kept"
+    );
+}
+
 #[test]
 fn files_changed_on_disk_are_picked_up() {
     // Client-side watching (VS Code): the server registers for watched files.

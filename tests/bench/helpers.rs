@@ -11,7 +11,10 @@
 //! - typing while mentions are computed: a completion sent right after a
 //!   `carnet.unlinkedMentions` request, against the same completion alone.
 //!
-//! Every answer is checked against the library's on the same vault.
+//! The client watches files for the server, as VS Code and Neovim do;
+//! `CARNET_BENCH_SERVER_WATCHES=1` has the server watch them itself, as it
+//! does for Helix. Every answer is checked against the library's on the
+//! same vault.
 
 #[path = "../support/lsp.rs"]
 mod client;
@@ -42,9 +45,10 @@ fn main() {
     // Counts the texts a search reads: only notes whose word filter may
     // hold a name are read.
     let reads = std::sync::atomic::AtomicUsize::new(0);
-    let text_of = |p: &str| {
+    let text_of = |p: &str, _: u64, buf: &mut String| {
         reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        texts.get(p).cloned()
+        buf.clear();
+        texts.get(p).map(|t| buf.push_str(t)).is_some()
     };
 
     // Targets: every 500th note by path, and the most linked note.
@@ -125,8 +129,23 @@ fn main() {
     for utf8 in [true, false] {
         let encoding = if utf8 { "utf-8" } else { "utf-16" };
         println!("\n### Through the server, {encoding} positions\n");
+        println!(
+            "Files watched by {}.\n",
+            match std::env::var_os("CARNET_BENCH_SERVER_WATCHES") {
+                Some(_) => "the server itself (CARNET_BENCH_SERVER_WATCHES)",
+                None => "the client, as VS Code and Neovim do",
+            }
+        );
         // CARNET_BENCH_BIN: another build of the server, to compare.
-        let lens_caps = json!({ "textDocument": { "codeLens": {} } });
+        // The client watches files for the server, as VS Code and Neovim
+        // do; CARNET_BENCH_SERVER_WATCHES=1 leaves it to the server (Helix),
+        // whose own inotify watch then raises an event for every note a
+        // search opens.
+        let mut lens_caps = json!({ "textDocument": { "codeLens": {} } });
+        if std::env::var_os("CARNET_BENCH_SERVER_WATCHES").is_none() {
+            lens_caps["workspace"] =
+                json!({ "didChangeWatchedFiles": { "dynamicRegistration": true } });
+        }
         let mut lsp = match std::env::var("CARNET_BENCH_BIN") {
             Ok(bin) => {
                 let mut cmd = std::process::Command::new(bin);
@@ -156,6 +175,9 @@ fn main() {
 
         let mut wall = Vec::new();
         let mut each = Vec::new();
+        // Until the answer begins to arrive: the server's part, without
+        // the transfer and this side's parsing of it.
+        let (mut began, mut each_began) = (Vec::new(), Vec::new());
         let cpu = server_cpu(lsp.pid());
         for t in &targets {
             let start = Instant::now();
@@ -167,6 +189,9 @@ fn main() {
                 .unwrap();
             wall.push(start.elapsed());
             each.push((start.elapsed(), t));
+            let arrived = lsp.arrived.expect("an answer arrived") - start;
+            began.push(arrived);
+            each_began.push((arrived, t));
             assert_eq!(r.as_array().unwrap().len(), expected[t], "mentions of {t}");
         }
         let cpu = server_cpu(lsp.pid()) - cpu;
@@ -179,6 +204,8 @@ fn main() {
             per_call(cpu, wall.len())
         );
         slowest(&mut each, &expected);
+        report("until the answer began to arrive", &mut began);
+        slowest(&mut each_began, &expected);
 
         // The title lenses: the list, then the unlinked-mentions count.
         let resolves =

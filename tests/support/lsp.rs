@@ -30,8 +30,13 @@ pub struct Lsp {
     /// `None` once closed.
     stdin: Option<ChildStdin>,
     /// Message bodies as read, parsed on this side ([`Lsp::request_as`]
-    /// parses its answer into the type asked for).
-    rx: mpsc::Receiver<Vec<u8>>,
+    /// parses its answer into the type asked for), with when each began
+    /// to arrive.
+    rx: mpsc::Receiver<(Instant, Vec<u8>)>,
+    /// When the last message taken began to arrive (its header was read):
+    /// a bench tells the server's time from the transfer and this side's
+    /// parsing by it.
+    pub arrived: Option<Instant>,
     next_id: i64,
     /// Notifications and server requests seen so far, oldest first.
     pub inbox: Vec<Value>,
@@ -109,14 +114,17 @@ struct Reply<T> {
     error: Option<Value>,
 }
 
-/// The body of the next message (its JSON not parsed yet).
-fn read_message(r: &mut impl BufRead) -> Option<Vec<u8>> {
+/// The body of the next message (its JSON not parsed yet), and when its
+/// first line was read.
+fn read_message(r: &mut impl BufRead) -> Option<(Instant, Vec<u8>)> {
     let mut len = None;
+    let mut began = None;
     loop {
         let mut line = String::new();
         if r.read_line(&mut line).ok()? == 0 {
             return None;
         }
+        began.get_or_insert_with(Instant::now);
         let line = line.trim_end();
         if line.is_empty() {
             break;
@@ -127,7 +135,7 @@ fn read_message(r: &mut impl BufRead) -> Option<Vec<u8>> {
     }
     let mut buf = vec![0; len?];
     r.read_exact(&mut buf).ok()?;
-    Some(buf)
+    Some((began?, buf))
 }
 
 fn parse(body: &[u8]) -> Value {
@@ -249,6 +257,7 @@ impl Lsp {
             child,
             stdin: Some(stdin),
             rx,
+            arrived: None,
             next_id: 1,
             inbox: Vec::new(),
             root: root.to_path_buf(),
@@ -333,16 +342,18 @@ impl Lsp {
     pub fn response(&mut self, id: i64) -> Result<Value, Value> {
         let deadline = Instant::now() + self.timeout;
         loop {
-            let msg = match self.early.remove(&id) {
+            let mut msg = match self.early.remove(&id) {
                 Some(msg) => msg,
                 None => self
                     .next_message(deadline)
                     .unwrap_or_else(|| panic!("no response to request {id}")),
             };
             if msg.get("method").is_none() && msg["id"] == json!(id) {
-                return match msg.get("error") {
-                    Some(e) => Err(e.clone()),
-                    None => Ok(msg["result"].clone()),
+                // Taken, not cloned: a large answer (tens of thousands of
+                // locations) would be copied for nothing.
+                return match msg.get_mut("error") {
+                    Some(e) => Err(e.take()),
+                    None => Ok(msg.get_mut("result").map_or(Value::Null, Value::take)),
                 };
             }
             if msg.get("method").is_none() && !msg["id"].is_null() {
@@ -363,7 +374,9 @@ impl Lsp {
     /// The next message's body, by `deadline`.
     fn recv(&mut self, deadline: Instant) -> Option<Vec<u8>> {
         let left = deadline.saturating_duration_since(Instant::now());
-        self.rx.recv_timeout(left).ok()
+        let (arrived, body) = self.rx.recv_timeout(left).ok()?;
+        self.arrived = Some(arrived);
+        Some(body)
     }
 
     /// What [`Lsp::next_message`] does with a message: server requests

@@ -10,7 +10,14 @@ use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind, packed};
 use rayon::prelude::*;
 
 use super::Location;
-use super::rename::{Edit, TextOf};
+use super::rename::Edit;
+
+/// Puts a note's text into the buffer (replacing what it held) and says
+/// whether it did: only if the text is as long (in bytes) as the note's
+/// facts say. How a mention search reads: a file that changed behind the
+/// index is passed over, a file of the known size is read in one go, and
+/// each search thread reuses one buffer for the thousands of notes it reads.
+pub type SizedTextOf<'a> = &'a (dyn Fn(&str, u64, &mut String) -> bool + Sync);
 use crate::facts::{unspaced, word_char};
 use crate::index::{Note, NotePath, Snapshot};
 use crate::names::fold;
@@ -223,8 +230,6 @@ impl Finder {
         let Some(ac) = &self.automaton else {
             return;
         };
-        // Built at the first hit: most notes have none.
-        let mut skip: Option<Vec<Span>> = None;
         // Whether the text may hold a URL at all, looked at once.
         let mut urls: Option<bool> = None;
         let hay = text.get(range.range()).unwrap_or("");
@@ -249,11 +254,7 @@ impl Finder {
             if **target == *note.path
                 || !same
                 || !whole_word(text, start, end)
-                || inside(
-                    skip.get_or_insert_with(|| note.facts.not_prose()),
-                    start as u32,
-                    end as u32,
-                )
+                || note.facts.overlaps_not_prose(Span::new(start..end))
                 || (*urls.get_or_insert_with(|| may_hold_url(text)) && in_url(text, start, end))
             {
                 continue;
@@ -261,13 +262,6 @@ impl Finder {
             hit(Span::new(start..end), name);
         }
     }
-}
-
-fn inside(spans: &[Span], start: u32, end: u32) -> bool {
-    // Spans may nest (a link in a comment): look at every one starting
-    // before the end.
-    let upto = spans.partition_point(|s| s.start < end);
-    spans[..upto].iter().any(|s| s.end > start)
 }
 
 /// Whether `start..end` is a whole word: no letter or digit runs on into
@@ -354,7 +348,7 @@ pub fn may_be_mentioned(snap: &Snapshot, target: &str) -> bool {
 pub fn unlinked_mentions(
     snap: &Snapshot,
     target: &str,
-    text_of: TextOf,
+    text_of: SizedTextOf,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Vec<Mention> {
     let Some(to) = snap.note(target).map(|n| n.path.clone()) else {
@@ -384,7 +378,7 @@ pub fn unlinked_mentions(
 pub fn count_unlinked_mentions(
     snap: &Snapshot,
     target: &str,
-    text_of: TextOf,
+    text_of: SizedTextOf,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> usize {
     mentions_by_note(snap, target, text_of, stop, &|_, _, spans| spans.len())
@@ -405,7 +399,7 @@ pub fn count_unlinked_mentions(
 pub fn mentions_by_note<T: Send>(
     snap: &Snapshot,
     target: &str,
-    text_of: TextOf,
+    text_of: SizedTextOf,
     stop: &(dyn Fn() -> bool + Sync),
     each: &(dyn Fn(&Note, &str, &[Span]) -> T + Sync),
 ) -> Vec<T> {
@@ -424,31 +418,31 @@ pub fn mentions_by_note<T: Send>(
     let out: Vec<T> = background().install(|| {
         notes
             .par_iter()
-            .filter_map(|n| {
+            .map_init(String::new, |text, n| {
                 if stop() {
                     return None;
                 }
-                let read = || text_of(&n.path).filter(|t| t.len() as u64 == n.bytes);
-                let text = match n.derived.words.get() {
+                match n.derived.words.get() {
                     Some(words) if !may_hold(words, &keys) => return None,
-                    Some(_) => read(),
-                    None => read().inspect(|text| {
+                    Some(_) => text_of(&n.path, n.bytes, text).then_some(())?,
+                    None => {
+                        text_of(&n.path, n.bytes, text).then_some(())?;
                         let _ = n.derived.words.set(words_of(n, text));
-                    }),
-                }?;
+                    }
+                }
                 let mut spans = Vec::new();
-                finder.each(n, &text, Span::new(0..text.len()), |span, _| {
+                finder.each(n, text, Span::new(0..text.len()), |span, _| {
                     spans.push(span)
                 });
-                (!spans.is_empty()).then(|| each(n, &text, &spans))
+                (!spans.is_empty()).then(|| each(n, text, &spans))
             })
+            .flatten()
             .collect()
     });
     // The note's own filter too, so that after one search every note's
     // words are known and the other notes' lenses are offered exactly.
-    if note.derived.words.get().is_none()
-        && let Some(text) = text_of(&note.path).filter(|t| t.len() as u64 == note.bytes)
-    {
+    let mut text = String::new();
+    if note.derived.words.get().is_none() && text_of(&note.path, note.bytes, &mut text) {
         let _ = note.derived.words.set(words_of(note, &text));
     }
     out
@@ -598,7 +592,11 @@ mod tests {
         let f = Fixture::parse(fixture);
         let snap = f.snapshot();
         let (target, _) = f.at();
-        let text_of = |p: &str| Some(f.text(p).to_string());
+        let text_of = |p: &str, _: u64, buf: &mut String| {
+            buf.clear();
+            buf.push_str(f.text(p));
+            true
+        };
         let found = unlinked_mentions(&snap, &target, &text_of, &|| false);
         f.annotate(found.iter().map(|m| (&*m.at.path, m.at.span, "")))
     }

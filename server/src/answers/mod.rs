@@ -29,8 +29,8 @@ pub use decorations::{
     backlinks_of, highlights, inlay_hints, lenses, semantic_tokens,
 };
 pub use mentions::{
-    Mention, count_unlinked_mentions, link_for, may_be_mentioned, mention_label, mentions_by_note,
-    mentions_in, mentions_of_in, unlinked_mentions,
+    Mention, SizedTextOf, count_unlinked_mentions, link_for, may_be_mentioned, mention_label,
+    mentions_by_note, mentions_in, mentions_of_in, unlinked_mentions,
 };
 pub use refactor::{Refactor, RefactorKind, TOC_END, TOC_START, refactors};
 mod symbols;

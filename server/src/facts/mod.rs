@@ -93,6 +93,19 @@ impl NoteFacts {
         self.lines.forget_utf16();
     }
 
+    /// Whether `span` overlaps one of [`NoteFacts::not_prose`]'s spans,
+    /// without building that list (a mention search asks it of every
+    /// candidate in thousands of notes). Spans may nest (a link in a
+    /// comment), so each is looked at.
+    pub fn overlaps_not_prose(&self, span: Span) -> bool {
+        let hits = |s: &Span| s.start < span.end && s.end > span.start;
+        self.links.iter().any(|l| hits(&l.span))
+            || self.literal.iter().any(hits)
+            || self.tags.iter().any(|t| hits(&t.span))
+            || self.comments.iter().any(hits)
+            || self.front_matter.as_ref().is_some_and(hits)
+    }
+
     /// Whether `link` is inside a `%% … %%` comment (diagnostics leave
     /// such links alone: the writer switched them off).
     pub fn is_commented(&self, link: &Link) -> bool {

@@ -638,11 +638,7 @@ fn apply(world: &Arc<World>, job: Job) {
                 return; // The buffer, not the disk, is the truth for an open note.
             }
             match vault::on_disk(&path) {
-                OnDisk::Folder => {
-                    for file in vault::files_under(&path) {
-                        refresh_from_disk(world, &file);
-                    }
-                }
+                OnDisk::Folder => resync_folder(world, &path),
                 OnDisk::Missing => remove_under(world, &path),
                 OnDisk::File => refresh_from_disk(world, &path),
             }
@@ -814,6 +810,51 @@ fn refresh_from_disk(world: &World, path: &Path) {
     };
 }
 
+/// A folder that changed as a whole (moved in, copied in, or every root
+/// once the kernel dropped events): what is indexed under it but no longer
+/// on disk is dropped, and each file under it is looked at again, unless
+/// it is open (the buffer is the truth) or its stamp proves its facts
+/// current (a root looked at again after an overflow reads only what
+/// changed).
+fn resync_folder(world: &World, path: &Path) {
+    let (root, snapshot) = {
+        let st = world.state();
+        let Some(i) = st.vault_of(path) else { return };
+        (st.vaults[i].root.clone(), st.vaults[i].snapshot.clone())
+    };
+    let Some(rel) = vault::relative(&root, path) else {
+        return;
+    };
+    let indexed = snapshot
+        .notes()
+        .map(|n| &n.path)
+        .chain(snapshot.attachments());
+    let gone: Vec<PathBuf> = indexed
+        .filter(|p| is_under(p, &rel))
+        .map(|p| root.join(&**p))
+        .filter(|f| vault::on_disk(f) != OnDisk::File)
+        .collect();
+    for file in gone {
+        remove_under(world, &file);
+    }
+    for file in vault::files_under(path) {
+        let current = vault::relative(&root, &file)
+            .and_then(|rel| snapshot.note(&rel).map(|n| vault::unchanged(&root, n)))
+            .unwrap_or(false);
+        if !current && !world.state().is_open(&file) {
+            refresh_from_disk(world, &file);
+        }
+    }
+}
+
+/// Whether the vault-relative path `p` is `folder` or lies under it (the
+/// root is `""`).
+fn is_under(p: &str, folder: &str) -> bool {
+    folder.is_empty()
+        || p.strip_prefix(folder)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// A deleted file or folder: drop it and everything under it.
 fn remove_under(world: &World, path: &Path) {
     let mut st = world.state();
@@ -822,11 +863,10 @@ fn remove_under(world: &World, path: &Path) {
     let Some(rel) = vault::relative(&v.root, path) else {
         return;
     };
-    let prefix = format!("{rel}/");
     let notes: Vec<_> = v
         .snapshot
         .notes()
-        .filter(|n| *n.path == *rel || n.path.starts_with(&prefix))
+        .filter(|n| is_under(&n.path, &rel))
         .map(|n| n.path.clone())
         .collect();
     for n in notes {
@@ -835,7 +875,7 @@ fn remove_under(world: &World, path: &Path) {
     let files: Vec<_> = v
         .snapshot
         .attachments()
-        .filter(|p| ***p == *rel || p.starts_with(&prefix))
+        .filter(|p| is_under(p, &rel))
         .cloned()
         .collect();
     for f in files {
