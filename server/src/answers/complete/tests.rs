@@ -161,13 +161,19 @@ fn prepared_names_score_as_their_text() {
         "--",
         "Ärger mit Émile",
         "über Kelvin",
+        "İstanbul ǅemal",
+        "Straße ﬁnal",
+        "Ωmega Ⅻ café",
+        "Crème brûlée 2024",
+        "日本 Tokyo 東京",
     ];
     for query in [
         "", "d", "da", "dai", "é", "ca", "caf", "会", "k", "ke", "ray", "-", "zü", "ä", "e", "em",
-        "ü", "u",
+        "ü", "u", "i", "is", "ist", "dz", "fi", "fin", "ss", "o", "om", "cre", "brul", "^cr",
+        "ée$", "'brû", "!caf", "cr br", "tok 東", "2024", "x", "ω", "xii",
     ] {
         let mut scorer = Scorer::new(query);
-        let needed = crate::names::char_mask(query).unwrap_or(0);
+        let needed = scorer.needed_mask();
         for name in names {
             let plain = scorer.score(name);
             let prepared = prepare(name);
