@@ -173,6 +173,9 @@ pub struct Prepared {
     /// non-ASCII start whose lowercase is one of them), plus
     /// [`crate::names::NON_ASCII_INITIAL`] for every other start.
     pub initials: u64,
+    /// The word starts that are not ASCII, for a query that starts with
+    /// a character whose lowercase is not ASCII (only those can match it).
+    pub starts: Box<str>,
 }
 
 /// See [`NameList::mention_keys`]: `(name, its word keys)`.

@@ -80,9 +80,9 @@ impl Scorer {
         if let Some(c) = self.initial {
             // For an ASCII letter or digit the mask is exact; only a query
             // that starts with another character reads the name's words.
-            let fits = match crate::names::ascii_bit(c) {
+            let fits = match initial_bit(c) {
                 Some(bit) => prepared.initials & bit != 0,
-                None => starts_a_word(haystack, c),
+                None => prepared.starts.chars().any(|ch| same_initial(ch, c)),
             };
             if !fits {
                 return None;
@@ -130,6 +130,9 @@ pub(super) fn prepare(s: &str) -> Prepared {
         };
         chars.iter().map(fold).collect()
     });
+    let starts = crate::names::word_starts(s)
+        .filter(|c| !c.is_ascii())
+        .collect();
     let initials = crate::names::word_starts(s).fold(0, |mask, ch| {
         let mut lower = ch.to_lowercase();
         let bit = match (lower.next(), lower.next()) {
@@ -147,6 +150,7 @@ pub(super) fn prepare(s: &str) -> Prepared {
         chars,
         folded,
         initials,
+        starts,
     }
 }
 
@@ -163,13 +167,28 @@ fn in_order(needle: &[u8], mut hay: &[u8]) -> bool {
 
 /// Whether some word of `s` starts with `c` (case-insensitively).
 pub(super) fn starts_a_word(s: &str, c: char) -> bool {
-    crate::names::word_starts(s).any(|ch| {
-        if ch.is_ascii() && c.is_ascii() {
-            ch.eq_ignore_ascii_case(&c)
-        } else {
-            ch == c || ch.to_lowercase().eq(c.to_lowercase())
-        }
-    })
+    crate::names::word_starts(s).any(|ch| same_initial(ch, c))
+}
+
+fn same_initial(ch: char, c: char) -> bool {
+    if ch.is_ascii() && c.is_ascii() {
+        ch.eq_ignore_ascii_case(&c)
+    } else {
+        ch == c || ch.to_lowercase().eq(c.to_lowercase())
+    }
+}
+
+/// The bit of [`Prepared::initials`] that answers [`starts_a_word`] for
+/// `c` exactly: `c`'s lowercase, when that is one ASCII letter or digit
+/// (a word start matches `c` exactly when its lowercase is that letter).
+/// `None`: only a start that is not ASCII can match, and
+/// [`Prepared::starts`] lists those.
+fn initial_bit(c: char) -> Option<u64> {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) if l.is_ascii() => crate::names::ascii_bit(l),
+        _ => None,
+    }
 }
 
 /// Rank of an item: match score, then weight (popularity), then shorter.
