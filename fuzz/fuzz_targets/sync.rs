@@ -9,7 +9,9 @@
 
 use arbitrary::Arbitrary;
 use carnet::facts::extract;
-use carnet::lsp::fuzzing::{Encoding, Position, SyntaxEdit, apply_change, update_syntax};
+use carnet::lsp::fuzzing::{
+    Encoding, Position, SyntaxEdit, SyntaxSlot, apply_change, update_syntax,
+};
 use carnet::syntax::Syntax;
 use libfuzzer_sys::fuzz_target;
 use ropey::Rope;
@@ -32,6 +34,8 @@ enum Op {
     Change(Vec<Change>),
     /// The writer thread takes the next queued job.
     Writer,
+    /// A folding or selection request brings the tree up to date.
+    Read,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -58,13 +62,16 @@ fuzz_target!(|input: Input| {
     let mut rope = Rope::from_str(&model);
     // The writer's view: jobs queued by the handler, and the tree it keeps.
     let mut queue: std::collections::VecDeque<Vec<SyntaxEdit>> = [Vec::new()].into();
-    let mut syntax: Option<Syntax> = None;
+    let mut syntax = SyntaxSlot::default();
     for op in input.ops {
         match op {
             Op::Writer => {
                 if let Some(edits) = queue.pop_front() {
-                    update_syntax(&mut syntax, &edits, &rope);
+                    update_syntax(&mut syntax, edits, &rope);
                 }
+            }
+            Op::Read => {
+                syntax.current();
             }
             Op::Change(changes) => {
                 let mut edits = Vec::new();
@@ -88,12 +95,12 @@ fuzz_target!(|input: Input| {
         }
     }
     for edits in queue {
-        update_syntax(&mut syntax, &edits, &rope);
+        update_syntax(&mut syntax, edits, &rope);
     }
     let text = rope.to_string();
     assert_eq!(extract(&text), extract(&model));
     let fresh = Syntax::new(&text);
-    let edited = syntax.expect("the open job parsed the buffer");
+    let edited = syntax.current();
     assert_eq!(
         edited.folding_ranges(&text),
         fresh.folding_ranges(&text),

@@ -27,6 +27,17 @@ pub struct Syntax {
     len: usize,
 }
 
+/// One edit of a text, in bytes: `start..old_end` of a text of `old_len`
+/// bytes became `start..new_end` of one of `new_len`.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+    pub old_len: usize,
+    pub new_len: usize,
+}
+
 /// A foldable range of lines, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FoldRange {
@@ -73,33 +84,69 @@ impl Syntax {
         old_text: &str,
         new_text: &str,
     ) {
-        if !self.fits(start, old_end, new_end, old_text, new_text) {
-            self.tree = parse(&mut self.parser, new_text, None);
-            self.len = new_text.len();
-            return;
+        let (old, new) = (old_text.as_bytes(), new_text.as_bytes());
+        let edit = Edit {
+            start,
+            old_end,
+            new_end,
+            old_len: old.len(),
+            new_len: new.len(),
+        };
+        let fresh = !self.fits(&edit)
+            || !self.record(
+                &edit,
+                [&old[..start]],
+                [&old[start..old_end]],
+                [&new[start..new_end]],
+            );
+        self.reparse(new_text, fresh);
+    }
+
+    /// Marks one edit in the tree without parsing (several may be marked
+    /// before one [`Syntax::reparse`]); the texts come as chunks (a rope's):
+    /// `before` the edit, the `removed` bytes and the `inserted` ones. False
+    /// when the edit does not follow from the text the tree describes: the
+    /// next reparse must then start afresh.
+    pub fn record<'a>(
+        &mut self,
+        edit: &Edit,
+        before: impl IntoIterator<Item = &'a [u8]>,
+        removed: impl IntoIterator<Item = &'a [u8]>,
+        inserted: impl IntoIterator<Item = &'a [u8]>,
+    ) -> bool {
+        if !self.fits(edit) {
+            return false;
         }
         // tree-sitter counts rows on `\n` only; its points must follow that
         // convention, not LSP's.
-        let start_position = point(old_text.as_bytes(), start);
+        let start_position = advance_all(Point::new(0, 0), before);
         self.tree.edit(&InputEdit {
-            start_byte: start,
-            old_end_byte: old_end,
-            new_end_byte: new_end,
+            start_byte: edit.start,
+            old_end_byte: edit.old_end,
+            new_end_byte: edit.new_end,
             start_position,
-            old_end_position: advance(start_position, &old_text.as_bytes()[start..old_end]),
-            new_end_position: advance(start_position, &new_text.as_bytes()[start..new_end]),
+            old_end_position: advance_all(start_position, removed),
+            new_end_position: advance_all(start_position, inserted),
         });
-        self.tree = parse(&mut self.parser, new_text, Some(&self.tree));
-        self.len = new_text.len();
+        self.len = edit.new_len;
+        true
     }
 
-    fn fits(&self, start: usize, old_end: usize, new_end: usize, old: &str, new: &str) -> bool {
-        old.len() == self.len
-            && start <= old_end
-            && old_end <= old.len()
-            && start <= new_end
-            && new_end <= new.len()
-            && old.len() - old_end == new.len() - new_end
+    /// Parses `text`, the text after the edits marked since the last parse,
+    /// reusing the edited tree unless `fresh`.
+    pub fn reparse(&mut self, text: &str, fresh: bool) {
+        let old = (!fresh).then_some(&self.tree);
+        self.tree = parse(&mut self.parser, text, old);
+        self.len = text.len();
+    }
+
+    fn fits(&self, e: &Edit) -> bool {
+        e.old_len == self.len
+            && e.start <= e.old_end
+            && e.old_end <= e.old_len
+            && e.start <= e.new_end
+            && e.new_end <= e.new_len
+            && e.old_len - e.old_end == e.new_len - e.new_end
     }
 
     /// Folding ranges with `end_line > start_line`, trailing blank lines
@@ -233,9 +280,8 @@ fn parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Tree {
         .expect("parsing only fails on timeout or cancellation, and neither is set")
 }
 
-/// The tree-sitter point of a byte offset: rows break on `\n` only.
-fn point(bytes: &[u8], offset: usize) -> Point {
-    advance(Point::new(0, 0), &bytes[..offset])
+fn advance_all<'a>(from: Point, chunks: impl IntoIterator<Item = &'a [u8]>) -> Point {
+    chunks.into_iter().fold(from, advance)
 }
 
 fn advance(from: Point, bytes: &[u8]) -> Point {
@@ -594,7 +640,14 @@ Last line.
                 let mut new_text = text.clone();
                 new_text.replace_range(start..old_end, &insert);
                 let new_end = start + insert.len();
-                assert!(syntax.fits(start, old_end, new_end, &text, &new_text));
+                let edit = Edit {
+                    start,
+                    old_end,
+                    new_end,
+                    old_len: text.len(),
+                    new_len: new_text.len(),
+                };
+                assert!(syntax.fits(&edit));
                 syntax.edit(start, old_end, new_end, &text, &new_text);
                 let fresh = Syntax::new(&new_text);
                 let offsets = [rng.below(new_text.len() + 1), start, new_end];

@@ -586,17 +586,32 @@ fn definition_part(lsp: &mut client::Lsp, root: &Path, e: &Expect, plan: &Plan) 
 }
 
 /// Completion of names, headings and tags after non-ASCII prose on the line.
+/// Each request follows a didChange sent as VS Code sends one: the range
+/// that changed (from where the old and new texts differ) and its new text.
 fn completion_part(lsp: &mut client::Lsp, e: &Expect, plan: &Plan, rows: &mut Rows) {
     let scratch = lsp.open_text("bench-scratch.md", "");
     let mut version = 1;
+    let mut current = String::new();
     let mut complete = |lsp: &mut client::Lsp, typed: &str| -> (Duration, usize) {
         version += 1;
         let text = format!("{} {typed}", e.prose);
+        let mut same = current
+            .bytes()
+            .zip(text.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !text.is_char_boundary(same) || !current.is_char_boundary(same) {
+            same -= 1;
+        }
+        let range =
+            json!({ "start": lsp.pos(&current, same), "end": lsp.pos(&current, current.len()) });
         lsp.notify(
             "textDocument/didChange",
-            json!({ "textDocument": { "uri": scratch, "version": version }, "contentChanges": [{ "text": text }] }),
+            json!({ "textDocument": { "uri": scratch, "version": version },
+                    "contentChanges": [{ "range": range, "text": &text[same..] }] }),
         );
-        let position = lsp.pos(&text, text.len());
+        current = text;
+        let position = lsp.pos(&current, current.len());
         let t = Instant::now();
         let r = lsp
             .request(
@@ -606,6 +621,9 @@ fn completion_part(lsp: &mut client::Lsp, e: &Expect, plan: &Plan, rows: &mut Ro
             .unwrap();
         (t.elapsed(), r["items"].as_array().map_or(0, Vec::len))
     };
+    // The first completion on a name list makes the scorer's characters of
+    // its names (once per list): not a keystroke's cost.
+    complete(lsp, "[[a");
     let names = || e.names.iter().cycle().take(plan.n(e.names.len()));
     let pid = lsp.pid();
     let mut cpu = Vec::new();
@@ -629,6 +647,31 @@ fn completion_part(lsp: &mut client::Lsp, e: &Expect, plan: &Plan, rows: &mut Ro
     rows.push((
         "completion `[[` + 1 / 2 / 3 char: server CPU per didChange + request".into(),
         cpu.join(" / "),
+    ));
+    // Typing one name letter by letter after `[[`, as a writer does: each
+    // keystroke inserts one character and asks again.
+    let mut times = Vec::new();
+    let before = cpu_time(pid).unwrap_or_default();
+    for name in names().take(plan.n(20)) {
+        let mut typed = "[[".to_string();
+        for c in name.chars().take(8) {
+            typed.push(c);
+            let (t, items) = complete(lsp, &typed);
+            assert!(items > 0, "completions for {typed}");
+            times.push(t);
+        }
+    }
+    let spent = cpu_time(pid).unwrap_or_default().saturating_sub(before);
+    rows.push((
+        format!(
+            "completion typing a name, up to 8 keystrokes ({} runs): round trip; server CPU",
+            times.len()
+        ),
+        format!(
+            "{}; {} per keystroke",
+            Samples::new(times.clone()).brief(),
+            show(spent / times.len() as u32)
+        ),
     ));
     let mut times = Vec::new();
     for name in names() {

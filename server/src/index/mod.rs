@@ -163,8 +163,19 @@ pub type ScoreChars = Box<[Prepared]>;
 pub struct Prepared {
     /// Its characters, where the scorer does not read its bytes (not ASCII).
     pub chars: Option<Box<[char]>>,
-    /// [`crate::names::initials_mask`] of the name.
+    /// Beside `chars`, each character as the scorer compares it with an
+    /// ASCII query (normalized, lowercased), as a byte: 0xFF where that is
+    /// not ASCII. A name that lacks a query's letters in order is skipped
+    /// without the scorer's own slower search of its characters.
+    pub folded: Option<Box<[u8]>>,
+    /// The ASCII letters and digits some word of the name starts with,
+    /// case-insensitively (as [`crate::names::initials_mask`], and also a
+    /// non-ASCII start whose lowercase is one of them), plus
+    /// [`crate::names::NON_ASCII_INITIAL`] for every other start.
     pub initials: u64,
+    /// The word starts that are not ASCII, for a query that starts with
+    /// a character whose lowercase is not ASCII (only those can match it).
+    pub starts: Box<str>,
 }
 
 /// See [`NameList::mention_keys`]: `(name, its word keys)`.

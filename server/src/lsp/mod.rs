@@ -57,7 +57,7 @@ pub mod fuzzing {
     pub use super::from_proto::offset;
     pub use super::to_proto::position_in as position_of;
     pub use super::transport::{Frame, check, read_frame};
-    pub use super::world::{SyntaxEdit, apply_change, update_syntax};
+    pub use super::world::{SyntaxEdit, SyntaxSlot, apply_change, update_syntax};
     pub use tower_lsp_server::ls_types::Position;
 }
 

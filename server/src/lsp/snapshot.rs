@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::{Position, Range};
 
 use super::capabilities::{ClientCaps, Encoding};
 use super::to_proto::Positions;
-use super::world::World;
+use super::world::{SyntaxSlot, World};
 use super::{from_proto, to_proto};
 use crate::answers::daily::DailyNotes;
 use crate::answers::{At, PathStyle, Previews};
@@ -51,7 +51,7 @@ pub struct Texts {
 type Read = (Rope, Option<i32>);
 
 /// An open buffer: its text, version, change count (`seq`) and syntax tree.
-pub(super) type Buffer = (Rope, i32, u64, Arc<Mutex<Option<Syntax>>>);
+pub(super) type Buffer = (Rope, i32, u64, Arc<Mutex<SyntaxSlot>>);
 
 impl Texts {
     pub fn new(world: Arc<World>, root: &Path) -> Texts {
@@ -135,7 +135,7 @@ pub struct NoteSnapshot {
     pub rel: String,
     /// The text positions refer to: the buffer, or the file on disk.
     pub rope: Rope,
-    pub(super) syntax: Option<Arc<Mutex<Option<Syntax>>>>,
+    pub(super) syntax: Option<Arc<Mutex<SyntaxSlot>>>,
     pub caps: Arc<ClientCaps>,
     pub rules: Arc<Rules>,
     pub filter: Option<Arc<Filter>>,
@@ -240,10 +240,8 @@ impl NoteSnapshot {
     /// that is not open.
     pub fn with_syntax<T>(&self, text: &str, f: impl FnOnce(&Syntax) -> T) -> T {
         if let Some(shared) = &self.syntax {
-            let guard = shared.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(s) = guard.as_ref() {
-                return f(s);
-            }
+            let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
+            return f(guard.current());
         }
         f(&Syntax::new(text))
     }

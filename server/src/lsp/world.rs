@@ -58,7 +58,7 @@ pub struct OpenDoc {
     pub seq: u64,
     /// The `seq` whose text the published snapshot holds.
     pub published: u64,
-    pub syntax: Arc<Mutex<Option<Syntax>>>,
+    pub syntax: Arc<Mutex<SyntaxSlot>>,
 }
 
 #[derive(Default)]
@@ -561,24 +561,84 @@ fn writer(world: std::sync::Weak<World>, rx: mpsc::Receiver<(u64, Job)>) {
     }
 }
 
-/// Brings a buffer's syntax tree up to date with one job's edits; with no
-/// tree yet (or no edits: the buffer was opened again) it parses `rope`, the
-/// buffer as it is now.
-pub fn update_syntax(syn: &mut Option<Syntax>, edits: &[SyntaxEdit], rope: &Rope) {
-    match syn.as_mut() {
-        Some(tree) if !edits.is_empty() => {
-            for e in edits {
-                tree.edit(
-                    e.start,
-                    e.old_end,
-                    e.new_end,
-                    &e.old_text.to_string(),
-                    &e.new_text.to_string(),
-                );
+/// At most this many edits wait for a buffer's tree; past that the next
+/// folding or selection request parses the buffer afresh, so that a client
+/// that never asks keeps no old versions of its text.
+const PENDING_EDITS: usize = 256;
+
+/// The syntax tree of an open buffer, brought up to date only when a
+/// request reads it: only folding and selection ranges do, so a keystroke
+/// records its edits here and costs no parse, and several keystrokes
+/// between two such requests cost one incremental parse.
+#[derive(Default)]
+pub struct SyntaxSlot {
+    tree: Option<Syntax>,
+    /// Edits made since the tree was last parsed, in order.
+    pending: Vec<SyntaxEdit>,
+    /// The buffer after those edits.
+    text: Rope,
+}
+
+impl SyntaxSlot {
+    /// The tree of the buffer as of the last recorded job.
+    pub fn current(&mut self) -> &Syntax {
+        let text = self.text.to_string();
+        let pending = std::mem::take(&mut self.pending);
+        match self.tree.as_mut() {
+            Some(tree) => {
+                // A range that cannot be sliced (not on character
+                // boundaries, past the end) is an edit that does not fit:
+                // the parse then starts afresh.
+                fn chunks(r: &Rope, range: std::ops::Range<usize>) -> Option<Vec<&[u8]>> {
+                    let slice = r.get_byte_slice(range)?;
+                    Some(slice.chunks().map(str::as_bytes).collect())
+                }
+                let mut fresh = false;
+                for e in &pending {
+                    let edit = crate::syntax::Edit {
+                        start: e.start,
+                        old_end: e.old_end,
+                        new_end: e.new_end,
+                        old_len: e.old_text.len_bytes(),
+                        new_len: e.new_text.len_bytes(),
+                    };
+                    let parts = (
+                        chunks(&e.old_text, 0..e.start),
+                        chunks(&e.old_text, e.start..e.old_end),
+                        chunks(&e.new_text, e.start..e.new_end),
+                    );
+                    let recorded = match parts {
+                        (Some(before), Some(removed), Some(inserted)) => {
+                            tree.record(&edit, before, removed, inserted)
+                        }
+                        _ => false,
+                    };
+                    if !recorded {
+                        fresh = true;
+                        break;
+                    }
+                }
+                if fresh || !pending.is_empty() {
+                    tree.reparse(&text, fresh);
+                }
             }
+            None => self.tree = Some(Syntax::new(&text)),
         }
-        _ => *syn = Some(Syntax::new(&rope.to_string())),
+        self.tree.as_ref().expect("parsed above")
     }
+}
+
+/// Records one job's edits for a buffer's syntax tree; with no edits (the
+/// buffer was opened again) the tree is dropped, and parsed again from
+/// `rope`, the buffer as it is now, when next read.
+pub fn update_syntax(syn: &mut SyntaxSlot, edits: Vec<SyntaxEdit>, rope: &Rope) {
+    if edits.is_empty() || syn.pending.len() + edits.len() > PENDING_EDITS {
+        syn.tree = None;
+        syn.pending.clear();
+    } else if syn.tree.is_some() {
+        syn.pending.extend(edits);
+    }
+    syn.text = rope.clone();
 }
 
 pub(super) fn note_from_text(rel: &str, text: &str) -> Note {
@@ -603,7 +663,7 @@ fn apply(world: &Arc<World>, job: Job) {
             };
             update_syntax(
                 &mut syntax.lock().unwrap_or_else(|e| e.into_inner()),
-                &edits,
+                edits,
                 &rope,
             );
             // Facts come from the buffer as it is now, which may already hold
@@ -880,5 +940,39 @@ fn remove_under(world: &World, path: &Path) {
         .collect();
     for f in files {
         v.snapshot = v.snapshot.without_attachment(&f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Edits recorded without a parse, read now and then as folding
+    /// requests do, give the tree a fresh parse gives; so do more edits
+    /// than are kept waiting, and a full replacement.
+    #[test]
+    fn a_lazy_tree_equals_a_fresh_parse() {
+        let start = "# A\n\ntext\n\n## B\n\n- one\n- two\n\n```\ncode\n```\n";
+        let mut rope = Rope::from_str(start);
+        let mut slot = SyntaxSlot::default();
+        update_syntax(&mut slot, vec![], &rope);
+        let pieces = ["x", "\n", "# ", "- ", "```\n", "é", "\r\n", "> "];
+        for step in 0..(PENDING_EDITS + 40) {
+            let line = (step * 7 % 9) as u32;
+            let at = Position::new(line, (step % 4) as u32);
+            let to = Position::new(line + (step % 3 == 0) as u32, 1);
+            let range = (step % 97 != 50).then_some((at, to));
+            let text = pieces[step % pieces.len()];
+            let edit = apply_change(&mut rope, range, text, Encoding::Utf16);
+            update_syntax(&mut slot, vec![edit], &rope);
+            if step % 5 == 0 || step > PENDING_EDITS {
+                let text = rope.to_string();
+                assert_eq!(
+                    slot.current().folding_ranges(&text),
+                    Syntax::new(&text).folding_ranges(&text),
+                    "step {step}: {text:?}"
+                );
+            }
+        }
     }
 }

@@ -40,7 +40,7 @@ pub(super) fn vault_headings(
     limit: usize,
 ) -> (Vec<Item>, bool) {
     let (notes, chunk) = chunks(snap);
-    let needed = crate::names::char_mask(query).unwrap_or(0);
+    let needed = Scorer::new(query.trim()).needed_mask();
     let parts: Vec<Best> = notes
         .par_chunks(chunk)
         .map(|notes| {

@@ -101,7 +101,7 @@ fn score_notes<'a>(
     let mut best = Best::new(limit.max(1));
     // A name lacking a letter of the query, or none of whose words starts
     // with a query of one or two letters, cannot match: skip scoring it.
-    let needed = crate::names::char_mask(query).unwrap_or(0);
+    let needed = scorer.needed_mask();
     let initial = scorer.initial_bits();
     let may_match = |e: &&NameEntry| {
         e.chars & needed == needed && initial.is_none_or(|bits| e.initials & bits != 0)

@@ -12,13 +12,30 @@ pub(super) struct Scorer {
     /// must start at the start of a word (`d` → "Daily note", "Big data"),
     /// checked cheaply before scoring.
     initial: Option<char>,
+    /// The needles a name must hold in order (every atom of the pattern
+    /// but negated ones), lowercase ASCII; `None` when one is not ASCII.
+    needles: Option<Vec<Box<[u8]>>>,
 }
 
 impl Scorer {
     pub(super) fn new(query: &str) -> Scorer {
+        let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+        // An ASCII atom ignores case and normalizes (`CaseMatching::Ignore`,
+        // `Normalization::Smart`): it matches only where its bytes appear,
+        // in order, among a name's characters folded that way.
+        let needles = pattern
+            .atoms
+            .iter()
+            .filter(|a| !a.negative)
+            .map(|a| match a.needle_text() {
+                Utf32Str::Ascii(bytes) => Some(bytes.into()),
+                Utf32Str::Unicode(_) => None,
+            })
+            .collect();
         Scorer {
             matcher: Matcher::new(Config::DEFAULT.match_paths()),
-            pattern: Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart),
+            pattern,
+            needles,
             buf: Vec::new(),
             empty: query.trim().is_empty(),
             initial: {
@@ -27,6 +44,17 @@ impl Scorer {
                 first.filter(|_| q.chars().count() <= 2)
             },
         }
+    }
+
+    /// The [`crate::names::char_mask`] bits a name must have all of to
+    /// match: the letters of every atom but negated ones (`!word` matches
+    /// names without them).
+    pub(super) fn needed_mask(&self) -> u64 {
+        let atoms = self.pattern.atoms.iter().filter(|a| !a.negative);
+        atoms.fold(0, |all, a| {
+            let needle: String = a.needle_text().chars().collect();
+            all | crate::names::char_mask(&needle).unwrap_or(0)
+        })
     }
 
     /// The bits a name's [`crate::names::initials_mask`] must share for
@@ -50,16 +78,20 @@ impl Scorer {
             return Some(0);
         }
         if let Some(c) = self.initial {
-            // The mask answers for ASCII word starts; only a name with
-            // other word starts and no ASCII one that fits is checked.
-            let fits = crate::names::ascii_bit(c).map(|bit| prepared.initials & bit != 0);
-            let other = prepared.initials & crate::names::NON_ASCII_INITIAL != 0;
-            match fits {
-                Some(true) => {}
-                Some(false) if !other => return None,
-                _ if !starts_a_word(haystack, c) => return None,
-                _ => {}
+            // For an ASCII letter or digit the mask is exact; only a query
+            // that starts with another character reads the name's words.
+            let fits = match initial_bit(c) {
+                Some(bit) => prepared.initials & bit != 0,
+                None => prepared.starts.chars().any(|ch| same_initial(ch, c)),
+            };
+            if !fits {
+                return None;
             }
+        }
+        if let (Some(folded), Some(needles)) = (&prepared.folded, &self.needles)
+            && !needles.iter().all(|n| in_order(n, folded))
+        {
+            return None;
         }
         let haystack = match prepared.chars.as_deref() {
             Some(chars) => Utf32Str::Unicode(chars),
@@ -81,28 +113,82 @@ impl Scorer {
 }
 
 /// `s` as the scorer reads it, made once: its characters as `Utf32Str::new`
-/// makes them (`None` when the scorer reads its bytes) and its word initials.
+/// makes them (`None` when the scorer reads its bytes), those characters
+/// folded as the scorer compares them with an ASCII query, and its word
+/// initials.
 pub(super) fn prepare(s: &str) -> Prepared {
+    use nucleo_matcher::chars::{normalize, to_lower_case};
     let mut buf = Vec::new();
-    let chars = match Utf32Str::new(s, &mut buf) {
+    let chars: Option<Box<[char]>> = match Utf32Str::new(s, &mut buf) {
         Utf32Str::Unicode(chars) => Some(chars.into()),
         Utf32Str::Ascii(_) => None,
     };
+    let folded = chars.as_deref().map(|chars| {
+        let fold = |&c: &char| {
+            let f = to_lower_case(normalize(c));
+            if f.is_ascii() { f as u8 } else { 0xFF }
+        };
+        chars.iter().map(fold).collect()
+    });
+    let starts = crate::names::word_starts(s)
+        .filter(|c| !c.is_ascii())
+        .collect();
+    let initials = crate::names::word_starts(s).fold(0, |mask, ch| {
+        let mut lower = ch.to_lowercase();
+        let bit = match (lower.next(), lower.next()) {
+            (Some(l), None) if l.is_ascii() => crate::names::ascii_bit(l).unwrap_or(0),
+            _ => 0,
+        };
+        let other = if ch.is_ascii() {
+            0
+        } else {
+            crate::names::NON_ASCII_INITIAL
+        };
+        mask | bit | other
+    });
     Prepared {
         chars,
-        initials: crate::names::initials_mask(s),
+        folded,
+        initials,
+        starts,
     }
+}
+
+/// Whether the bytes of `needle` appear in `hay` in order.
+fn in_order(needle: &[u8], mut hay: &[u8]) -> bool {
+    for &b in needle {
+        match memchr::memchr(b, hay) {
+            Some(i) => hay = &hay[i + 1..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Whether some word of `s` starts with `c` (case-insensitively).
 pub(super) fn starts_a_word(s: &str, c: char) -> bool {
-    crate::names::word_starts(s).any(|ch| {
-        if ch.is_ascii() && c.is_ascii() {
-            ch.eq_ignore_ascii_case(&c)
-        } else {
-            ch == c || ch.to_lowercase().eq(c.to_lowercase())
-        }
-    })
+    crate::names::word_starts(s).any(|ch| same_initial(ch, c))
+}
+
+fn same_initial(ch: char, c: char) -> bool {
+    if ch.is_ascii() && c.is_ascii() {
+        ch.eq_ignore_ascii_case(&c)
+    } else {
+        ch == c || ch.to_lowercase().eq(c.to_lowercase())
+    }
+}
+
+/// The bit of [`Prepared::initials`] that answers [`starts_a_word`] for
+/// `c` exactly: `c`'s lowercase, when that is one ASCII letter or digit
+/// (a word start matches `c` exactly when its lowercase is that letter).
+/// `None`: only a start that is not ASCII can match, and
+/// [`Prepared::starts`] lists those.
+fn initial_bit(c: char) -> Option<u64> {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) if l.is_ascii() => crate::names::ascii_bit(l),
+        _ => None,
+    }
 }
 
 /// Rank of an item: match score, then weight (popularity), then shorter.

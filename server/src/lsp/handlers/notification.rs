@@ -2,7 +2,7 @@
 //! arrival order (tower-lsp may run the next message as soon as a handler
 //! awaits, so none does), and queues the CPU work for the writer thread.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::*;
@@ -26,7 +26,7 @@ pub fn did_open(world: &World, params: DidOpenTextDocumentParams) {
         version: doc.version,
         seq,
         published: 0,
-        syntax: Arc::new(Mutex::new(None)),
+        syntax: Arc::default(),
     };
     st.docs.insert(doc.uri.clone(), open);
     drop(st);
