@@ -226,24 +226,37 @@ impl<'a> Best<'a> {
         make: impl FnOnce() -> Item + Send + 'a,
     ) {
         self.matched += 1;
-        self.offer_boxed((score, weight, std::cmp::Reverse(tie)), Box::new(make));
+        let key = (score, weight, std::cmp::Reverse(tie));
+        // Boxed only when kept: most candidates of a short query are not,
+        // and each would cost an allocation and a free for nothing.
+        if !self.rejects(key) {
+            self.offer_boxed(key, Box::new(make));
+        }
+    }
+
+    /// Whether the list is full and `key` ranks no better than its worst.
+    fn rejects(&mut self, key: Rank) -> bool {
+        if self.kept.len() < self.limit {
+            return false;
+        }
+        let kept = &self.kept;
+        let (_, worst_key) = *self.worst.get_or_insert_with(|| {
+            kept.iter()
+                .enumerate()
+                .map(|(i, (k, _))| (i, *k))
+                .min_by_key(|(_, k)| *k)
+                .expect("limit > 0")
+        });
+        key <= worst_key
     }
 
     pub(super) fn offer_boxed(&mut self, key: Rank, make: MakeItem<'a>) {
+        if self.rejects(key) {
+            return;
+        }
         if self.kept.len() == self.limit {
-            let kept = &self.kept;
-            let (worst, worst_key) = *self.worst.get_or_insert_with(|| {
-                kept.iter()
-                    .enumerate()
-                    .map(|(i, (k, _))| (i, *k))
-                    .min_by_key(|(_, k)| *k)
-                    .expect("limit > 0")
-            });
-            if key <= worst_key {
-                return;
-            }
+            let (worst, _) = self.worst.take().expect("a full list knows its worst");
             drop(self.kept.swap_remove(worst)); // The item it would have made is not needed.
-            self.worst = None;
         }
         self.kept.push((key, make));
     }
