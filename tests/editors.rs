@@ -239,9 +239,7 @@ fn mentions_in_vault(root: &Path) -> Value {
     type PerNote<'a> = BTreeMap<String, Vec<&'a carnet::answers::Mention>>;
     let loaded = carnet::vault::load(root).expect("index the vault copy");
     let snap = &loaded.snapshot;
-    let text_of = |rel: &str, len: u64, text: &mut String| {
-        carnet::vault::read_note_sized(&root.join(rel), len, text)
-    };
+    let text_of = |rel: &str, len: u64| carnet::vault::read_note_sized(&root.join(rel), len);
     let mut paths: Vec<String> = snap
         .notes()
         .map(|n| n.path.to_string())

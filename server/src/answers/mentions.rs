@@ -12,12 +12,10 @@ use rayon::prelude::*;
 use super::Location;
 use super::rename::Edit;
 
-/// Puts a note's text into the buffer (replacing what it held) and says
-/// whether it did: only if the text is as long (in bytes) as the note's
-/// facts say. How a mention search reads: a file that changed behind the
-/// index is passed over, a file of the known size is read in one go, and
-/// each search thread reuses one buffer for the thousands of notes it reads.
-pub type SizedTextOf<'a> = &'a (dyn Fn(&str, u64, &mut String) -> bool + Sync);
+/// A note's text, if it is as long (in bytes) as its facts say: how a
+/// mention search reads, so that a file that changed behind the index is
+/// passed over and a file of the known size is read in one go.
+pub type SizedTextOf<'a> = &'a (dyn Fn(&str, u64) -> Option<String> + Sync);
 use crate::facts::{unspaced, word_char};
 use crate::index::{Note, NotePath, Snapshot};
 use crate::names::fold;
@@ -418,31 +416,31 @@ pub fn mentions_by_note<T: Send>(
     let out: Vec<T> = background().install(|| {
         notes
             .par_iter()
-            .map_init(String::new, |text, n| {
+            .filter_map(|n| {
                 if stop() {
                     return None;
                 }
-                match n.derived.words.get() {
+                let read = || text_of(&n.path, n.bytes);
+                let text = match n.derived.words.get() {
                     Some(words) if !may_hold(words, &keys) => return None,
-                    Some(_) => text_of(&n.path, n.bytes, text).then_some(())?,
-                    None => {
-                        text_of(&n.path, n.bytes, text).then_some(())?;
+                    Some(_) => read(),
+                    None => read().inspect(|text| {
                         let _ = n.derived.words.set(words_of(n, text));
-                    }
-                }
+                    }),
+                }?;
                 let mut spans = Vec::new();
-                finder.each(n, text, Span::new(0..text.len()), |span, _| {
+                finder.each(n, &text, Span::new(0..text.len()), |span, _| {
                     spans.push(span)
                 });
-                (!spans.is_empty()).then(|| each(n, text, &spans))
+                (!spans.is_empty()).then(|| each(n, &text, &spans))
             })
-            .flatten()
             .collect()
     });
     // The note's own filter too, so that after one search every note's
     // words are known and the other notes' lenses are offered exactly.
-    let mut text = String::new();
-    if note.derived.words.get().is_none() && text_of(&note.path, note.bytes, &mut text) {
+    if note.derived.words.get().is_none()
+        && let Some(text) = text_of(&note.path, note.bytes)
+    {
         let _ = note.derived.words.set(words_of(note, &text));
     }
     out
@@ -592,11 +590,7 @@ mod tests {
         let f = Fixture::parse(fixture);
         let snap = f.snapshot();
         let (target, _) = f.at();
-        let text_of = |p: &str, _: u64, buf: &mut String| {
-            buf.clear();
-            buf.push_str(f.text(p));
-            true
-        };
+        let text_of = |p: &str, _: u64| Some(f.text(p).to_string());
         let found = unlinked_mentions(&snap, &target, &text_of, &|| false);
         f.annotate(found.iter().map(|m| (&*m.at.path, m.at.span, "")))
     }

@@ -95,30 +95,21 @@ impl Texts {
         self.rope(rel).map(String::from)
     }
 
-    /// Puts the text, as [`Texts::text`], into `text` when it is `len`
-    /// bytes long as the facts say (see [`crate::answers::SizedTextOf`]),
-    /// and does not keep it when read from disk: for answers that read
+    /// The text, as [`Texts::text`], when it is `len` bytes long as the
+    /// facts say, and not kept when read from disk: for answers that read
     /// every note once (unlinked mentions), which would otherwise hold the
     /// whole vault in memory and build a rope of each note for nothing.
-    pub fn text_once(&self, rel: &str, len: u64, text: &mut String) -> bool {
-        let rope = match self.lock().get(rel) {
-            Some(known) => known.as_ref().map(|(rope, _)| rope.clone()),
-            None => {
-                let path = self.root.join(rel);
-                match self.world.open_buffer(&path) {
-                    Some((rope, _)) => Some(rope),
-                    None => return crate::vault::read_note_sized(&path, len, text),
-                }
+    pub fn text_once(&self, rel: &str, len: u64) -> Option<String> {
+        let text = if let Some(known) = self.lock().get(rel) {
+            known.as_ref().map(|(rope, _)| String::from(rope))
+        } else {
+            let path = self.root.join(rel);
+            match self.world.open_buffer(&path) {
+                Some((rope, _)) => Some(rope.into()),
+                None => return crate::vault::read_note_sized(&path, len),
             }
         };
-        text.clear();
-        match rope {
-            Some(rope) if rope.len_bytes() as u64 == len => {
-                text.extend(rope.chunks());
-                true
-            }
-            _ => false,
-        }
+        text.filter(|t| t.len() as u64 == len)
     }
 
     /// The buffer version of the text (`None` for a closed note).

@@ -172,50 +172,27 @@ fn open_note(path: &Path) -> std::io::Result<std::fs::File> {
     open.open(path)
 }
 
-/// Puts the text of a note whose facts say it is `len` bytes long into
-/// `text` when it still is that long (else `false`, `text` emptied: the
-/// facts are behind the file, or it is no note), for searches that read
-/// thousands of notes into one buffer (unlinked mentions). One open and one
-/// read: asked for a byte more than `len`, a file of `len` bytes gives
+/// The text of a note whose facts say it is `len` bytes long, when it still
+/// is (else `None`: the facts are behind the file, or it is no note), for
+/// searches that read thousands of notes (unlinked mentions). One open and
+/// one read: asked for a byte more than `len`, a file of `len` bytes gives
 /// exactly `len`, so no `fstat` and no read to find the end (std's
-/// `read_to_end` adds an `fstat`, a seek and that read; a mention search of
-/// 9,000 notes spent a tenth of its time there). Any other count (a
+/// `read_to_end` adds an `fstat`, a seek and that read; a mention search
+/// of 9,000 notes spent a tenth of its time there). Any other count (a
 /// byte-order mark, a changed file, a short read, something that is not a
 /// file, an empty note) takes [`read_note`]'s way, with its checks.
-pub fn read_note_sized(path: &Path, len: u64, text: &mut String) -> bool {
+pub fn read_note_sized(path: &Path, len: u64) -> Option<String> {
     use std::io::Read;
-    let mut bytes = std::mem::take(text).into_bytes();
-    bytes.clear();
-    let read = (|| {
-        let mut file = open_note(path).ok()?;
-        bytes.resize(usize::try_from(len).ok()?.checked_add(1)?, 0);
-        match file.read(&mut bytes) {
-            // Nothing read proves nothing: a FIFO without a writer reads empty.
-            Ok(got) if got as u64 == len && got > 0 => Some(true),
-            Err(e) if e.kind() != std::io::ErrorKind::Interrupted => None,
-            _ => Some(false),
-        }
-    })();
-    let ok = match read {
-        Some(true) => {
-            bytes.truncate(len as usize);
-            let skip = note_text_start(&bytes);
-            // SAFETY: `note_text_start` has just checked that `bytes` are
-            // UTF-8; if it has not, they are emptied first.
-            if skip.is_err() {
-                bytes.clear();
-            }
-            *text = unsafe { String::from_utf8_unchecked(bytes) };
-            skip.map(|skip| text.drain(..skip)).is_ok()
-        }
-        Some(false) => read_note(path).map(|t| *text = t).is_ok(),
-        None => false,
+    let mut file = open_note(path).ok()?;
+    let mut bytes = vec![0; usize::try_from(len).ok()?.checked_add(1)?];
+    let got = match file.read(&mut bytes) {
+        // Nothing read proves nothing: a FIFO without a writer reads empty.
+        Ok(got) if got as u64 == len && got > 0 => got,
+        Err(e) if e.kind() != std::io::ErrorKind::Interrupted => return None,
+        _ => return read_note(path).ok().filter(|t| t.len() as u64 == len),
     };
-    if !ok || text.len() as u64 != len {
-        text.clear();
-        return false;
-    }
-    true
+    bytes.truncate(got);
+    decode_note(bytes).ok().filter(|t| t.len() as u64 == len)
 }
 
 /// Whether the file of `note` (in the vault at `root`) provably still
@@ -231,33 +208,21 @@ pub fn unchanged(root: &Path, note: &Note) -> bool {
 /// A note's bytes as text (wherever they come from: the disk, git); `Err`
 /// says why they are not a note.
 pub(crate) fn decode_note(bytes: Vec<u8>) -> Result<String, String> {
-    let skip = note_text_start(&bytes)?;
-    // SAFETY: `note_text_start` has just checked that `bytes` are UTF-8.
-    let mut text = unsafe { String::from_utf8_unchecked(bytes) };
-    text.drain(..skip);
-    Ok(text)
-}
-
-/// Where the text of a note's bytes starts (after a byte-order mark, which
-/// editors hide and count columns without; so do we), once they are known
-/// to be UTF-8 and no binary file; `Err` says why they are not a note.
-fn note_text_start(bytes: &[u8]) -> Result<usize, String> {
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err("binary file (contains NUL bytes)".into());
     }
     // Validated with SIMD (std's check was a tenth of a mention search
     // that reads 9,000 notes of CJK and accented prose); std says why not.
-    if simdutf8::basic::from_utf8(bytes).is_err() {
-        return Err(match std::str::from_utf8(bytes) {
-            Err(e) => format!("not UTF-8 ({e})"),
-            Ok(_) => "not UTF-8".into(),
-        });
+    let mut text = match simdutf8::basic::from_utf8(&bytes) {
+        // SAFETY: simdutf8 has just checked that `bytes` are UTF-8.
+        Ok(_) => unsafe { String::from_utf8_unchecked(bytes) },
+        Err(_) => String::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))?,
+    };
+    // Editors hide a byte-order mark and count columns without it; so do we.
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
     }
-    Ok(if bytes.starts_with("\u{feff}".as_bytes()) {
-        3
-    } else {
-        0
-    })
+    Ok(text)
 }
 
 /// What is at a path on disk, for a change the editor or the watcher reported.

@@ -70,23 +70,27 @@ fn a_byte_order_mark_is_not_part_of_the_text() {
 /// without hanging on a FIFO.
 #[test]
 fn read_note_sized_gives_the_text_only_at_the_known_size() {
-    // What the call gives, from a buffer that held something else.
-    let sized = |path: &Path, len: u64| {
-        let mut text = String::from("left from the last note");
-        let read = read_note_sized(path, len, &mut text);
-        assert_eq!(text.len() as u64, if read { len } else { 0 }, "{text:?}");
-        read.then_some(text)
-    };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.md");
     std::fs::write(&path, "漢字 [[b]] é\n").unwrap();
     let len = read_note(&path).unwrap().len() as u64;
-    assert_eq!(sized(&path, len).as_deref(), Some("漢字 [[b]] é\n"));
-    assert_eq!(sized(&path, len - 1), None, "grew behind the facts");
-    assert_eq!(sized(&path, len + 1), None, "shrank behind the facts");
+    assert_eq!(
+        read_note_sized(&path, len).as_deref(),
+        Some("漢字 [[b]] é\n")
+    );
+    assert_eq!(
+        read_note_sized(&path, len - 1),
+        None,
+        "grew behind the facts"
+    );
+    assert_eq!(
+        read_note_sized(&path, len + 1),
+        None,
+        "shrank behind the facts"
+    );
     assert_eq!(
         std::fs::write(&path, "")
-            .map(|_| sized(&path, 0))
+            .map(|_| read_note_sized(&path, 0))
             .unwrap()
             .as_deref(),
         Some("")
@@ -94,21 +98,21 @@ fn read_note_sized_gives_the_text_only_at_the_known_size() {
     // The facts' length is the text's, without the byte-order mark.
     let bom = dir.path().join("bom.md");
     std::fs::write(&bom, "\u{feff}x\n").unwrap();
-    assert_eq!(sized(&bom, 2).as_deref(), Some("x\n"));
-    assert_eq!(sized(&bom, 5), None);
+    assert_eq!(read_note_sized(&bom, 2).as_deref(), Some("x\n"));
+    assert_eq!(read_note_sized(&bom, 5), None);
     // Not a note, whatever the size.
     let binary = dir.path().join("bin.md");
     std::fs::write(&binary, b"ab\0d").unwrap();
-    assert_eq!(sized(&binary, 4), None);
+    assert_eq!(read_note_sized(&binary, 4), None);
     let latin1 = dir.path().join("latin1.md");
     std::fs::write(&latin1, b"caf\xe9").unwrap();
-    assert_eq!(sized(&latin1, 4), None);
+    assert_eq!(read_note_sized(&latin1, 4), None);
     let fifo = dir.path().join("pipe.md");
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-    assert_eq!(sized(&fifo, 0), None);
-    assert_eq!(sized(&fifo, 10), None);
+    assert_eq!(read_note_sized(&fifo, 0), None);
+    assert_eq!(read_note_sized(&fifo, 10), None);
     std::fs::create_dir(dir.path().join("folder.md")).unwrap();
-    assert_eq!(sized(&dir.path().join("folder.md"), 0), None);
-    assert_eq!(sized(&dir.path().join("gone.md"), 3), None);
+    assert_eq!(read_note_sized(&dir.path().join("folder.md"), 0), None);
+    assert_eq!(read_note_sized(&dir.path().join("gone.md"), 3), None);
 }

@@ -355,7 +355,7 @@ pub fn unlinked_mentions(s: &NoteSnapshot, _: ExecuteCommandParams) -> Result<Ve
 /// locations: each note read once and not kept, its positions counted and
 /// written on the search's threads while its text is there.
 fn mention_locations(s: &NoteSnapshot) -> Vec<u8> {
-    let text_of = |rel: &str, len: u64, text: &mut String| s.texts.text_once(rel, len, text);
+    let text_of = |rel: &str, len: u64| s.texts.text_once(rel, len);
     let enc = s.encoding();
     let each = |note: &crate::index::Note, text: &str, spans: &[crate::text::Span]| {
         let mut out = Vec::new();
@@ -643,7 +643,7 @@ pub fn code_lens(s: &NoteSnapshot, p: CodeLensParams) -> Result<Option<Vec<CodeL
 /// only lens sent unresolved). With none, the lens stays without a command,
 /// which editors draw as nothing.
 pub fn code_lens_resolve(s: &NoteSnapshot, lens: CodeLens) -> Result<CodeLens> {
-    let text_of = |rel: &str, len: u64, text: &mut String| s.texts.text_once(rel, len, text);
+    let text_of = |rel: &str, len: u64| s.texts.text_once(rel, len);
     let count =
         answers::count_unlinked_mentions(&s.snapshot, &s.rel, &text_of, &|| s.cancel.is_set());
     Ok(to_proto::resolved_mentions_lens(lens, count))
