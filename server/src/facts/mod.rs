@@ -72,13 +72,19 @@ impl NoteFacts {
     /// (they may nest: a link in a comment). Unlinked mentions are never
     /// found there.
     pub fn not_prose(&self) -> Vec<Span> {
-        let mut spans: Vec<Span> = self.links.iter().map(|l| l.span).collect();
-        spans.extend(&self.literal);
-        spans.extend(self.tags.iter().map(|t| t.span));
-        spans.extend(&self.comments);
-        spans.extend(self.front_matter);
+        let mut spans: Vec<Span> = self.not_prose_spans().collect();
         spans.sort_by_key(|s| s.start);
         spans
+    }
+
+    /// [`NoteFacts::not_prose`]'s spans, in no order.
+    fn not_prose_spans(&self) -> impl Iterator<Item = Span> + '_ {
+        let links = self.links.iter().map(|l| l.span);
+        links
+            .chain(self.literal.iter().copied())
+            .chain(self.tags.iter().map(|t| t.span))
+            .chain(self.comments.iter().copied())
+            .chain(self.front_matter)
     }
 
     /// Drops what `carnet check` never reads — the blocks `[[^^` searches,
@@ -98,12 +104,8 @@ impl NoteFacts {
     /// candidate in thousands of notes). Spans may nest (a link in a
     /// comment), so each is looked at.
     pub fn overlaps_not_prose(&self, span: Span) -> bool {
-        let hits = |s: &Span| s.start < span.end && s.end > span.start;
-        self.links.iter().any(|l| hits(&l.span))
-            || self.literal.iter().any(hits)
-            || self.tags.iter().any(|t| hits(&t.span))
-            || self.comments.iter().any(hits)
-            || self.front_matter.as_ref().is_some_and(hits)
+        self.not_prose_spans()
+            .any(|s| s.start < span.end && s.end > span.start)
     }
 
     /// Whether `link` is inside a `%% … %%` comment (diagnostics leave
